@@ -1,0 +1,8 @@
+// The command registry: the order here is the order of `stackbench --help`.
+import type { Command } from '../command.js';
+import { doctorCommand } from './doctor.js';
+import { setupCommand } from './setup.js';
+import { stacksCommand } from './stacks.js';
+import { verifyCommand } from './verify.js';
+
+export const commands: Command[] = [verifyCommand, stacksCommand, doctorCommand, setupCommand];

@@ -1,0 +1,54 @@
+// stackbench stacks: the seven stacks, how each runs, and whether it is available here (with versions).
+import { planCpus } from '../../stacks/cpuset.js';
+import { availability, STACK_IDS, STACKS } from '../../stacks/registry.js';
+import { color, textTable } from '../../report/table.js';
+import { parseFlags } from '../args.js';
+import type { Command } from '../command.js';
+
+export function stackInventory() {
+  const cpus = planCpus();
+  return STACK_IDS.map((id) => {
+    const def = STACKS[id];
+    const a = availability(def);
+    return {
+      id,
+      runtime: def.runtime,
+      framework: def.framework,
+      server: def.server,
+      model: def.model,
+      instances: def.workerRule,
+      workersHere: def.workers(cpus.server.length),
+      available: a.ok,
+      versions: a.versions,
+      missing: a.missing,
+      fix: a.fix,
+    };
+  });
+}
+
+export const stacksCommand: Command = {
+  name: 'stacks',
+  summary: 'list the stacks, their versions and whether each is available',
+  usage: `usage: stackbench stacks [--json]\n\nEach stack with its concurrency model, instance rule, availability and versions.`,
+  async run(argv) {
+    const { values } = parseFlags('stacks', argv, { json: { type: 'boolean', default: false } });
+    const inv = stackInventory();
+    if (values.json) {
+      process.stdout.write(JSON.stringify({ stacks: inv }, null, 2) + '\n');
+      return 0;
+    }
+    const rows = inv.map((s) => [
+      s.id,
+      s.available ? color.green('yes') : color.red('no'),
+      s.model,
+      `${s.instances} → ${s.workersHere}`,
+      [s.versions.runtime, s.versions.framework, s.versions.server === s.versions.framework ? '' : s.versions.server]
+        .filter(Boolean)
+        .join(', '),
+    ]);
+    process.stdout.write(textTable(['stack', 'available', 'model', 'instances → here', 'versions'], rows) + '\n');
+    for (const s of inv.filter((x) => !x.available)) process.stdout.write(`\n${s.id}: ${s.missing}\n  fix: ${s.fix}`);
+    process.stdout.write(inv.some((x) => !x.available) ? '\n' : '');
+    return 0;
+  },
+};

@@ -1,0 +1,122 @@
+// One catalog of user-facing errors (after fastify's errors.js and k6's errext): each has a code, an exit
+// code, a message naming the problem and a hint naming the fix. Code throws StackbenchError; the CLI prints
+// one line and exits with `exit`.
+
+export const ExitCode = { ok: 0, failure: 1, badInput: 2, threshold: 3 } as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+interface ErrorSpec {
+  exit: ExitCode;
+  message: (...args: string[]) => string;
+  hint: (...args: string[]) => string;
+}
+
+const catalog = {
+  SB_UNKNOWN_COMMAND: {
+    exit: 2,
+    message: (c) => `unknown command "${c}"`,
+    hint: () => 'run `stackbench --help` for the list of commands',
+  },
+  SB_BAD_FLAG: {
+    exit: 2,
+    message: (detail) => detail,
+    hint: (cmd) => `run \`stackbench ${cmd} --help\` for its flags`,
+  },
+  SB_UNKNOWN_STACK: {
+    exit: 2,
+    message: (s) => `unknown stack "${s}"`,
+    hint: (known) => `choose from: ${known}`,
+  },
+  SB_UNKNOWN_WORKLOAD: {
+    exit: 2,
+    message: (w) => `unknown workload "${w}"`,
+    hint: (known) => `choose from: ${known}`,
+  },
+  SB_UNKNOWN_SUITE: {
+    exit: 2,
+    message: (s) => `unknown suite "${s}"`,
+    hint: () => 'use --suite quick or --suite full',
+  },
+  SB_BAD_URL: {
+    exit: 2,
+    message: (u, why) => `bad URL "${u}": ${why}`,
+    hint: () => 'give a full URL such as http://127.0.0.1:3000/json (ws:// for --ws)',
+  },
+  SB_REMOTE_TARGET: {
+    exit: 2,
+    message: (host) => `refusing to send load to "${host}": only loopback targets are allowed by default`,
+    hint: (host) => `if you own that host, pass --allow-remote ${host}`,
+  },
+  SB_BAD_DURATION: {
+    exit: 2,
+    message: (d) => `bad duration "${d}"`,
+    hint: () => 'use a number with a unit, such as 500ms, 10s or 2m (at most 1h)',
+  },
+  SB_BAD_NUMBER: {
+    exit: 2,
+    message: (flag, v, range) => `bad value "${v}" for ${flag}: expected ${range}`,
+    hint: (flag) => `pass ${flag} with a value in that range`,
+  },
+  SB_PORT_IN_USE: {
+    exit: 2,
+    message: (port) => `port ${port} on 127.0.0.1 is already in use`,
+    hint: () => 'stop what listens there, or let stackbench pick a free port (omit --port)',
+  },
+  SB_PYTHON_MISSING: {
+    exit: 2,
+    message: (what) => `Python stacks unavailable: ${what}`,
+    hint: () => 'run `stackbench setup --yes` (or see `stackbench doctor` for the exact commands)',
+  },
+  SB_POSTGRES_MISSING: {
+    exit: 2,
+    message: (what) => `PostgreSQL unavailable: ${what}`,
+    hint: () => 'run `stackbench setup --yes` (on Debian: apt-get install postgresql)',
+  },
+  SB_OUT_NOT_WRITABLE: {
+    exit: 2,
+    message: (dir, why) => `cannot write results to "${dir}": ${why}`,
+    hint: () => 'pass --out with a folder you can write to',
+  },
+  SB_BAD_RESULTS: {
+    exit: 2,
+    message: (file, why) => `cannot read results "${file}": ${why}`,
+    hint: () => 'pass a results.json written by `stackbench run` of this version',
+  },
+  SB_STACK_START: {
+    exit: 1,
+    message: (stack, why) => `stack ${stack} failed to start: ${why}`,
+    hint: () => 'see its last log lines above; `stackbench doctor` checks the installation',
+  },
+  SB_SETUP_FAILED: {
+    exit: 1,
+    message: (why) => `setup failed: ${why}`,
+    hint: () => 'run the printed commands by hand, or see `stackbench doctor`',
+  },
+  SB_INTERRUPTED: {
+    exit: 1,
+    message: () => 'interrupted',
+    hint: () => 'what was measured before the interruption is kept',
+  },
+} satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof catalog;
+
+export class StackbenchError extends Error {
+  readonly code: ErrorCode;
+  readonly exit: ExitCode;
+  readonly hint: string;
+  constructor(code: ErrorCode, args: string[] = [], hintArgs: string[] = args) {
+    const spec: ErrorSpec = catalog[code];
+    super(spec.message(...args));
+    this.name = 'StackbenchError';
+    this.code = code;
+    this.exit = spec.exit;
+    this.hint = spec.hint(...hintArgs);
+  }
+  /** The one line the CLI prints. */
+  line(): string {
+    return `error[${this.code}]: ${this.message} — ${this.hint}`;
+  }
+}
+
+export const errorCodes = Object.keys(catalog) as ErrorCode[];

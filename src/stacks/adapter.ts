@@ -1,0 +1,53 @@
+// Start a stack on a port and CPU set, wait until it answers, and stop its whole process tree.
+import { resolve } from 'node:path';
+import { SHARED } from '../paths.js';
+import { start, type Managed } from './process.js';
+import { waitReady } from './net.js';
+import { availability, STACKS, type StackId } from './registry.js';
+
+export interface RunningStack {
+  id: StackId;
+  port: number;
+  workers: number;
+  cpus: number[];
+  proc: Managed;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  port: number;
+  cpus: number[];
+  /** Override the instance rule (scaling runs). */
+  workers?: number;
+  /** STACKBENCH_PG, STACKBENCH_DOWNSTREAM from the lab. */
+  env?: Record<string, string>;
+  signal?: AbortSignal;
+  readyTimeoutMs?: number;
+}
+
+export async function startStack(id: StackId, opts: StartOptions): Promise<RunningStack> {
+  const def = STACKS[id];
+  const avail = availability(def);
+  const workers = opts.workers ?? def.workers(opts.cpus.length);
+  const launch = def.launch(opts.port, workers, avail.python?.path);
+  const proc = start({
+    name: id,
+    cmd: launch.cmd,
+    args: launch.args,
+    cwd: launch.cwd,
+    env: { ...launch.env, STACKBENCH_SHARED: resolve(SHARED), ...opts.env },
+    cpus: opts.cpus,
+  });
+  try {
+    // Several answers in a row when there are several workers, so load does not start on a half-up stack.
+    await waitReady(proc, opts.port, '/json', {
+      timeoutMs: opts.readyTimeoutMs ?? 30_000,
+      streak: Math.min(workers, 4) + 1,
+      signal: opts.signal,
+    });
+  } catch (e) {
+    await proc.stop(2000);
+    throw e;
+  }
+  return { id, port: opts.port, workers, cpus: opts.cpus, proc, stop: () => proc.stop() };
+}

@@ -1,0 +1,159 @@
+// What "passes" means for each workload (after TechEmpower's verifier): status, headers, the answer itself,
+// and bad parameters answered with a 400 and a message rather than a crash or a hang.
+import { isDeepStrictEqual } from 'node:util';
+import { WORLD_ROWS, randomNumberOf } from '../lab/postgres.js';
+import { mlBatchBody, type WorkloadId } from '../workloads.js';
+import { exchange, type Exchange } from './fetch.js';
+import { aggregate, countPrimes, infer } from './reference.js';
+
+type Problems = string[];
+
+function header(x: Exchange, name: string): string | undefined {
+  const v = x.headers[name];
+  return Array.isArray(v) ? v.join(', ') : v;
+}
+
+/** Status, Content-Type, framing, Server, Date; then the parsed JSON body (or a problem). */
+function inspect(x: Exchange, what: string, status = 200): { problems: Problems; json?: unknown } {
+  if (x.error) return { problems: [`${what}: ${x.error}`] };
+  const problems: Problems = [];
+  if (x.status !== status) problems.push(`${what}: status ${x.status}, expected ${status} (body: ${x.body.slice(0, 120)})`);
+  const type = header(x, 'content-type') ?? '';
+  if (!/^application\/json\s*(;|$)/i.test(type)) problems.push(`${what}: Content-Type "${type}", expected application/json`);
+  const length = header(x, 'content-length');
+  const chunked = /chunked/i.test(header(x, 'transfer-encoding') ?? '');
+  if (!chunked && length === undefined) problems.push(`${what}: neither Content-Length nor chunked`);
+  if (length !== undefined && Number(length) !== Buffer.byteLength(x.body)) {
+    problems.push(`${what}: Content-Length ${length} but body has ${Buffer.byteLength(x.body)} bytes`);
+  }
+  if (!header(x, 'server')) problems.push(`${what}: no Server header`);
+  const date = header(x, 'date');
+  if (!date || Number.isNaN(Date.parse(date))) problems.push(`${what}: missing or invalid Date header`);
+  let json: unknown;
+  try {
+    json = JSON.parse(x.body);
+  } catch {
+    problems.push(`${what}: body is not JSON: ${x.body.slice(0, 80)}`);
+  }
+  return { problems, json };
+}
+
+function expectEqual(problems: Problems, what: string, got: unknown, want: unknown): void {
+  if (!isDeepStrictEqual(got, want)) {
+    problems.push(`${what}: answer ${JSON.stringify(got)?.slice(0, 160)} differs from ${JSON.stringify(want).slice(0, 160)}`);
+  }
+}
+
+/** Each bad request must get a 400 with {"error": "..."}; afterwards the stack must still answer. */
+async function badInputs(port: number, requests: Array<{ path: string; method?: string; body?: string }>): Promise<Problems> {
+  const problems: Problems = [];
+  for (const r of requests) {
+    const x = await exchange(port, r.path, { method: r.method, body: r.body, timeoutMs: 3000 });
+    const what = `${r.method ?? 'GET'} ${r.path}${r.body !== undefined ? ` ${r.body.slice(0, 20)}` : ''}`;
+    if (x.error) {
+      problems.push(`${what}: ${x.error} (expected a 400)`);
+      continue;
+    }
+    const got = inspect(x, what, 400);
+    problems.push(...got.problems);
+    const err = (got.json as { error?: unknown } | undefined)?.error;
+    if (x.status === 400 && typeof err !== 'string') problems.push(`${what}: 400 without an "error" message`);
+  }
+  const alive = await exchange(port, '/json', { timeoutMs: 3000 });
+  if (alive.status !== 200) problems.push(`after bad requests the stack no longer answers /json (${alive.error ?? alive.status})`);
+  return problems;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export const CHECKS: Record<WorkloadId, (port: number) => Promise<Problems>> = {
+  async json(port) {
+    const a = await exchange(port, '/json');
+    const { problems, json } = inspect(a, 'GET /json');
+    expectEqual(problems, 'GET /json', json, { message: 'Hello, World!' });
+    // The Date header must be live, not cached from start-up: ask again in the next second.
+    await sleep(1100 - (Date.now() % 1000));
+    const b = await exchange(port, '/json');
+    if (!b.error && header(a, 'date') === header(b, 'date')) problems.push('GET /json: Date header does not change');
+    return problems;
+  },
+  async io(port) {
+    const x = await exchange(port, '/io?ms=20');
+    const { problems, json } = inspect(x, 'GET /io?ms=20');
+    expectEqual(problems, 'GET /io?ms=20', json, { waited_ms: 20 });
+    if (!x.error && x.ms < 19) problems.push(`GET /io?ms=20 answered in ${x.ms.toFixed(1)} ms: it did not wait`);
+    return [...problems, ...(await badInputs(port, [{ path: '/io?ms=foo' }, { path: '/io?ms=-1' }, { path: '/io?ms=99999999' }]))];
+  },
+  async service(port) {
+    const x = await exchange(port, '/service');
+    const { problems, json } = inspect(x, 'GET /service');
+    expectEqual(problems, 'GET /service', json, { service: { id: 7, name: 'downstream', tags: ['a', 'b', 'c'] } });
+    return problems;
+  },
+  async db(port) {
+    const problems: Problems = [];
+    const ids = new Set<number>();
+    for (let i = 0; i < 8; i++) {
+      const x = await exchange(port, '/db');
+      const got = inspect(x, 'GET /db');
+      problems.push(...got.problems);
+      const row = got.json as { id?: unknown; randomNumber?: unknown } | undefined;
+      if (!row) continue;
+      const id = row.id;
+      if (typeof id !== 'number' || !Number.isInteger(id) || id < 1 || id > WORLD_ROWS) {
+        problems.push(`GET /db: id ${JSON.stringify(id)} is not in 1..${WORLD_ROWS}`);
+      } else {
+        ids.add(id);
+        expectEqual(problems, `GET /db (id ${id})`, row, { id, randomNumber: randomNumberOf(id) });
+      }
+      if (problems.length) break;
+    }
+    if (!problems.length && ids.size < 2) problems.push('GET /db: 8 requests returned the same row: not random');
+    return problems;
+  },
+  async cpu(port) {
+    const x = await exchange(port, '/cpu?n=10000');
+    const { problems, json } = inspect(x, 'GET /cpu?n=10000');
+    expectEqual(problems, 'GET /cpu?n=10000', json, { n: 10000, primes: countPrimes(10000) });
+    const small = inspect(await exchange(port, '/cpu?n=97'), 'GET /cpu?n=97');
+    problems.push(...small.problems);
+    expectEqual(problems, 'GET /cpu?n=97', small.json, { n: 97, primes: countPrimes(97) });
+    return [
+      ...problems,
+      ...(await badInputs(port, [{ path: '/cpu?n=-1' }, { path: '/cpu?n=foo' }, { path: '/cpu?n=999999999' }])),
+    ];
+  },
+  async data(port) {
+    const problems: Problems = [];
+    for (const rows of [50000, 1234]) {
+      const got = inspect(await exchange(port, `/data?rows=${rows}`), `GET /data?rows=${rows}`);
+      problems.push(...got.problems);
+      expectEqual(problems, `GET /data?rows=${rows}`, got.json, aggregate(rows));
+    }
+    return [...problems, ...(await badInputs(port, [{ path: '/data?rows=0' }, { path: '/data?rows=foo' }, { path: '/data?rows=99999999' }]))];
+  },
+  async ml(port) {
+    const body = mlBatchBody();
+    const got = inspect(await exchange(port, '/ml', { method: 'POST', body }), 'POST /ml');
+    const problems = got.problems;
+    const want = infer((JSON.parse(body) as { inputs: number[][] }).inputs);
+    const ans = got.json as { classes?: unknown; probabilities?: unknown } | undefined;
+    if (ans) {
+      expectEqual(problems, 'POST /ml classes', ans.classes, want.classes);
+      const probs = ans.probabilities as number[][] | undefined;
+      const close =
+        Array.isArray(probs) &&
+        probs.length === want.probabilities.length &&
+        probs.every((row, i) => Array.isArray(row) && row.length === 3 && row.every((p, k) => Math.abs(p - want.probabilities[i]![k]!) <= 1.5e-6));
+      if (!close) problems.push('POST /ml: probabilities differ from the reference by more than 1e-6');
+    }
+    return [
+      ...problems,
+      ...(await badInputs(port, [
+        { path: '/ml', method: 'POST', body: '{"inputs": [[1,2,3' },
+        { path: '/ml', method: 'POST', body: '{"inputs": [[1,2,3]]}' },
+        { path: '/ml', method: 'POST', body: '{"inputs": []}' },
+      ])),
+    ];
+  },
+};
