@@ -22,14 +22,23 @@ export interface PgFound {
 }
 
 export function findPostgres(): PgFound {
+  return findPostgresIn(postgresDirs());
+}
+
+/** STACKBENCH_PG_BIN alone when set; else pg_config's bindir and Debian's versioned folders, newest first. */
+function postgresDirs(): string[] {
+  if (process.env.STACKBENCH_PG_BIN) return [process.env.STACKBENCH_PG_BIN];
   const dirs: string[] = [];
-  if (process.env.STACKBENCH_PG_BIN) dirs.push(process.env.STACKBENCH_PG_BIN);
   const cfg = spawnSync('pg_config', ['--bindir'], { encoding: 'utf8' });
   if (cfg.status === 0) dirs.push(cfg.stdout.trim());
   if (existsSync('/usr/lib/postgresql')) {
     const versions = readdirSync('/usr/lib/postgresql').sort((a, b) => Number(b) - Number(a));
     for (const v of versions) dirs.push(`/usr/lib/postgresql/${v}/bin`);
   }
+  return dirs;
+}
+
+function findPostgresIn(dirs: string[]): PgFound {
   for (const bin of dirs) {
     if (existsSync(join(bin, 'initdb')) && existsSync(join(bin, 'postgres'))) {
       const v = spawnSync(join(bin, 'postgres'), ['--version'], { encoding: 'utf8' });

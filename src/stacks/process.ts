@@ -3,6 +3,7 @@
 // STACKBENCH_RUN_ID, and registered so that cleanupAll() stops every group on exit, Ctrl-C, crash or timeout.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { liveMembers } from '../probes/proc.js';
 
 export const RUN_ID = process.env.STACKBENCH_RUN_ID ?? randomUUID();
 
@@ -87,13 +88,7 @@ export function start(spec: StartSpec): Managed {
 }
 
 function groupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch (e) {
-    // EPERM means it exists but belongs to another user (PostgreSQL run as postgres): still alive
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return liveMembers(pgid).length > 0;
 }
 
 function signalGroup(pgid: number, sig: NodeJS.Signals): void {

@@ -66,8 +66,9 @@ export function probePython(path: string): PythonInfo | null {
 }
 
 function candidates(): string[] {
+  // An explicit choice is the only candidate: the user (or a test) said which Python to use.
+  if (process.env.STACKBENCH_PYTHON) return [process.env.STACKBENCH_PYTHON];
   const list: string[] = [];
-  if (process.env.STACKBENCH_PYTHON) list.push(process.env.STACKBENCH_PYTHON);
   if (existsSync(VENV_PYTHON)) list.push(VENV_PYTHON);
   list.push('/usr/bin/python3', 'python3');
   return list;

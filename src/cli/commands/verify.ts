@@ -2,10 +2,11 @@
 import { ExitCode, StackbenchError } from '../../errors.js';
 import { color, textTable } from '../../report/table.js';
 import { interrupt } from '../../stacks/process.js';
-import { STACK_IDS, type StackId } from '../../stacks/registry.js';
+import { STACK_IDS } from '../../stacks/registry.js';
 import { verify, type Cell, type Verification } from '../../verify/verify.js';
 import { WORKLOAD_IDS, type WorkloadId } from '../../workloads.js';
-import { parseFlags, parseIntFlag, parseList } from '../args.js';
+import { parseFlags, parseIntFlag } from '../args.js';
+import { selectRun } from '../select.js';
 import type { Command } from '../command.js';
 
 const usage = `usage: stackbench verify [--stacks a,b] [--workloads x,y] [--base-port P] [--json]
@@ -61,8 +62,7 @@ export const verifyCommand: Command = {
       'base-port': { type: 'string' },
       json: { type: 'boolean', default: false },
     });
-    const stacks = parseList(values.stacks, STACK_IDS, 'SB_UNKNOWN_STACK') as StackId[];
-    const workloads = parseList(values.workloads, WORKLOAD_IDS, 'SB_UNKNOWN_WORKLOAD') as WorkloadId[];
+    const { stacks, workloads } = selectRun(values);
     const basePort = values['base-port'] === undefined ? undefined : parseIntFlag('--base-port', values['base-port'], 1024, 65000);
     const live = !values.json && process.stderr.isTTY;
     const v = await verify(stacks, workloads, {

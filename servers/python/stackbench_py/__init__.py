@@ -1,0 +1,1 @@
+"""stackbench reference servers for Python: Flask, Django and FastAPI on the same workload contract."""

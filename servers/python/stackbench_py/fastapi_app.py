@@ -1,0 +1,179 @@
+"""FastAPI on uvicorn (uvloop, httptools): one asyncio event loop per worker process.
+
+I/O waits (/io, /service, /db) are awaited, so one worker overlaps many of them. The CPU-bound routes
+(/cpu, /data, /ml) are plain `def` functions: FastAPI's docs ("Concurrency and async / await") say to
+declare code that blocks with `def`, and FastAPI then runs it in its threadpool, so the event loop keeps
+accepting and answering the other requests while one computes. (The GIL still serialises pure-Python
+work such as /cpu; NumPy and pandas release it for part of theirs. That trade-off is what the
+benchmark measures.)
+"""
+
+import asyncio
+import logging
+import multiprocessing
+import os
+import random
+import signal
+
+import asyncpg
+import httpx
+from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from . import common
+
+log = logging.getLogger("uvicorn.error")
+
+# No OpenAPI schema or docs pages: a production service that only serves the contract's paths.
+app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
+
+# Per worker process: uvicorn imports this module again in every (spawned) worker.
+_client: "httpx.AsyncClient | None" = None
+_pool: "asyncpg.Pool | None" = None
+_pool_lock = asyncio.Lock()
+
+
+def _error(status: int, message: str) -> JSONResponse:
+    return JSONResponse(common.error_body(message), status_code=status)
+
+
+def _param(request: Request, name: str) -> "str | None":
+    # The first value when a parameter repeats, like URLSearchParams.get (Starlette's .get gives the last).
+    values = request.query_params.getlist(name)
+    return values[0] if values else None
+
+
+async def _db_pool() -> asyncpg.Pool:
+    global _pool
+    async with _pool_lock:
+        if _pool is None:
+            # max 10 per worker, as the contract says; connections beyond the first open on demand.
+            _pool = await asyncpg.create_pool(common.pg_url(), min_size=1, max_size=10)
+        return _pool
+
+
+def _stop_with_parent() -> None:
+    """In a worker of `uvicorn --workers N` (N > 1), shut down when the supervisor dies.
+
+    uvicorn 0.17's supervisor does not watch its workers, and the workers do not watch it: a SIGKILLed
+    supervisor would leave them serving. multiprocessing gives every spawned child a pipe from its parent
+    that reaches EOF when the parent exits; on that we stop gracefully, as on SIGTERM.
+    """
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return  # single-process mode: nothing supervises us
+    loop = asyncio.get_running_loop()
+
+    def on_parent_exit() -> None:
+        loop.remove_reader(parent.sentinel)
+        log.warning("supervisor %s exited; worker %s stops", parent.pid, os.getpid())
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    loop.add_reader(parent.sentinel, on_parent_exit)
+
+
+@app.on_event("startup")
+async def _startup() -> None:
+    global _client
+    _stop_with_parent()
+    # One client for the worker's whole life: it keeps its keep-alive connections to the downstream.
+    _client = httpx.AsyncClient(timeout=10.0)
+    if os.environ.get("STACKBENCH_PG"):
+        try:
+            await _db_pool()
+        except (OSError, asyncpg.PostgresError) as error:
+            # Start anyway; /db retries the pool and answers 502 while the database is unreachable.
+            log.warning("database pool not ready at startup: %s", error)
+
+
+@app.on_event("shutdown")
+async def _shutdown() -> None:
+    if _client is not None:
+        await _client.aclose()
+    if _pool is not None:
+        await _pool.close()
+
+
+@app.exception_handler(common.BadRequest)
+async def _bad_request(request: Request, error: common.BadRequest) -> JSONResponse:
+    return _error(400, str(error))
+
+
+@app.exception_handler(common.Unavailable)
+async def _unavailable(request: Request, error: common.Unavailable) -> JSONResponse:
+    return _error(503, str(error))
+
+
+@app.exception_handler(RequestValidationError)
+async def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:
+    # The contract's 400, never FastAPI's default 422 (no route declares typed parameters, but be sure).
+    return _error(400, str(error))
+
+
+@app.exception_handler(StarletteHTTPException)
+async def _http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+    # 404 and 405 in the same {"error": ...} shape as the other stacks.
+    return JSONResponse(common.error_body(str(error.detail)), status_code=error.status_code, headers=error.headers)
+
+
+@app.get("/json")
+async def json_route() -> JSONResponse:
+    return JSONResponse(common.json_answer())
+
+
+@app.get("/io")
+async def io_route(request: Request) -> JSONResponse:
+    ms = common.int_param(_param(request, "ms"), common.IO_MS)
+    await asyncio.sleep(ms / 1000)
+    return JSONResponse(common.io_answer(ms))
+
+
+@app.get("/service")
+async def service_route() -> JSONResponse:
+    url = common.downstream_item_url()
+    assert _client is not None, "startup creates the client"
+    try:
+        response = await _client.get(url)
+        response.raise_for_status()
+        item = response.json()
+    except (httpx.HTTPError, ValueError) as error:
+        return _error(502, f"downstream failed: {error}")
+    return JSONResponse(common.service_answer(item))
+
+
+@app.get("/db")
+async def db_route() -> JSONResponse:
+    common.pg_url()  # 503 when the lab gave no database
+    row_id = random.randint(1, common.WORLD_ROWS)
+    try:
+        pool = await _db_pool()
+        row = await pool.fetchrow(common.WORLD_QUERY_ASYNCPG, row_id)
+    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+        return _error(502, f"database failed: {error}".strip())
+    if row is None:
+        return _error(502, f"database failed: no world row {row_id}")
+    return JSONResponse(common.db_answer(row["id"], row["randomnumber"]))
+
+
+@app.get("/cpu")
+def cpu_route(request: Request) -> JSONResponse:
+    n = common.int_param(_param(request, "n"), common.CPU_N)
+    return JSONResponse(common.cpu_answer(n))
+
+
+@app.get("/data")
+def data_route(request: Request) -> JSONResponse:
+    rows = common.int_param(_param(request, "rows"), common.DATA_ROWS)
+    return JSONResponse(common.data_answer(rows))
+
+
+@app.post("/ml")
+async def ml_route(request: Request) -> JSONResponse:
+    # Reading the body needs the event loop (async); the NumPy work then goes to the threadpool, exactly
+    # where FastAPI would run a `def` route.
+    raw = await request.body()
+    answer = await run_in_threadpool(lambda: common.ml_answer(common.parse_ml_body(raw)))
+    return JSONResponse(answer)

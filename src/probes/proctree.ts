@@ -1,0 +1,57 @@
+// Server cost: CPU seconds and memory of a stack's whole process tree (its process group: the master and
+// every worker it forked), read from /proc. Memory is PSS (shared pages split among the processes that share
+// them), so a pre-fork server's workers are not counted as copies of each other; RSS where PSS is unreadable.
+import { readFileSync } from 'node:fs';
+import { liveMembers } from './proc.js';
+import { spawnSync } from 'node:child_process';
+
+const TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+const PAGE = Number(spawnSync('getconf', ['PAGESIZE'], { encoding: 'utf8' }).stdout.trim()) || 4096;
+
+function memoryBytes(pid: number): number {
+  try {
+    const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+    if (m) return Number(m[1]) * 1024;
+  } catch {
+    /* fall through to RSS */
+  }
+  try {
+    return Number(readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ')[1]) * PAGE;
+  } catch {
+    return 0;
+  }
+}
+
+export interface TreeUsage {
+  cpuSeconds: number;
+  peakMiB: number;
+  processes: number;
+}
+
+/**
+ * Sample a process group while a point runs. CPU is the difference of the group's ticks between start and
+ * stop (per pid, so a worker that appears mid-point counts from zero); memory is the peak of the sampled sum.
+ */
+export function sampleTree(pgid: number, intervalMs = 200): { stop(): TreeUsage } {
+  const startTicks = new Map<number, number>();
+  for (const p of liveMembers(pgid)) startTicks.set(p.pid, p.cpuTicks);
+  let peak = 0;
+  const sample = () => {
+    let sum = 0;
+    for (const p of liveMembers(pgid)) sum += memoryBytes(p.pid);
+    peak = Math.max(peak, sum);
+  };
+  sample();
+  const timer = setInterval(sample, intervalMs);
+  timer.unref();
+  return {
+    stop() {
+      clearInterval(timer);
+      sample();
+      const procs = liveMembers(pgid);
+      let ticks = 0;
+      for (const p of procs) ticks += p.cpuTicks - (startTicks.get(p.pid) ?? 0);
+      return { cpuSeconds: ticks / TICKS, peakMiB: peak / 2 ** 20, processes: procs.length };
+    },
+  };
+}

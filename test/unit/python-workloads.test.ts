@@ -1,0 +1,513 @@
+// The Python reference servers (servers/python) against docs/WORKLOADS.md: each stack is started exactly as the
+// lab starts it, answers are checked against values computed here independently (CSV group-by, MLP forward
+// pass, prime sieve), and after SIGTERM or a SIGKILLed master no process of the stack may remain.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { chownSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url)); // dist/test/unit -> repo root
+const pythonDir = join(root, 'servers', 'python');
+const sharedDir = join(root, 'servers', 'shared');
+const python = '/usr/bin/python3';
+const pgBin = '/usr/lib/postgresql/15/bin';
+
+type StackId = 'flask-gunicorn' | 'django-gunicorn' | 'fastapi-uvicorn';
+const stackIds: StackId[] = ['flask-gunicorn', 'django-gunicorn', 'fastapi-uvicorn'];
+
+// The lab's argv (DESIGN.md section 2), cwd servers/python.
+function argv(id: StackId, host: string, port: number, workers: number): string[] {
+  const w = String(workers);
+  const gunicorn = (workerArgs: string[], app: string) => {
+    return ['-m', 'gunicorn', '--workers', w, ...workerArgs, '--bind', `${host}:${port}`, app];
+  };
+  switch (id) {
+    case 'flask-gunicorn':
+      return gunicorn(['--worker-class', 'sync'], 'stackbench_py.flask_app:app');
+    case 'django-gunicorn':
+      return gunicorn(
+        ['--worker-class', 'gthread', '--threads', '4'],
+        'stackbench_py.django_app.wsgi:application',
+      );
+    case 'fastapi-uvicorn':
+      return [
+        '-m', 'uvicorn', 'stackbench_py.fastapi_app:app', '--host', host, '--port', String(port), '--workers', w,
+        '--loop', 'uvloop', '--http', 'httptools', '--no-access-log',
+      ]; // prettier-ignore
+  }
+}
+
+const missingPython = ((): string | undefined => {
+  const check = spawnSync(python, ['-c', 'import flask, django, fastapi, uvicorn, gunicorn, pandas, numpy'], {
+    encoding: 'utf8',
+  });
+  return check.status === 0
+    ? undefined
+    : `python stacks unavailable: ${check.stderr || check.error?.message}`;
+})();
+
+// ---------------------------------------------------------------- processes
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createNetServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+interface Running {
+  id: StackId;
+  child: ChildProcess;
+  base: string;
+  output: () => string;
+  exited: Promise<void>;
+}
+
+const started: Running[] = [];
+
+async function startStack(id: StackId, workers: number, env: Record<string, string> = {}): Promise<Running> {
+  const host = '127.0.0.1';
+  const port = await freePort();
+  const childEnv: Record<string, string | undefined> = { ...process.env, HOST: host, PORT: String(port) };
+  delete childEnv.STACKBENCH_PG;
+  delete childEnv.STACKBENCH_DOWNSTREAM;
+  Object.assign(childEnv, { WORKERS: String(workers), PYTHONDONTWRITEBYTECODE: '1' }, env);
+  // detached: the stack gets its own process group (pgid = master pid), so every worker it forks or
+  // spawns can be found, and killed if a test fails half-way.
+  const child = spawn(python, argv(id, host, port, workers), {
+    cwd: pythonDir,
+    env: childEnv,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  const keep = (chunk: Buffer) => {
+    log = (log + chunk.toString()).slice(-4000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const running: Running = { id, child, base: `http://${host}:${port}`, output: () => log, exited };
+  started.push(running);
+
+  // Ready when /json answers; polled, never a fixed sleep.
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`${id} exited before it was ready:\n${log}`);
+    }
+    try {
+      const res = await fetch(`${running.base}/json`, { signal: AbortSignal.timeout(1000) });
+      await res.arrayBuffer();
+      if (res.status === 200) return running;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`${id} not ready after 30 s:\n${log}`);
+    await sleep(100);
+  }
+}
+
+// Live (non-zombie) processes of a process group, from ps.
+function groupMembers(pgid: number): number[] {
+  const ps = spawnSync('ps', ['-e', '-o', 'pid=,pgid=,stat='], { encoding: 'utf8' });
+  return ps.stdout
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/))
+    .filter(([, group, stat]) => Number(group) === pgid && stat !== undefined && !stat.startsWith('Z'))
+    .map(([pid]) => Number(pid));
+}
+
+async function waitGroupGone(pgid: number, ms: number): Promise<number[]> {
+  const deadline = Date.now() + ms;
+  let members = groupMembers(pgid);
+  while (members.length > 0 && Date.now() < deadline) {
+    await sleep(100);
+    members = groupMembers(pgid);
+  }
+  return members;
+}
+
+function killGroup(pgid: number): void {
+  try {
+    process.kill(-pgid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+after(() => {
+  // Safety net: whatever a failed assertion left running.
+  for (const { child } of started) if (child.pid) killGroup(child.pid);
+});
+
+// ---------------------------------------------------------------- independent expectations
+
+interface Group {
+  region: string;
+  category: string;
+  orders: number;
+  units: number;
+  revenue_cents: number;
+  max_price_cents: number;
+}
+
+function expectedGroups(rows: number): Group[] {
+  const lines = readFileSync(join(sharedDir, 'sales.csv'), 'utf8').trim().split('\n');
+  assert.equal(lines[0], 'id,region,category,units,price_cents');
+  const groups = new Map<string, Group>();
+  for (const line of lines.slice(1, rows + 1)) {
+    const [, region = '', category = '', units = '', price = ''] = line.split(',');
+    const key = `${region}\u0000${category}`;
+    let g = groups.get(key);
+    if (!g) {
+      g = { region, category, orders: 0, units: 0, revenue_cents: 0, max_price_cents: 0 };
+      groups.set(key, g);
+    }
+    g.orders += 1;
+    g.units += Number(units);
+    g.revenue_cents += Number(units) * Number(price);
+    g.max_price_cents = Math.max(g.max_price_cents, Number(price));
+  }
+  const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  return [...groups.values()].sort((a, b) => cmp(a.region, b.region) || cmp(a.category, b.category));
+}
+
+// A sieve, not the contract's trial division: an independent way to the same count.
+function primesUpTo(n: number): number {
+  const composite = new Uint8Array(n + 1);
+  let count = 0;
+  for (let k = 2; k <= n; k++) {
+    if (composite[k]) continue;
+    count++;
+    for (let m = k * k; m <= n; m += k) composite[m] = 1;
+  }
+  return count;
+}
+
+interface Model {
+  w1: number[][];
+  b1: number[];
+  w2: number[][];
+  b2: number[];
+}
+
+function forward(model: Model, x: number[]): number[] {
+  const dot = (acc: number, xi: number, i: number, j: number) => acc + xi * (model.w1[i]?.[j] ?? NaN);
+  const h = model.b1.map((b, j) =>
+    Math.max(
+      0,
+      x.reduce((s, xi, i) => dot(s, xi, i, j), b),
+    ),
+  );
+  const z = model.b2.map((b, k) => h.reduce((s, hj, j) => s + hj * (model.w2[j]?.[k] ?? NaN), b));
+  const max = Math.max(...z);
+  const e = z.map((v) => Math.exp(v - max));
+  const sum = e.reduce((s, v) => s + v, 0);
+  return e.map((v) => v / sum);
+}
+
+const mlBatch = () => readFileSync(join(sharedDir, 'ml-batch.json'), 'utf8');
+
+// ---------------------------------------------------------------- a downstream for /service
+
+let downstreamUp = true;
+let downstream: Server | undefined;
+let downstreamUrl = '';
+const item = { id: 7, name: 'downstream', tags: ['a', 'b', 'c'] };
+
+before(async () => {
+  downstream = createServer((req, res) => {
+    if (req.url === '/item' && downstreamUp) {
+      const body = JSON.stringify(item);
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+    } else {
+      res.writeHead(500).end();
+    }
+  });
+  await new Promise<void>((resolve) => downstream?.listen(0, '127.0.0.1', resolve));
+  const address = downstream.address();
+  downstreamUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+});
+
+after(async () => {
+  downstream?.closeAllConnections();
+  await new Promise((resolve) => downstream?.close(resolve));
+});
+
+async function get(base: string, path: string, init?: RequestInit) {
+  const res = await fetch(base + path, init);
+  const text = await res.text();
+  return { res, text, body: JSON.parse(text) as unknown };
+}
+
+// ---------------------------------------------------------------- the contract, per stack
+
+for (const id of stackIds) {
+  describe(`${id} workloads`, { skip: missingPython, timeout: 120_000 }, () => {
+    let stack: Running;
+
+    before(async () => {
+      stack = await startStack(id, 2, { STACKBENCH_DOWNSTREAM: downstreamUrl });
+    });
+
+    after(async () => {
+      if (stack?.child.pid && stack.child.exitCode === null) killGroup(stack.child.pid);
+    });
+
+    it('GET /json: body, Server, Date, Content-Type and an exact Content-Length', async () => {
+      const { res, text, body } = await get(stack.base, '/json');
+      assert.equal(res.status, 200);
+      assert.deepEqual(body, { message: 'Hello, World!' });
+      assert.match(res.headers.get('content-type') ?? '', /^application\/json/);
+      assert.ok(res.headers.get('server'), 'Server header');
+      assert.ok(!Number.isNaN(Date.parse(res.headers.get('date') ?? '')), 'Date header is an HTTP date');
+      assert.equal(res.headers.get('content-length'), String(Buffer.byteLength(text)));
+    });
+
+    it('GET /cpu counts primes (default n, explicit n, smallest n)', async () => {
+      assert.deepEqual((await get(stack.base, '/cpu')).body, { n: 10000, primes: 1229 });
+      assert.deepEqual((await get(stack.base, '/cpu?n=54321')).body, { n: 54321, primes: primesUpTo(54321) });
+      assert.deepEqual((await get(stack.base, '/cpu?n=1')).body, { n: 1, primes: 0 });
+    });
+
+    it('GET /data groups the CSV exactly (all rows and a prefix)', async () => {
+      for (const rows of [50000, 1234]) {
+        const { res, body } = await get(stack.base, `/data?rows=${rows}`);
+        assert.equal(res.status, 200);
+        const expected = expectedGroups(rows);
+        assert.deepEqual(body, { rows, groups: expected });
+        assert.equal(
+          expected.reduce((s, g) => s + g.orders, 0),
+          rows,
+        );
+      }
+      assert.deepEqual((await get(stack.base, '/data')).body, { rows: 50000, groups: expectedGroups(50000) });
+    });
+
+    it('POST /ml infers the fixed batch like an independent forward pass', async () => {
+      const model = JSON.parse(readFileSync(join(sharedDir, 'model.json'), 'utf8')) as Model;
+      const inputs = (JSON.parse(mlBatch()) as { inputs: number[][] }).inputs;
+      const { res, body } = await get(stack.base, '/ml', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: mlBatch(),
+      });
+      assert.equal(res.status, 200);
+      const answer = body as { classes: number[]; probabilities: number[][] };
+      assert.equal(answer.classes.length, 64);
+      assert.equal(answer.probabilities.length, 64);
+      inputs.forEach((x, r) => {
+        const p = forward(model, x);
+        const got = answer.probabilities[r] ?? [];
+        assert.equal(got.length, 3);
+        assert.ok(Math.abs(got.reduce((s, v) => s + v, 0) - 1) < 1e-5, `row ${r} sums to 1`);
+        got.forEach((v, k) => assert.ok(Math.abs(v - (p[k] ?? NaN)) <= 1e-6, `row ${r} class ${k}: ${v}`));
+        assert.equal(answer.classes[r], p.indexOf(Math.max(...p)));
+      });
+    });
+
+    it('GET /io waits the given time', async () => {
+      const t0 = performance.now();
+      const { body } = await get(stack.base, '/io?ms=60');
+      assert.ok(performance.now() - t0 >= 55, 'waited about 60 ms');
+      assert.deepEqual(body, { waited_ms: 60 });
+    });
+
+    it('GET /service relays the downstream, 502 when it fails', async () => {
+      downstreamUp = true;
+      assert.deepEqual((await get(stack.base, '/service')).body, { service: item });
+      downstreamUp = false;
+      try {
+        const { res, body } = await get(stack.base, '/service');
+        assert.equal(res.status, 502);
+        assert.equal(typeof (body as { error?: unknown }).error, 'string');
+      } finally {
+        downstreamUp = true;
+      }
+    });
+
+    it('answers 400 with {"error"} for bad parameters and bodies', async () => {
+      const bad: [string, RequestInit?][] = [
+        ['/io?ms=foo'],
+        ['/io?ms=-5'],
+        ['/io?ms=10001'],
+        ['/io?ms='],
+        ['/cpu?n=-1'],
+        ['/cpu?n=999999999'],
+        ['/cpu?n=0'],
+        ['/cpu?n=1.5'],
+        ['/data?rows=0'],
+        ['/data?rows=50001'],
+        ['/ml', { method: 'POST', body: '{"inputs": [[1,2,3' }],
+        ['/ml', { method: 'POST', body: '{"inputs": [[1,2,3]]}' }],
+        ['/ml', { method: 'POST', body: '{"inputs": []}' }],
+        ['/ml', { method: 'POST', body: '{"inputs": [[1,2,3,4,5,6,7,"8"]]}' }],
+        ['/ml', { method: 'POST', body: '{"inputs": [[NaN,2,3,4,5,6,7,8]]}' }],
+        [
+          '/ml',
+          { method: 'POST', body: JSON.stringify({ inputs: Array(1025).fill([1, 2, 3, 4, 5, 6, 7, 8]) }) },
+        ],
+      ];
+      for (const [path, init] of bad) {
+        const { res, body } = await get(stack.base, path, init);
+        assert.equal(res.status, 400, `${path} ${init?.body ?? ''}`.slice(0, 80));
+        assert.equal(typeof (body as { error?: unknown }).error, 'string', path);
+      }
+    });
+
+    it('answers 503 for /db without STACKBENCH_PG and 404 for an unknown path', async () => {
+      const db = await get(stack.base, '/db');
+      assert.equal(db.res.status, 503);
+      assert.equal(typeof (db.body as { error?: unknown }).error, 'string');
+      const missing = await fetch(`${stack.base}/nope`);
+      await missing.arrayBuffer();
+      assert.equal(missing.status, 404);
+    });
+
+    it('stops completely on SIGTERM to the master', async () => {
+      const pgid = stack.child.pid ?? 0;
+      assert.ok(groupMembers(pgid).length >= 3, 'master and two workers are running');
+      stack.child.kill('SIGTERM');
+      await stack.exited;
+      assert.deepEqual(await waitGroupGone(pgid, 10_000), [], `left running:\n${stack.output()}`);
+    });
+  });
+
+  describe(`${id} after its master is SIGKILLed`, { skip: missingPython, timeout: 60_000 }, () => {
+    it('leaves no worker behind', async () => {
+      const stack = await startStack(id, 2);
+      const pgid = stack.child.pid ?? 0;
+      assert.ok(groupMembers(pgid).length >= 3, 'master and two workers are running');
+      stack.child.kill('SIGKILL');
+      await stack.exited;
+      const left = await waitGroupGone(pgid, 5_000);
+      killGroup(pgid);
+      assert.deepEqual(left, [], `workers survived their master:\n${stack.output()}`);
+    });
+  });
+}
+
+// ---------------------------------------------------------------- /db against a private PostgreSQL
+
+interface PrivatePg {
+  dir: string;
+  port: number;
+}
+
+function asPostgres(cmd: string, args: string[]) {
+  return spawnSync('runuser', ['-u', 'postgres', '--', join(pgBin, cmd), ...args], {
+    encoding: 'utf8',
+    cwd: tmpdir(),
+    timeout: 30_000,
+  });
+}
+
+// initdb into a temp dir, trust auth, listening on 127.0.0.1 only, socket in the temp dir. A string (why the
+// test is skipped) where that is impossible: not root, no postgres user, no PostgreSQL 15.
+async function startPrivatePg(): Promise<PrivatePg | string> {
+  if (process.getuid?.() !== 0) return 'needs root to run PostgreSQL as user postgres';
+  const uid = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
+  const gid = spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' });
+  if (uid.status !== 0 || gid.status !== 0) return 'no postgres user';
+  const dir = mkdtempSync(join(tmpdir(), 'stackbench-pg-'));
+  chownSync(dir, Number(uid.stdout), Number(gid.stdout));
+  const port = await freePort();
+  const steps: [string, string[]][] = [
+    ['initdb', ['-D', join(dir, 'data'), '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']],
+    [
+      'pg_ctl',
+      ['-D', join(dir, 'data'), '-l', join(dir, 'log'), '-w', '-t', '20', 'start', '-o',
+        `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`],
+    ], // prettier-ignore
+    [
+      'psql',
+      ['-q', '-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-v', 'ON_ERROR_STOP=1',
+        '-c', 'CREATE TABLE world (id integer PRIMARY KEY, randomnumber integer NOT NULL)',
+        '-c', 'INSERT INTO world SELECT i, ((i * 7919) % 10000) + 1 FROM generate_series(1, 10000) AS i'],
+    ], // prettier-ignore
+  ];
+  for (const [cmd, args] of steps) {
+    const run = asPostgres(cmd, args);
+    if (run.status !== 0) {
+      stopPrivatePg({ dir, port });
+      return `${cmd} failed: ${run.stderr || run.error?.message}`;
+    }
+  }
+  return { dir, port };
+}
+
+function stopPrivatePg(pg: PrivatePg): void {
+  asPostgres('pg_ctl', ['-D', join(pg.dir, 'data'), '-m', 'immediate', '-w', 'stop']);
+  rmSync(pg.dir, { recursive: true, force: true });
+}
+
+describe('/db on a private PostgreSQL', { skip: missingPython, timeout: 120_000 }, () => {
+  let pg: PrivatePg | undefined;
+  let why = '';
+
+  before(async () => {
+    const result = await startPrivatePg();
+    if (typeof result === 'string') why = result;
+    else pg = result;
+  });
+
+  after(() => {
+    if (pg) stopPrivatePg(pg);
+  });
+
+  for (const id of stackIds) {
+    it(`${id}: a random world row, consistent with the table's formula`, async (t) => {
+      if (!pg) return t.skip(why);
+      const stack = await startStack(id, 1, {
+        STACKBENCH_PG: `postgresql://postgres@127.0.0.1:${pg.port}/postgres`,
+      });
+      try {
+        const ids = new Set<number>();
+        for (let i = 0; i < 20; i++) {
+          const { res, body } = await get(stack.base, '/db');
+          assert.equal(res.status, 200);
+          const row = body as { id: number; randomNumber: number };
+          assert.ok(Number.isInteger(row.id) && row.id >= 1 && row.id <= 10000, `id ${row.id}`);
+          assert.equal(row.randomNumber, ((row.id * 7919) % 10000) + 1);
+          ids.add(row.id);
+        }
+        assert.ok(ids.size > 1, 'rows are random');
+      } finally {
+        stack.child.kill('SIGTERM');
+        await stack.exited;
+        await waitGroupGone(stack.child.pid ?? 0, 10_000);
+      }
+    });
+  }
+});
+
+describe('/db with an unreachable database', { skip: missingPython, timeout: 60_000 }, () => {
+  it('fastapi-uvicorn starts anyway and answers 502', async () => {
+    const closedPort = await freePort(); // nothing listens there
+    const stack = await startStack('fastapi-uvicorn', 1, {
+      STACKBENCH_PG: `postgresql://postgres@127.0.0.1:${closedPort}/postgres`,
+    });
+    try {
+      const { res, body } = await get(stack.base, '/db');
+      assert.equal(res.status, 502);
+      assert.equal(typeof (body as { error?: unknown }).error, 'string');
+    } finally {
+      stack.child.kill('SIGTERM');
+      await stack.exited;
+    }
+  });
+});
