@@ -8,7 +8,8 @@ export function parseFlags<O extends Options>(cmd: string, argv: string[], optio
   try {
     return parseArgs({ args: argv, options, strict: true, allowPositionals });
   } catch (e) {
-    const msg = (e as Error).message.replace(/\. To specify a positional.*$/s, '');
+    // One line: parseArgs messages can span several.
+    const msg = (e as Error).message.replace(/\. To specify a positional.*$/s, '').replace(/\s*\n\s*/g, ' ');
     throw new StackbenchError('SB_BAD_FLAG', [msg], [cmd]);
   }
 }

@@ -1,8 +1,9 @@
 // The command registry: the order here is the order of `stackbench --help`.
 import type { Command } from '../command.js';
 import { doctorCommand } from './doctor.js';
+import { load } from './load.js';
 import { setupCommand } from './setup.js';
 import { stacksCommand } from './stacks.js';
 import { verifyCommand } from './verify.js';
 
-export const commands: Command[] = [verifyCommand, stacksCommand, doctorCommand, setupCommand];
+export const commands: Command[] = [verifyCommand, load, stacksCommand, doctorCommand, setupCommand];

@@ -1,0 +1,143 @@
+// One keep-alive HTTP/1.1 connection. Handlers are bound once per connection, never per request; a send is
+// one socket.write of the pre-serialized request. Every way a request can end (response, malformed bytes,
+// reset, timeout found by the shard's sweep, connect failure) is reported to the shard exactly once.
+import { connect, type Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { PARSE_ERROR, ResponseParser } from './parser.js';
+import type { ErrorKind } from '../types.js';
+
+/** What a connection reports to; implemented by Shard. */
+export interface ConnOwner {
+  readonly host: string;
+  readonly port: number;
+  readonly request: Buffer;
+  onConnected(conn: Conn, now: number): void;
+  onResponse(conn: Conn, status: number, now: number, reusable: boolean): void;
+  onFailure(conn: Conn, kind: ErrorKind, now: number): void;
+  onClosed(conn: Conn, afterConnectFailure: boolean): void;
+  onBytes(n: number): void;
+}
+
+export class Conn {
+  readonly id: number;
+  socket: Socket | null = null;
+  connected = false;
+  busy = false;
+  /** When the request left (timeouts count from here). */
+  sentAt = 0;
+  /** Where latency counts from: the send time (closed loop) or the intended send time (open loop). */
+  origin = 0;
+  /** Whether the request in flight belongs to the measured window (decided by the model at send). */
+  counted = false;
+  /** When the current connect attempt began (connect timeouts). */
+  connectAt = 0;
+  /** The model's idle-stack bookkeeping. */
+  inIdle = false;
+  private failed = false;
+  private readonly parser = new ResponseParser();
+  private readonly owner: ConnOwner;
+
+  constructor(owner: ConnOwner, id: number) {
+    this.owner = owner;
+    this.id = id;
+    this.onConnect = this.onConnect.bind(this);
+    this.onData = this.onData.bind(this);
+    this.onEnd = this.onEnd.bind(this);
+    this.onError = this.onError.bind(this);
+    this.onClose = this.onClose.bind(this);
+  }
+
+  open(): void {
+    this.failed = false;
+    this.connected = false;
+    this.busy = false;
+    this.parser.reset();
+    this.connectAt = performance.now();
+    const s = connect({ host: this.owner.host, port: this.owner.port, noDelay: true });
+    this.socket = s;
+    s.on('connect', this.onConnect);
+    s.on('data', this.onData);
+    s.on('end', this.onEnd);
+    s.on('error', this.onError);
+    s.on('close', this.onClose);
+  }
+
+  send(now: number, origin: number, counted: boolean): void {
+    this.busy = true;
+    this.sentAt = now;
+    this.origin = origin;
+    this.counted = counted;
+    this.socket!.write(this.owner.request);
+  }
+
+  /** End this connection after a failure of the given kind (counted once); it reconnects if the run goes on. */
+  fail(kind: ErrorKind, now: number): void {
+    if (this.failed) return;
+    this.failed = true;
+    this.owner.onFailure(this, kind, now);
+    this.busy = false;
+    this.socket?.destroy();
+  }
+
+  /** Close without counting anything (end of run, or a response that asked for Connection: close). */
+  close(): void {
+    this.failed = true;
+    this.busy = false;
+    this.socket?.destroy();
+  }
+
+  private onConnect(): void {
+    this.connected = true;
+    this.owner.onConnected(this, performance.now());
+  }
+
+  private onData(buf: Buffer): void {
+    this.owner.onBytes(buf.length);
+    if (!this.busy) {
+      // Bytes nobody asked for: the previous response was longer than it said, or the server is broken.
+      this.fail('malformed', performance.now());
+      return;
+    }
+    const off = this.parser.execute(buf, 0);
+    if (off === PARSE_ERROR) {
+      this.fail('malformed', performance.now());
+      return;
+    }
+    if (!this.parser.complete) return;
+    this.parser.complete = false;
+    this.busy = false;
+    const now = performance.now();
+    const extra = off < buf.length;
+    const reusable = this.parser.keepAlive && !extra;
+    this.owner.onResponse(this, this.parser.status, now, reusable);
+    if (extra) this.fail('malformed', now);
+    else if (!reusable) this.close();
+  }
+
+  private onEnd(): void {
+    // The server closed its side. A body delimited by the close completes here; anything else in flight
+    // was cut short.
+    if (this.busy && this.parser.started && this.parser.end()) {
+      this.busy = false;
+      this.owner.onResponse(this, this.parser.status, performance.now(), false);
+      this.close();
+    }
+  }
+
+  private onError(): void {
+    // 'close' follows and does the counting; listening here keeps the error from being thrown.
+  }
+
+  private onClose(): void {
+    const wasConnected = this.connected;
+    this.connected = false;
+    this.socket = null;
+    if (!this.failed) {
+      this.failed = true;
+      if (!wasConnected) this.owner.onFailure(this, 'connect', performance.now());
+      else if (this.busy) this.owner.onFailure(this, 'reset', performance.now());
+    }
+    this.busy = false;
+    this.owner.onClosed(this, !wasConnected);
+  }
+}

@@ -1,0 +1,26 @@
+// The request is serialized once per run into one Buffer; every send is a single socket.write of it.
+import type { Target } from '../target.js';
+
+export interface RequestSpec {
+  method: 'GET' | 'POST';
+  headers: Record<string, string>;
+  body?: string | undefined;
+}
+
+export function serializeRequest(target: Target, spec: RequestSpec): Buffer {
+  const body = spec.body === undefined ? undefined : Buffer.from(spec.body);
+  const lower = new Set(Object.keys(spec.headers).map((h) => h.toLowerCase()));
+  const lines = [`${spec.method} ${target.path} HTTP/1.1`];
+  if (!lower.has('host')) lines.push(`Host: ${target.hostHeader}`);
+  if (!lower.has('user-agent')) lines.push('User-Agent: stackbench');
+  if (!lower.has('accept')) lines.push('Accept: */*');
+  for (const [name, value] of Object.entries(spec.headers)) {
+    if (/[\r\n]/.test(name) || /[\r\n]/.test(value)) throw new Error(`header ${name} contains a line break`);
+    lines.push(`${name}: ${value}`);
+  }
+  if ((body !== undefined || spec.method === 'POST') && !lower.has('content-length')) {
+    lines.push(`Content-Length: ${body?.length ?? 0}`);
+  }
+  const head = Buffer.from(lines.join('\r\n') + '\r\n\r\n', 'latin1');
+  return body === undefined ? head : Buffer.concat([head, body]);
+}

@@ -1,0 +1,237 @@
+// The load engine's entry: runLoad(opts) -> LoadResult. It splits the load into shards (one per thread; with
+// one thread the shard runs on this event loop, which measured fastest on one core), measures the
+// generator's own CPU over the measured window, merges the shards' histograms exactly and judges the
+// generator's health.
+import { lookup } from 'node:dns/promises';
+import { availableParallelism } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
+import { mergeEncoded, encodeHistogram, summarize } from './histogram.js';
+import { serializeRequest } from './http1/request.js';
+import { assessHealth } from './health.js';
+import type { Pacing } from './models/model.js';
+import {
+  COUNTERS,
+  COUNTER_ERRORS,
+  COUNTER_REQUESTS,
+  Shard,
+  type ShardOptions,
+  type ShardResult,
+} from './shard.js';
+import { assertAllowedTarget, parseTarget } from './target.js';
+import type { ErrorKind, LoadOptions, LoadResult } from './types.js';
+
+export type {
+  LoadOptions,
+  LoadResult,
+  LoadProgress,
+  GeneratorHealth,
+  ErrorKind,
+  ModelName,
+} from './types.js';
+export { modelNames } from './models/index.js';
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+const PROGRESS_MS = 500;
+
+/** Threads when the caller does not say: one event loop per core the generator may use. */
+export function defaultThreads(cores: number, connections: number): number {
+  return Math.max(1, Math.min(cores, connections));
+}
+
+export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
+  const target = parseTarget(opts.url);
+  assertAllowedTarget(target, opts.allowRemote);
+  const { address } = await lookup(target.host);
+  const request = serializeRequest(target, {
+    method: opts.method ?? 'GET',
+    headers: opts.headers ?? {},
+    body: opts.body,
+  });
+  const cores = availableParallelism();
+  const connections = Math.max(1, Math.floor(opts.connections));
+  const threads = Math.max(1, Math.min(opts.threads ?? defaultThreads(cores, connections), connections));
+  const rate = opts.model === 'open' ? (opts.rate ?? 0) : 0;
+  if (opts.model === 'open' && !(rate > 0)) throw new Error('open model needs a rate above 0');
+
+  const shardOpts: ShardOptions[] = [];
+  for (let t = 0; t < threads; t++) {
+    // Spread connections as evenly as possible; the rate in proportion to them.
+    const c = Math.floor(connections / threads) + (t < connections % threads ? 1 : 0);
+    shardOpts.push({
+      host: address,
+      port: target.port,
+      request,
+      model: opts.model,
+      connections: c,
+      rate: (rate * c) / connections,
+      durationMs: opts.durationMs,
+      warmupMs: opts.warmupMs ?? 0,
+      rampMs: opts.rampMs ?? 0,
+      timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    });
+  }
+
+  const counters = new Float64Array(new SharedArrayBuffer(threads * COUNTERS * 8));
+  const cpu = new CpuWindow(threads);
+  const aborters: Array<() => void> = [];
+  const onAbort = () => aborters.forEach((a) => a());
+  const progress = startProgress(opts, counters, threads);
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  let results: ShardResult[];
+  try {
+    const runs = shardOpts.map((so, t) => {
+      const view = counters.subarray(t * COUNTERS, (t + 1) * COUNTERS);
+      return threads === 1 ? runHere(so, view, cpu, aborters) : runInWorker(so, view, cpu, aborters);
+    });
+    if (opts.signal?.aborted) onAbort();
+    results = await Promise.all(runs);
+  } finally {
+    progress.stop();
+    opts.signal?.removeEventListener('abort', onAbort);
+  }
+  return combine(opts, connections, threads, cores, rate, results, cpu.percent());
+}
+
+/** Process CPU (all threads) between the first shard entering its window and the last leaving it. */
+class CpuWindow {
+  private started = 0;
+  private ended = 0;
+  private usage0: NodeJS.CpuUsage | undefined;
+  private wall0 = 0;
+  private cpuMs = 0;
+  private wallMs = 0;
+  constructor(private readonly shards: number) {}
+  start(): void {
+    if (this.started++ === 0) {
+      this.usage0 = process.cpuUsage();
+      this.wall0 = performance.now();
+    }
+  }
+  end(): void {
+    if (++this.ended !== this.shards || !this.usage0) return;
+    const u = process.cpuUsage(this.usage0);
+    this.cpuMs = (u.user + u.system) / 1000;
+    this.wallMs = performance.now() - this.wall0;
+  }
+  percent(): number {
+    return this.wallMs > 0 ? (100 * this.cpuMs) / this.wallMs : 0;
+  }
+}
+
+function runHere(so: ShardOptions, counters: Float64Array, cpu: CpuWindow, aborters: Array<() => void>) {
+  const shard = new Shard(so, counters, { onMeasureStart: () => cpu.start(), onMeasureEnd: () => cpu.end() });
+  aborters.push(() => shard.abort());
+  return shard.run();
+}
+
+function runInWorker(
+  so: ShardOptions,
+  counters: Float64Array,
+  cpu: CpuWindow,
+  aborters: Array<() => void>,
+): Promise<ShardResult> {
+  return new Promise((resolve, reject) => {
+    const w = new Worker(new URL('./worker.js', import.meta.url), { workerData: { opts: so, counters } });
+    let result: ShardResult | undefined;
+    aborters.push(() => w.postMessage('abort'));
+    w.on('message', (m: { type: string; result?: ShardResult }) => {
+      if (m.type === 'start') cpu.start();
+      else if (m.type === 'end') cpu.end();
+      else if (m.type === 'result') result = m.result;
+    });
+    w.on('error', reject);
+    w.on('exit', (code) => {
+      if (result) resolve(result);
+      else reject(new Error(`load worker exited (code ${code}) without a result`));
+    });
+  });
+}
+
+function startProgress(opts: LoadOptions, counters: Float64Array, threads: number) {
+  if (!opts.onProgress) return { stop() {} };
+  const t0 = performance.now();
+  const warmup = opts.warmupMs ?? 0;
+  let last = 0;
+  let lastAt = t0;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    let requests = 0;
+    let errors = 0;
+    for (let t = 0; t < threads; t++) {
+      requests += counters[t * COUNTERS + COUNTER_REQUESTS]!;
+      errors += counters[t * COUNTERS + COUNTER_ERRORS]!;
+    }
+    const elapsed = now - t0;
+    const phase = elapsed < warmup ? 'warmup' : 'measure';
+    opts.onProgress!({
+      elapsedMs: Math.max(0, elapsed - warmup),
+      durationMs: opts.durationMs,
+      phase,
+      requests,
+      errors,
+      rps: ((requests - last) * 1000) / (now - lastAt),
+    });
+    last = requests;
+    lastAt = now;
+  }, PROGRESS_MS);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
+}
+
+function combine(
+  opts: LoadOptions,
+  connections: number,
+  threads: number,
+  cores: number,
+  rate: number,
+  results: ShardResult[],
+  cpuPercent: number,
+): LoadResult {
+  const errors: Record<ErrorKind, number> = { connect: 0, reset: 0, timeout: 0, status: 0, malformed: 0 };
+  const statusCodes: Record<string, number> = {};
+  const pacing: Pacing = { intended: 0, sent: 0, lateSends: 0, queuedSends: 0, unsent: 0 };
+  let requests = 0;
+  let ok = 0;
+  let bytesRead = 0;
+  let measuredMs = 0;
+  let interrupted = false;
+  for (const r of results) {
+    requests += r.requests;
+    ok += r.ok;
+    bytesRead += r.bytesRead;
+    measuredMs = Math.max(measuredMs, r.measuredMs);
+    interrupted ||= r.interrupted;
+    for (const k of Object.keys(errors) as ErrorKind[]) errors[k] += r.errors[k];
+    for (const [code, n] of Object.entries(r.statusCodes)) statusCodes[code] = (statusCodes[code] ?? 0) + n;
+    for (const k of Object.keys(pacing) as Array<keyof Pacing>) pacing[k] += r.pacing[k];
+  }
+  const hist = mergeEncoded(results.map((r) => r.histogram));
+  const seconds = measuredMs / 1000;
+  const result: LoadResult = {
+    url: opts.url,
+    model: opts.model,
+    connections,
+    durationMs: Math.round(measuredMs),
+    requests,
+    rps: seconds > 0 ? ok / seconds : 0,
+    bytesRead,
+    statusCodes,
+    errors,
+    latency: summarize(hist),
+    histogram: encodeHistogram(hist),
+    generator: assessHealth({
+      model: opts.model,
+      cpuPercent,
+      cores,
+      threads,
+      connections,
+      intendedRps: opts.model === 'open' ? rate : undefined,
+      achievedRps: seconds > 0 ? requests / seconds : 0,
+      pacing,
+    }),
+  };
+  hist.destroy();
+  if (interrupted) result.interrupted = true;
+  return result;
+}

@@ -1,0 +1,32 @@
+// A load model decides when each connection sends (k6 calls these executors). The shard owns sockets,
+// parsing, timeouts and counting; a model only hears "this connection is free" and the periodic tick.
+import type { Conn } from '../http1/conn.js';
+import type { Shard } from '../shard.js';
+
+export interface Model {
+  /** True when latency is measured from intended send times (open loop). */
+  readonly openLoop: boolean;
+  /** Traffic starts (t0 = shard.t0). */
+  start(now: number): void;
+  /** The connection is connected and has no request in flight. */
+  onIdle(conn: Conn, now: number): void;
+  /** The measured window ended (or the run was aborted): send nothing more. */
+  stop(now: number): void;
+  /** Figures only the model knows (open loop pacing), added to the shard's result. */
+  pacing(): Pacing;
+}
+
+export interface Pacing {
+  /** Intended sends whose intended time falls in the measured window (open loop; 0 for closed). */
+  intended: number;
+  /** Of those, how many left. */
+  sent: number;
+  /** Sent more than 1 ms after the intended time. */
+  lateSends: number;
+  /** Late sends whose request had to wait for a busy connection (the server's slowness, not the generator's). */
+  queuedSends: number;
+  /** Intended sends in the window that never left. */
+  unsent: number;
+}
+
+export type ModelFactory = (shard: Shard) => Model;

@@ -1,0 +1,273 @@
+// A shard: one event loop's share of the load (the whole load with one thread, a slice per worker thread).
+// It owns the connections, the histogram and the counters, sweeps for timeouts with one coarse timer (no
+// timer per request), and follows the timeline: warm-up (not counted) -> measured window -> stop, with a
+// bounded grace period for open-loop requests still in flight.
+import { performance } from 'node:perf_hooks';
+import { Conn, type ConnOwner } from './http1/conn.js';
+import { encodeHistogram, newHistogram, type Histogram } from './histogram.js';
+import { models } from './models/index.js';
+import type { Model, Pacing } from './models/model.js';
+import type { ErrorKind, ModelName } from './types.js';
+
+export interface ShardOptions {
+  host: string;
+  port: number;
+  request: Uint8Array;
+  model: ModelName;
+  connections: number;
+  /** This shard's share of the open-loop rate, requests per second. */
+  rate: number;
+  durationMs: number;
+  warmupMs: number;
+  rampMs: number;
+  timeoutMs: number;
+}
+
+export interface ShardResult {
+  requests: number;
+  ok: number;
+  bytesRead: number;
+  statusCodes: Record<string, number>;
+  errors: Record<ErrorKind, number>;
+  histogram: string;
+  pacing: Pacing;
+  /** Length of the measured window actually run (shorter when interrupted). */
+  measuredMs: number;
+  interrupted: boolean;
+}
+
+/** Live counters, readable from another thread when backed by a SharedArrayBuffer. */
+export const COUNTER_REQUESTS = 0;
+export const COUNTER_ERRORS = 1;
+export const COUNTER_MEASURING = 2;
+export const COUNTERS = 3;
+
+export interface ShardHooks {
+  onMeasureStart?(): void;
+  onMeasureEnd?(): void;
+}
+
+const RECONNECT_DELAY_MS = 100;
+/** Open loop: how long requests in flight at the end may still complete. */
+const MAX_GRACE_MS = 2000;
+
+export class Shard implements ConnOwner {
+  readonly host: string;
+  readonly port: number;
+  readonly request: Buffer;
+  readonly opts: ShardOptions;
+  readonly conns: Conn[] = [];
+  readonly model: Model;
+  t0 = 0;
+  measureStart = 0;
+  end = 0;
+  /** Traffic may be sent (false once the window closed or the run was aborted). */
+  running = false;
+  measuring = false;
+
+  private readonly hist: Histogram = newHistogram();
+  private readonly counters: Float64Array;
+  private readonly hooks: ShardHooks;
+  private requests = 0;
+  private ok = 0;
+  private bytesRead = 0;
+  private readonly statusCodes = new Map<number, number>();
+  private readonly errors: Record<ErrorKind, number> = {
+    connect: 0,
+    reset: 0,
+    timeout: 0,
+    status: 0,
+    malformed: 0,
+  };
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly retries = new Set<NodeJS.Timeout>();
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private interrupted = false;
+  private stopped = false;
+  private measureEndAt = 0;
+  private finish: ((r: ShardResult) => void) | undefined;
+
+  constructor(
+    opts: ShardOptions,
+    counters: Float64Array = new Float64Array(COUNTERS),
+    hooks: ShardHooks = {},
+  ) {
+    this.opts = opts;
+    this.host = opts.host;
+    this.port = opts.port;
+    this.request = Buffer.from(opts.request.buffer, opts.request.byteOffset, opts.request.byteLength);
+    this.counters = counters;
+    this.hooks = hooks;
+    this.model = models[opts.model](this);
+  }
+
+  run(): Promise<ShardResult> {
+    return new Promise((resolve) => {
+      this.finish = resolve;
+      const o = this.opts;
+      this.t0 = performance.now();
+      this.measureStart = this.t0 + o.warmupMs;
+      this.end = this.measureStart + o.durationMs;
+      this.running = true;
+      if (o.warmupMs > 0) this.timers.push(setTimeout(() => this.beginMeasure(), o.warmupMs));
+      else this.beginMeasure();
+      this.timers.push(setTimeout(() => this.stop(false), o.warmupMs + o.durationMs));
+      const sweepMs = Math.max(5, Math.min(100, Math.floor(o.timeoutMs / 10)));
+      this.sweepTimer = setInterval(() => this.sweep(), sweepMs);
+      this.model.start(this.t0);
+      for (let i = 0; i < o.connections; i++) {
+        const c = new Conn(this, i);
+        this.conns.push(c);
+        c.open();
+      }
+    });
+  }
+
+  /** Stop early (abort): what was measured so far is returned, marked interrupted. */
+  abort(): void {
+    if (!this.stopped) this.stop(true);
+  }
+
+  // ---- ConnOwner ----
+
+  onConnected(conn: Conn, now: number): void {
+    if (this.running) this.model.onIdle(conn, now);
+  }
+
+  onResponse(conn: Conn, status: number, now: number, reusable: boolean): void {
+    if (this.requestCounts(conn)) {
+      this.requests++;
+      this.counters[COUNTER_REQUESTS]!++;
+      this.statusCodes.set(status, (this.statusCodes.get(status) ?? 0) + 1);
+      if (status < 400) {
+        this.ok++;
+        this.hist.recordValue(Math.round((now - conn.origin) * 1000));
+      } else {
+        this.errors.status++;
+        this.counters[COUNTER_ERRORS]!++;
+      }
+    }
+    if (reusable && this.running) this.model.onIdle(conn, now);
+    else if (this.stopped === false && !this.running) this.maybeFinishGrace();
+  }
+
+  onFailure(conn: Conn, kind: ErrorKind, now: number): void {
+    // A request error counts when its request does; a connect error when it happens inside the window.
+    // Failures with no request in flight (connect, unsolicited bytes) count by time.
+    const counts =
+      kind === 'connect' || !conn.busy ? this.measuring && now < this.end : this.requestCounts(conn);
+    if (counts) {
+      this.errors[kind]++;
+      this.counters[COUNTER_ERRORS]!++;
+    }
+  }
+
+  onClosed(conn: Conn, afterConnectFailure: boolean): void {
+    if (!this.running) {
+      this.maybeFinishGrace();
+      return;
+    }
+    if (afterConnectFailure) {
+      // Do not hammer a server that refuses: retry each connection at a modest pace.
+      const t = setTimeout(() => {
+        this.retries.delete(t);
+        if (this.running) conn.open();
+      }, RECONNECT_DELAY_MS);
+      this.retries.add(t);
+    } else {
+      conn.open();
+    }
+  }
+
+  onBytes(n: number): void {
+    if (this.measuring) this.bytesRead += n;
+  }
+
+  // ---- internals ----
+
+  /** Closed loop: responses count while the window is open. Open loop: requests intended inside it. */
+  requestCounts(conn: Conn): boolean {
+    return this.model.openLoop ? conn.counted : this.measuring;
+  }
+
+  private beginMeasure(): void {
+    this.measureStart = performance.now();
+    this.end = this.measureStart + this.opts.durationMs;
+    this.measuring = true;
+    this.counters[COUNTER_MEASURING] = 1;
+    this.hooks.onMeasureStart?.();
+  }
+
+  private sweep(): void {
+    const now = performance.now();
+    const limit = this.opts.timeoutMs;
+    for (const c of this.conns) {
+      if (c.busy) {
+        if (now - c.sentAt >= limit) c.fail('timeout', now);
+      } else if (!c.connected && c.socket !== null && now - c.connectAt >= limit) {
+        c.fail('connect', now);
+      }
+    }
+  }
+
+  private stop(interrupted: boolean): void {
+    if (this.stopped || !this.running) {
+      if (interrupted && !this.stopped) this.finishNow();
+      return;
+    }
+    const now = performance.now();
+    this.interrupted = interrupted;
+    this.running = false;
+    this.measureEndAt = this.measuring ? now : this.measureStart;
+    this.measuring = false;
+    this.counters[COUNTER_MEASURING] = 0;
+    this.hooks.onMeasureEnd?.();
+    this.model.stop(now);
+    if (!this.model.openLoop || interrupted) {
+      this.finishNow();
+      return;
+    }
+    // Open loop: requests sent inside the window may still answer, for a bounded time.
+    const grace = Math.min(this.opts.timeoutMs, MAX_GRACE_MS);
+    this.timers.push(setTimeout(() => this.finishNow(), grace));
+    this.maybeFinishGrace();
+  }
+
+  private maybeFinishGrace(): void {
+    if (this.stopped || this.running) return;
+    for (const c of this.conns) if (c.busy && c.counted) return;
+    this.finishNow();
+  }
+
+  private finishNow(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.running = false;
+    if (this.measureEndAt === 0) this.measureEndAt = this.measuring ? performance.now() : this.measureStart;
+    this.measuring = false;
+    const now = performance.now();
+    for (const c of this.conns) {
+      // Open loop: a request of the window still unanswered after the grace period is a timeout.
+      if (c.busy && this.model.openLoop && c.counted && !this.interrupted) c.fail('timeout', now);
+      c.close();
+    }
+    for (const t of this.timers) clearTimeout(t);
+    for (const t of this.retries) clearTimeout(t);
+    clearInterval(this.sweepTimer);
+    const statusCodes: Record<string, number> = {};
+    for (const [k, v] of this.statusCodes) statusCodes[String(k)] = v;
+    const result: ShardResult = {
+      requests: this.requests,
+      ok: this.ok,
+      bytesRead: this.bytesRead,
+      statusCodes,
+      errors: { ...this.errors },
+      histogram: encodeHistogram(this.hist),
+      pacing: this.model.pacing(),
+      measuredMs: Math.max(0, this.measureEndAt - this.measureStart),
+      interrupted: this.interrupted,
+    };
+    this.hist.destroy();
+    this.finish?.(result);
+  }
+}
