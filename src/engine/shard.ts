@@ -118,7 +118,7 @@ export class Shard implements ConnOwner {
       for (let i = 0; i < o.connections; i++) {
         const c = new Conn(this, i);
         this.conns.push(c);
-        c.open();
+        if (!this.model.lazyConnect) c.open();
       }
     });
   }
@@ -167,7 +167,19 @@ export class Shard implements ConnOwner {
       this.maybeFinishGrace();
       return;
     }
-    if (afterConnectFailure) {
+    if (this.model.lazyConnect) {
+      // The model opens connections when due requests need them; after a refused connect, not before a pause.
+      const now = performance.now();
+      conn.retryAt = afterConnectFailure ? now + RECONNECT_DELAY_MS : 0;
+      if (!afterConnectFailure) this.model.wake?.(now);
+      else {
+        const t = setTimeout(() => {
+          this.retries.delete(t);
+          if (this.running) this.model.wake?.(performance.now());
+        }, RECONNECT_DELAY_MS);
+        this.retries.add(t);
+      }
+    } else if (afterConnectFailure) {
       // Do not hammer a server that refuses: retry each connection at a modest pace.
       const t = setTimeout(() => {
         this.retries.delete(t);
@@ -176,6 +188,21 @@ export class Shard implements ConnOwner {
       this.retries.add(t);
     } else {
       conn.open();
+    }
+  }
+
+  /** Lazy models: open up to `want` connections for due requests, counting those already connecting. */
+  openFor(want: number): void {
+    const now = performance.now();
+    for (const c of this.conns) {
+      if (want <= 0) return;
+      if (c.socket !== null) {
+        if (!c.connected) want--;
+        continue;
+      }
+      if (c.retryAt > now) continue;
+      c.open();
+      want--;
     }
   }
 

@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import { SHARED } from '../paths.js';
 import { start, type Managed } from './process.js';
-import { waitReady } from './net.js';
+import { waitAllInstances, waitReady } from './net.js';
 import { availability, STACKS, type StackId } from './registry.js';
 
 export interface RunningStack {
@@ -39,12 +39,9 @@ export async function startStack(id: StackId, opts: StartOptions): Promise<Runni
     cpus: opts.cpus,
   });
   try {
-    // Several answers in a row when there are several workers, so load does not start on a half-up stack.
-    await waitReady(proc, opts.port, '/json', {
-      timeoutMs: opts.readyTimeoutMs ?? 30_000,
-      streak: Math.min(workers, 4) + 1,
-      signal: opts.signal,
-    });
+    const wait = { timeoutMs: opts.readyTimeoutMs ?? 30_000, signal: opts.signal };
+    await waitReady(proc, opts.port, '/json', wait);
+    if (workers > 1) await waitAllInstances(proc, opts.port, workers, wait);
   } catch (e) {
     await proc.stop(2000);
     throw e;

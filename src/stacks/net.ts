@@ -87,6 +87,32 @@ export async function waitReady(
   ]);
 }
 
+/**
+ * Every instance up: `instances` concurrent GET /io?ms=100 must all finish within 190 ms. A pre-fork server
+ * answers single probes as soon as its first worker is up, while the others may still be importing pandas;
+ * load must not start before all of them serve.
+ */
+export async function waitAllInstances(
+  proc: Managed,
+  port: number,
+  instances: number,
+  { timeoutMs = 30_000, signal }: { timeoutMs?: number; signal?: AbortSignal } = {},
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (signal?.aborted) throw new StackbenchError('SB_INTERRUPTED');
+    if (proc.exited) break;
+    const t0 = performance.now();
+    const statuses = await Promise.all(Array.from({ length: instances }, () => httpGetStatus(port, '/io?ms=100', 2000)));
+    if (statuses.every((s) => s === 200) && performance.now() - t0 < 190) return;
+    await sleep(100);
+  }
+  throw new StackbenchError('SB_STACK_START', [
+    proc.name,
+    `not all ${instances} instances answered within ${timeoutMs / 1000} s\n${indentLog(proc.log())}`,
+  ]);
+}
+
 export function indentLog(lines: string[]): string {
   return lines.length ? lines.slice(-12).map((l) => `    | ${l}`).join('\n') : '    | (no output)';
 }

@@ -31,6 +31,8 @@ export class Conn {
   counted = false;
   /** When the current connect attempt began (connect timeouts). */
   connectAt = 0;
+  /** Lazy models: not reopened before this time (after a refused connect). */
+  retryAt = 0;
   /** The model's idle-stack bookkeeping. */
   inIdle = false;
   private failed = false;

@@ -7,6 +7,7 @@ import type { Model, Pacing } from './model.js';
 
 export class ClosedModel implements Model {
   readonly openLoop = false;
+  readonly lazyConnect = false;
   private readonly shard: Shard;
   /** Connections with id below this may send. */
   private active: number;

@@ -6,6 +6,14 @@ import type { Shard } from '../shard.js';
 export interface Model {
   /** True when latency is measured from intended send times (open loop). */
   readonly openLoop: boolean;
+  /**
+   * Connections are opened only when a due request finds none idle, and not reopened when they close.
+   * An open loop must not park idle connections on a server: a pre-fork sync worker that accepts an idle
+   * connection blocks on it while requests on other connections wait in the backlog.
+   */
+  readonly lazyConnect: boolean;
+  /** A connection closed (lazy models): due requests may need a new one. */
+  wake?(now: number): void;
   /** Traffic starts (t0 = shard.t0). */
   start(now: number): void;
   /** The connection is connected and has no request in flight. */

@@ -2,7 +2,8 @@
 // server does. A due request waits for a free connection if all are busy, and its latency still counts from
 // its intended time, so a stalled server shows in the percentiles (coordinated omission corrected).
 // A ramp raises the rate linearly from 0 over rampMs. Sends are driven by one timer and by every response
-// (a freed connection takes the oldest due request at once), never by a timer per request.
+// (a freed connection takes the oldest due request at once), never by a timer per request. Connections open
+// on demand (lazyConnect), and the idle ones are reused last-in first-out, so no more are held than needed.
 import type { Conn } from '../http1/conn.js';
 import type { Shard } from '../shard.js';
 import type { Model, Pacing } from './model.js';
@@ -12,6 +13,7 @@ const LATE_MS = 1;
 
 export class OpenModel implements Model {
   readonly openLoop = true;
+  readonly lazyConnect = true;
   private readonly shard: Shard;
   /** Requests per millisecond at full rate. */
   private readonly r: number;
@@ -89,6 +91,10 @@ export class OpenModel implements Model {
     return e <= 0 ? 0 : Math.ceil(this.position(e) - 1e-9);
   }
 
+  wake(now: number): void {
+    this.pump(now);
+  }
+
   private onTimer(): void {
     this.timer = undefined;
     this.pump(performance.now());
@@ -102,7 +108,9 @@ export class OpenModel implements Model {
       const c = this.popIdle();
       if (c === null) {
         this.backlogUntil = due;
-        break;
+        this.shard.openFor(due - this.issued);
+        // Waiting for connections: one that frees up or connects pumps again (no timer spinning meanwhile).
+        return;
       }
       const i = this.issued++;
       const origin = t0 + this.offset(i);
