@@ -2,8 +2,10 @@
 import type { Command } from '../command.js';
 import { doctorCommand } from './doctor.js';
 import { load } from './load.js';
+import { reportCommand } from './report.js';
+import { runCommand } from './run.js';
 import { setupCommand } from './setup.js';
 import { stacksCommand } from './stacks.js';
 import { verifyCommand } from './verify.js';
 
-export const commands: Command[] = [verifyCommand, load, stacksCommand, doctorCommand, setupCommand];
+export const commands: Command[] = [runCommand, verifyCommand, load, reportCommand, stacksCommand, doctorCommand, setupCommand];

@@ -1,0 +1,72 @@
+// Per-workload comparisons: best Node.js vs best Python (throughput, and capacity when searched), and every
+// stack vs the fastest; the winner only when it is not tied with the runner-up.
+import type { Comparison } from '../results/types.js';
+import type { StackId } from '../stacks/registry.js';
+import type { StackFigures, WorkloadFigures } from './derive.js';
+import { compareBrackets, compareRuns } from './stats.js';
+
+export interface WorkloadComparisons {
+  winner?: StackId;
+  /** Best Node.js vs best Python by rps (undefined when a side is missing). */
+  runtimes?: Comparison;
+  /** Best Node.js vs best Python by capacity (when both were searched). */
+  runtimesCapacity?: Comparison;
+  comparisons: Comparison[];
+}
+
+const byRps = (fs: StackFigures[]) => fs.filter((f) => f.rps !== undefined && f.runs.length > 0);
+
+export function bestOf(fs: StackFigures[], runtime: StackFigures['runtime']): StackFigures | undefined {
+  return byRps(fs).find((f) => f.runtime === runtime); // fs is sorted fastest first
+}
+
+function bestCapacity(fs: StackFigures[], runtime: StackFigures['runtime']): StackFigures | undefined {
+  return fs
+    .filter((f) => f.runtime === runtime && f.capacity)
+    .reduce<StackFigures | undefined>(
+      (a, f) => (!a || f.capacity!.value > a.capacity!.value ? f : a),
+      undefined,
+    );
+}
+
+const rpsPair = (w: WorkloadFigures, x: StackFigures, y: StackFigures) =>
+  compareRuns(w.workload, 'rps', { stack: x.stack, runs: x.runs }, { stack: y.stack, runs: y.runs });
+
+export function compareWorkload(w: WorkloadFigures): WorkloadComparisons {
+  const out: WorkloadComparisons = { comparisons: [] };
+  const seen = new Set<string>();
+  const add = (c: Comparison | undefined) => {
+    const key = `${c?.metric}:${[c?.a, c?.b].sort().join('|')}`;
+    if (c && !seen.has(key)) {
+      seen.add(key);
+      out.comparisons.push(c);
+    }
+    return c;
+  };
+  const node = bestOf(w.stacks, 'node');
+  const py = bestOf(w.stacks, 'python');
+  if (node && py) out.runtimes = add(rpsPair(w, node, py));
+  const nodeCap = bestCapacity(w.stacks, 'node');
+  const pyCap = bestCapacity(w.stacks, 'python');
+  if (nodeCap && pyCap) {
+    out.runtimesCapacity = add(
+      compareBrackets(
+        w.workload,
+        { stack: nodeCap.stack, cap: nodeCap.capacity! },
+        { stack: pyCap.stack, cap: pyCap.capacity! },
+      ),
+    );
+  }
+  const ranked = byRps(w.stacks);
+  const fastest = ranked[0];
+  if (fastest) {
+    for (const f of ranked.slice(1)) {
+      const c =
+        add(rpsPair(w, fastest, f)) ??
+        out.comparisons.find((x) => x.metric === 'rps' && x.a === fastest.stack && x.b === f.stack);
+      // No comparison means the runner-up served nothing: the fastest wins if it served anything.
+      if (f === ranked[1] && (c ? !c.tie : fastest.rps!.median > 0)) out.winner = fastest.stack;
+    }
+  }
+  return out;
+}

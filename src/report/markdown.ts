@@ -1,0 +1,143 @@
+// report.md: the terminal summary's content as markdown, plus the machine, CPU sets, every stack's versions,
+// the run's configuration and its notes, so the file stands alone in a pull request or a wiki.
+import type { Results } from '../results/types.js';
+import { ALIGN, head, reasonLines, rowCells, winnerLines } from './cells.js';
+import { fmtDate, fmtDuration, fmtPct, legend } from './format.js';
+import { markdownTable } from './table.js';
+import { headerLine, statusWarning } from './terminal.js';
+import { flagsInUse, workloadViews } from './view.js';
+
+const VERDICT_ICON: Record<string, string> = {
+  supported: '✅',
+  'not supported': '❌',
+  depends: '⚖️',
+  'not measured': '⬜',
+};
+
+/** Text that came from processes (reasons, log lines) must not break the markdown around it. */
+const inline = (s: string) => s.replace(/[\r\n]+/g, ' ').replace(/([\\`*_<>[\]|])/g, '\\$1');
+
+export function markdownReport(results: Results): string {
+  const r = results;
+  const views = workloadViews(r);
+  const out: string[] = [`# stackbench report — ${r.suite} suite`, '', `_${headerLine(r)}_`];
+  const warn = statusWarning(r);
+  if (warn) out.push('', `> **${warn}**`);
+
+  const a = r.analysis;
+  if (a?.verdicts.length) {
+    out.push('', '## Verdicts on the article', '');
+    out.push(
+      markdownTable(
+        ['claim', 'verdict', 'summary'],
+        a.verdicts.map((v) => [v.claim, `${VERDICT_ICON[v.verdict] ?? ''} ${v.verdict}`, v.summary]),
+      ),
+    );
+    for (const v of a.verdicts.filter((v) => v.evidence.length)) {
+      out.push('', `<details><summary>Evidence: ${inline(v.claim)}</summary>`, '');
+      for (const e of v.evidence) out.push(`- ${inline(e)}`);
+      out.push('', '</details>');
+    }
+  } else out.push('', '## Verdicts on the article', '', 'Not computed: these results carry no analysis.');
+  if (a?.recommendation.length) {
+    out.push('', '## What to choose, on this machine', '');
+    for (const line of a.recommendation) out.push(`- ${line}`);
+  }
+
+  out.push('', '## Results per workload');
+  for (const v of views) {
+    out.push('', `### ${v.workload} — ${v.tests}`, '');
+    out.push(
+      markdownTable(
+        head(r.config.sloP99Ms, !!a),
+        v.rows.map((row) => rowCells(row, v.winner)),
+        ALIGN,
+      ),
+    );
+    out.push('');
+    for (const line of winnerLines(v))
+      out.push(line.startsWith('  ') ? `- ${line.trim()}` : `**${line}**`, '');
+    for (const line of reasonLines(v)) out.push(`- ${inline(line)}`);
+  }
+  const marks = legend(flagsInUse(views));
+  out.push(
+    '',
+    '**Marks:** ★ winner of the workload; a flagged figure carries its mark, and "≥" when the true figure can only be higher.',
+  );
+  if (marks.length) {
+    out.push('');
+    for (const m of marks) out.push(`- **[${m.mark}]** ${m.text}`);
+  }
+
+  out.push('', '## Stacks and versions', '');
+  out.push(
+    markdownTable(
+      ['stack', 'framework', 'server', 'model', 'workers', 'versions', 'status'],
+      r.stacks.map((s) => [
+        s.id,
+        s.framework,
+        s.server,
+        s.model,
+        `${s.workers} (${s.workerRule})`,
+        Object.entries(s.versions)
+          .map(([k, ver]) => `${k}: ${ver}`)
+          .join('; '),
+        !s.available
+          ? `unavailable: ${inline(s.failure?.reason ?? '')}`
+          : s.failure
+            ? `failed: ${inline(s.failure.reason)}`
+            : 'ok',
+      ]),
+    ),
+  );
+  for (const s of r.stacks.filter((s) => s.failure)) {
+    const f = s.failure!;
+    out.push('', `**${s.id}**: ${inline(f.reason)}${f.fix ? ` — fix: ${inline(f.fix)}` : ''}`);
+    if (f.log.length) out.push('', '```text', ...f.log.map((l) => l.replace(/```/g, "'''")), '```');
+  }
+
+  const m = r.machine;
+  out.push('', '## Machine', '');
+  out.push(
+    markdownTable(
+      ['', ''],
+      [
+        ['OS', m.os],
+        ['CPU', `${m.cpuModel} (${m.cores} cores)`],
+        ['memory', `${m.memoryGiB} GiB`],
+        ['server CPUs', m.serverCpus.join(', ')],
+        ['generator CPUs', m.generatorCpus.join(', ')],
+        ['CPU note', m.cpuNote],
+        ['Node.js', m.node],
+        ['Python', m.python ?? '—'],
+        ['PostgreSQL', m.postgres ?? '—'],
+      ],
+    ),
+  );
+
+  const c = r.config;
+  out.push('', '## Configuration', '');
+  out.push(
+    markdownTable(
+      ['', ''],
+      [
+        ['stacks', c.stacks.join(', ')],
+        ['workloads', c.workloads.join(', ')],
+        ['duration / warm-up', `${fmtDuration(c.durationMs)} / ${fmtDuration(c.warmupMs)}`],
+        ['repetitions', String(c.repetitions)],
+        ['connections', `${c.connections.join(', ')} (headline: ${c.connections[0] ?? '—'})`],
+        ['instances', c.instances.join(', ')],
+        ['SLO', `p99 ≤ ${c.sloP99Ms} ms, errors ≤ ${fmtPct(c.maxErrorRate)}`],
+        ['capacity probe', fmtDuration(c.probeMs)],
+        ['started / finished', `${fmtDate(r.startedAt)} / ${fmtDate(r.finishedAt)}`],
+        ['tool', `${r.tool.name} ${r.tool.version}`],
+      ],
+    ),
+  );
+
+  if (r.notes.length) {
+    out.push('', '## Notes', '');
+    for (const n of r.notes) out.push(`- ${inline(n)}`);
+  }
+  return out.join('\n') + '\n';
+}

@@ -1,0 +1,77 @@
+// The summary printed at the end of a run (and by `stackbench report`): one table per workload, the winner,
+// the verdicts and the recommendation. Pure: Results in, text out (colored only on a TTY, via table.ts).
+import type { Results, VerdictValue } from '../results/types.js';
+import { ALIGN, head, reasonLines, rowCells, winnerLines } from './cells.js';
+import { fmtDate, legend } from './format.js';
+import { color, textTable } from './table.js';
+import { flagsInUse, workloadViews } from './view.js';
+
+const VERDICT_STYLE: Record<VerdictValue, (s: string) => string> = {
+  supported: color.green,
+  'not supported': color.red,
+  depends: color.yellow,
+  'not measured': color.dim,
+};
+
+export function headerLine(r: Results): string {
+  const m = r.machine;
+  return [
+    `stackbench ${r.suite} suite`,
+    r.status,
+    fmtDate(r.finishedAt ?? r.startedAt),
+    `server CPUs ${m.serverCpus.join(',') || '—'}`,
+    `generator CPUs ${m.generatorCpus.join(',') || '—'}`,
+  ].join(' · ');
+}
+
+export function statusWarning(r: Results): string | undefined {
+  if (r.status === 'interrupted')
+    return 'interrupted: these are the points measured before the stop; the rest is missing';
+  if (r.status === 'running') return 'this run has not finished: the results are partial';
+  if (r.status === 'failed') return 'the run failed: the results are partial';
+  return undefined;
+}
+
+export function terminalSummary(results: Results): string {
+  const views = workloadViews(results);
+  const out: string[] = [color.bold(headerLine(results))];
+  const warn = statusWarning(results);
+  if (warn) out.push(color.yellow(warn));
+  for (const v of views) {
+    out.push('', color.bold(`${v.workload} — ${v.tests}`));
+    out.push(
+      textTable(
+        head(results.config.sloP99Ms, !!results.analysis),
+        v.rows.map((r) => rowCells(r, v.winner)),
+        ALIGN,
+      ),
+    );
+    out.push(...winnerLines(v), ...reasonLines(v).map((l) => color.dim(`  ${l}`)));
+  }
+  const marks = legend(flagsInUse(views));
+  if (marks.length) {
+    out.push(
+      '',
+      'marks: ★ winner; a flagged figure carries its mark, and "≥" when the true figure can only be higher',
+    );
+    for (const m of marks) out.push(`  [${m.mark}] ${m.text}`);
+  }
+  const a = results.analysis;
+  if (a?.verdicts.length) {
+    out.push('', color.bold('verdicts on the article'));
+    const width = Math.max(...a.verdicts.map((v) => v.verdict.length));
+    for (const v of a.verdicts) {
+      out.push(`  ${VERDICT_STYLE[v.verdict](v.verdict.padEnd(width))}  ${v.claim}`);
+      out.push(`  ${' '.repeat(width)}  ${color.dim(v.summary)}`);
+    }
+  } else {
+    out.push('', 'verdicts: not computed (no analysis in these results)');
+  }
+  if (a?.recommendation.length) {
+    out.push('', color.bold('what to choose, on this machine'));
+    for (const line of a.recommendation) out.push(`  - ${line}`);
+  }
+  if (results.notes.length) out.push('');
+  for (const n of results.notes) out.push(color.dim(`note: ${n}`));
+  return out.join('\n');
+}

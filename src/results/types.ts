@@ -1,0 +1,201 @@
+// The one result type. The runner fills it point by point (and rewrites results.json atomically after each);
+// analysis derives comparisons and verdicts from it; every reporter is a pure function of it.
+// Schema changes bump RESULTS_VERSION; docs/RESULTS.md documents every field.
+import type { ErrorKind, GeneratorHealth, ModelName } from '../engine/types.js';
+import type { LatencySummary } from '../engine/histogram.js';
+import type { StackId } from '../stacks/registry.js';
+import type { WorkloadId } from '../workloads.js';
+
+export const RESULTS_SCHEMA = 'stackbench.results';
+export const RESULTS_VERSION = 1;
+
+export type SuiteName = 'quick' | 'full';
+
+export interface Results {
+  schema: typeof RESULTS_SCHEMA;
+  version: typeof RESULTS_VERSION;
+  tool: { name: 'stackbench'; version: string };
+  /** ISO times. */
+  startedAt: string;
+  finishedAt?: string;
+  /** running: being written; interrupted: Ctrl-C, what was measured is kept; failed: a runtime error. */
+  status: 'running' | 'complete' | 'interrupted' | 'failed';
+  suite: SuiteName;
+  machine: Machine;
+  config: RunConfig;
+  stacks: StackRecord[];
+  /** Every measured point, in the order measured. */
+  points: Point[];
+  /** One capacity search per (stack, workload, instances). */
+  capacities: Capacity[];
+  /** Derived by src/analysis from the above; recomputed by `stackbench report`. */
+  analysis?: Analysis;
+  /** Things a reader must know (missing Python, generator limits, ...), in words. */
+  notes: string[];
+}
+
+export interface Machine {
+  os: string;
+  cpuModel: string;
+  cores: number;
+  memoryGiB: number;
+  node: string;
+  python?: string;
+  postgres?: string;
+  /** Disjoint CPU sets (taskset) for the servers and the load generator. */
+  serverCpus: number[];
+  generatorCpus: number[];
+  cpuNote: string;
+}
+
+export interface RunConfig {
+  stacks: StackId[];
+  workloads: WorkloadId[];
+  /** Measured duration of one closed-loop run, and its unmeasured warm-up. */
+  durationMs: number;
+  warmupMs: number;
+  /** Runs per headline figure (>= 3). */
+  repetitions: number;
+  /** Closed-loop concurrency levels (connections). The first is the headline level. */
+  connections: number[];
+  /** Capacity: the highest rate with p99 <= sloP99Ms and error rate <= maxErrorRate. */
+  sloP99Ms: number;
+  maxErrorRate: number;
+  /** Duration of each open-loop probe of the capacity search. */
+  probeMs: number;
+  /** Instance counts for scaling (1..server cores). */
+  instances: number[];
+}
+
+export type CellStatus = 'pass' | 'fail' | 'unavailable';
+
+export interface StackRecord {
+  id: StackId;
+  runtime: 'node' | 'python';
+  framework: string;
+  server: string;
+  model: string;
+  workerRule: string;
+  /** Instances at the headline (all server cores). */
+  workers: number;
+  versions: Record<string, string>;
+  available: boolean;
+  /** Verification per workload: only 'pass' workloads are measured. */
+  verification: Partial<Record<WorkloadId, { status: CellStatus; reason?: string; fix?: string }>>;
+  /** Set when the stack could not be measured (missing, failed to start, crashed mid-run). */
+  failure?: { reason: string; fix?: string; log: string[] };
+}
+
+export type PointKind = 'closed' | 'probe';
+
+export interface Point {
+  stack: StackId;
+  workload: WorkloadId;
+  kind: PointKind;
+  model: ModelName;
+  /** Server instances (workers) during this point. */
+  instances: number;
+  connections: number;
+  /** open model (probes): intended requests per second. */
+  rate?: number;
+  /** Repetition index (0-based) among points with the same stack/workload/kind/connections/rate/instances. */
+  rep: number;
+  durationMs: number;
+  requests: number;
+  /** Successful responses per second. */
+  rps: number;
+  /** Failed requests / all requests (errors of every kind, non-2xx included). */
+  errorRate: number;
+  errors: Record<ErrorKind, number>;
+  latency: LatencySummary;
+  /** Compressed HdrHistogram (µs) for exact merging. */
+  histogram: string;
+  generator: GeneratorHealth;
+  server: ServerUsage;
+  /** Why this figure must not be read as the server's: 'generator-saturated', 'few-samples', 'errors', 'interrupted'. */
+  flags: string[];
+}
+
+export interface ServerUsage {
+  /** CPU seconds (user + system) of the stack's whole process tree during the point. */
+  cpuSeconds: number;
+  /** CPU microseconds per successful request. */
+  cpuUsPerRequest: number;
+  /** Peak resident memory of the whole tree, MiB (sampled). */
+  peakRssMiB: number;
+  /** Processes in the tree at the end. */
+  processes: number;
+}
+
+export interface Capacity {
+  stack: StackId;
+  workload: WorkloadId;
+  instances: number;
+  /** Highest probed rate that met the SLO; 0 when none did. */
+  rps: number;
+  /** p99 at that rate. */
+  p99Ms: number;
+  /** What stopped the search: 'slo' (p99 over), 'errors', 'generator' (we could not push harder), 'max-probes'. */
+  limitedBy: 'slo' | 'errors' | 'generator' | 'max-probes';
+  /** The probes, in order: rate, achieved rps, p99, error rate, met. */
+  probes: Array<{ rate: number; rps: number; p99Ms: number; errorRate: number; met: boolean }>;
+}
+
+// ---- analysis (src/analysis) ----
+
+export interface Estimate {
+  /** Median of the runs. */
+  median: number;
+  /** 95% confidence interval. */
+  low: number;
+  high: number;
+  n: number;
+}
+
+export interface Comparison {
+  workload: WorkloadId;
+  metric: 'rps' | 'capacity';
+  /** The faster stack first: a is `ratio` times b. */
+  a: StackId;
+  b: StackId;
+  ratio: Estimate;
+  /** The interval includes 1 (or the difference is within the noise floor). */
+  tie: boolean;
+  text: string;
+  /** What qualifies the ratio (a capacity that is only a lower bound, ...). */
+  note?: string;
+}
+
+export type VerdictValue = 'supported' | 'not supported' | 'depends' | 'not measured';
+
+export interface Verdict {
+  claim: string;
+  verdict: VerdictValue;
+  /** The condition and the figures, in words ("supported against WSGI, not against ASGI: ..."). */
+  summary: string;
+  evidence: string[];
+}
+
+export interface Analysis {
+  /** Per workload: each stack's headline throughput and capacity estimates. */
+  workloads: Array<{
+    workload: WorkloadId;
+    stacks: Array<{
+      stack: StackId;
+      rps?: Estimate;
+      capacity?: number;
+      p99Ms?: number;
+      cpuUsPerRequest?: number;
+      peakRssMiB?: number;
+      flags: string[];
+    }>;
+    winner?: StackId;
+    /** Best Node.js stack vs best Python stack, and every pair the report shows. */
+    comparisons: Comparison[];
+    /** Stacks asked for but without figures on this workload, and why (unavailable, failed verification, ...). */
+    missing?: Array<{ stack: StackId; reason: string }>;
+  }>;
+  verdicts: Verdict[];
+  /** The article's question answered for this machine: choose what, when. */
+  recommendation: string[];
+}

@@ -1,0 +1,95 @@
+// One measured point: drive load at a running stack while sampling its process tree, and turn the engine's
+// LoadResult into a Point with the flags that say when a figure must not be read as the server's.
+import { runLoad } from '../engine/index.js';
+import type { LoadResult, ModelName } from '../engine/types.js';
+import { sampleTree } from '../probes/proctree.js';
+import type { Point, PointKind } from '../results/types.js';
+import type { RunningStack } from '../stacks/adapter.js';
+import { WORKLOADS, type WorkloadId } from '../workloads.js';
+
+/** Below this many samples a p99 rests on a handful of requests: flagged, not hidden. */
+export const MIN_SAMPLES = 1000;
+
+export interface PointSpec {
+  stack: RunningStack;
+  workload: WorkloadId;
+  kind: PointKind;
+  model: ModelName;
+  connections: number;
+  rate?: number;
+  durationMs: number;
+  warmupMs: number;
+  rep: number;
+  maxErrorRate: number;
+  signal?: AbortSignal;
+  onProgress?: (rps: number, elapsedMs: number) => void;
+}
+
+export function errorRate(r: LoadResult): number {
+  const failed = Object.values(r.errors).reduce((a, b) => a + b, 0);
+  const attempts = r.requests + r.errors.connect + r.errors.reset + r.errors.timeout + r.errors.malformed;
+  return attempts ? failed / attempts : 0;
+}
+
+export async function measurePoint(spec: PointSpec): Promise<Point> {
+  const w = WORKLOADS[spec.workload];
+  // Sample the server only over the measured window: the warm-up's CPU is not the points' cost.
+  let sampler: ReturnType<typeof sampleTree> | undefined;
+  const startSampling = setTimeout(() => (sampler = sampleTree(spec.stack.proc.pid)), spec.warmupMs);
+  let result: LoadResult;
+  try {
+    result = await runLoad({
+      url: `http://127.0.0.1:${spec.stack.port}${w.path}`,
+      method: w.method,
+      headers: w.body ? { 'content-type': 'application/json' } : undefined,
+      body: w.body?.(),
+      model: spec.model,
+      connections: spec.connections,
+      rate: spec.rate,
+      durationMs: spec.durationMs,
+      warmupMs: spec.warmupMs,
+      timeoutMs: 5000,
+      signal: spec.signal,
+      onProgress: (p) => spec.onProgress?.(p.rps, p.elapsedMs),
+    });
+  } catch (e) {
+    sampler?.stop();
+    throw e;
+  } finally {
+    clearTimeout(startSampling);
+  }
+  const usage = (sampler ?? sampleTree(spec.stack.proc.pid)).stop();
+  const ok = result.rps * (result.durationMs / 1000);
+  const rate = errorRate(result);
+  const flags: string[] = [];
+  if (result.generator.saturated) flags.push('generator-saturated');
+  if (result.latency.count < MIN_SAMPLES) flags.push('few-samples');
+  if (rate > spec.maxErrorRate) flags.push('errors');
+  if (spec.signal?.aborted) flags.push('interrupted');
+  if (spec.stack.proc.exited) flags.push('server-exited');
+  return {
+    stack: spec.stack.id,
+    workload: spec.workload,
+    kind: spec.kind,
+    model: spec.model,
+    instances: spec.stack.workers,
+    connections: spec.connections,
+    rate: spec.rate,
+    rep: spec.rep,
+    durationMs: result.durationMs,
+    requests: result.requests,
+    rps: result.rps,
+    errorRate: rate,
+    errors: result.errors,
+    latency: result.latency,
+    histogram: result.histogram,
+    generator: result.generator,
+    server: {
+      cpuSeconds: usage.cpuSeconds,
+      cpuUsPerRequest: ok > 0 ? (usage.cpuSeconds * 1e6) / ok : 0,
+      peakRssMiB: Math.round(usage.peakMiB * 10) / 10,
+      processes: usage.processes,
+    },
+    flags,
+  };
+}

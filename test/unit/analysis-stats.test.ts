@@ -1,0 +1,175 @@
+// Statistics for headline figures: median intervals, ratio intervals, the tie rule, reproducibility.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  bootstrapRatio,
+  compareBrackets,
+  compareRuns,
+  estimate,
+  isTie,
+  median,
+  prng,
+  ratioEstimate,
+  t975,
+} from '../../src/analysis/stats.js';
+import { around } from '../fixtures/results-synthetic.js';
+
+/** Seeded normal draws (Box-Muller) for coverage checks. */
+function normals(seed: number): () => number {
+  const r = prng(seed);
+  return () => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
+}
+
+describe('median and its interval', () => {
+  it('computes medians', () => {
+    assert.equal(median([3, 1, 2]), 2);
+    assert.equal(median([4, 1, 3, 2]), 2.5);
+    assert.ok(Number.isNaN(median([])));
+  });
+  it('contains the median, and one run has no interval', () => {
+    const e = estimate([980, 1000, 1030]);
+    assert.equal(e.median, 1000);
+    assert.ok(e.low < 1000 && e.high > 1000, JSON.stringify(e));
+    assert.equal(e.n, 3);
+    assert.deepEqual(estimate([500]), { median: 500, low: 500, high: 500, n: 1 });
+  });
+  it('never goes below zero', () => {
+    assert.equal(estimate([1, 100, 2]).low, 0);
+  });
+  it('shrinks with more runs', () => {
+    const w = (n: number) => {
+      const e = estimate(around(1000, n, 0.02));
+      return e.high - e.low;
+    };
+    assert.ok(w(3) > w(5) && w(5) > w(10), `${w(3)} ${w(5)} ${w(10)}`);
+    // And on average over random samples, not just a tidy pattern.
+    const z = normals(7);
+    const mean = (n: number) => {
+      let sum = 0;
+      for (let i = 0; i < 500; i++) {
+        const e = estimate(Array.from({ length: n }, () => 1000 + 20 * z()));
+        sum += e.high - e.low;
+      }
+      return sum / 500;
+    };
+    assert.ok(mean(3) > 1.5 * mean(10), `${mean(3)} vs ${mean(10)}`);
+  });
+  it('covers the true median about 95% of the time at n = 3 and n = 5', () => {
+    for (const n of [3, 5]) {
+      const z = normals(11 + n);
+      let hit = 0;
+      const trials = 2000;
+      for (let i = 0; i < trials; i++) {
+        const e = estimate(Array.from({ length: n }, () => 1000 + 30 * z()));
+        if (e.low <= 1000 && e.high >= 1000) hit++;
+      }
+      const cover = hit / trials;
+      assert.ok(cover >= 0.93 && cover <= 0.995, `n=${n}: coverage ${cover}`);
+    }
+  });
+  it('uses the t table', () => {
+    assert.equal(t975(2), 4.303);
+    assert.ok(Math.abs(t975(60) - 2.0003) < 0.003);
+    assert.ok(Number.isNaN(t975(0)));
+  });
+});
+
+describe('ratios and ties', () => {
+  it('is reproducible with a seed', () => {
+    const a = [3100, 2950, 3300, 3020, 3180];
+    const b = [1000, 1040, 990, 1100, 1010];
+    assert.deepEqual(ratioEstimate(a, b), ratioEstimate(a, b));
+    assert.deepEqual(bootstrapRatio(a, b, 42), bootstrapRatio(a, b, 42));
+    const a8 = [3100, 2950, 3300, 3020, 3180, 2900, 3250, 3050];
+    const b8 = [1000, 1040, 990, 1100, 1010, 970, 1060, 1020];
+    const s1 = bootstrapRatio(a8, b8, 1);
+    const s2 = bootstrapRatio(a8, b8, 2);
+    assert.ok(s1.low !== s2.low || s1.high !== s2.high, 'different seeds should resample differently');
+  });
+  it('brackets the ratio of medians', () => {
+    const r = ratioEstimate([3000, 3100, 2900], [1000, 1010, 990])!;
+    assert.ok(Math.abs(r.median - 3) < 1e-9);
+    assert.ok(r.low < 3 && r.high > 3 && r.low > 2.5 && r.high < 3.5, JSON.stringify(r));
+    assert.equal(ratioEstimate([1, 2], [0, 0]), undefined);
+  });
+  it('puts the faster stack first and writes the sentence', () => {
+    const c = compareRuns(
+      'json',
+      'rps',
+      { stack: 'flask-gunicorn', runs: around(1000) },
+      { stack: 'fastify', runs: around(3100) },
+    )!;
+    assert.equal(c.a, 'fastify');
+    assert.equal(c.b, 'flask-gunicorn');
+    assert.equal(c.tie, false);
+    assert.match(c.text, /^fastify is 3\.1x flask-gunicorn on json \(\d\.\d-\d\.\d\)$/);
+  });
+  it('calls a tie inside the noise floor even with a tight interval', () => {
+    const c = compareRuns(
+      'io',
+      'rps',
+      { stack: 'express', runs: [1000, 1001, 1002] },
+      { stack: 'fastify', runs: [1020, 1021, 1022] },
+    )!;
+    assert.ok(c.ratio.low > 1, 'the interval alone would not be a tie');
+    assert.equal(c.tie, true);
+    assert.match(c.text, /^tie: fastify and express on io \(\d\.\d\d-\d\.\d\d\)$/);
+  });
+  it('calls a tie when the interval contains 1', () => {
+    const c = compareRuns(
+      'io',
+      'rps',
+      { stack: 'express', runs: [800, 1300, 1000] },
+      { stack: 'fastify', runs: [900, 1250, 1100] },
+    )!;
+    assert.ok(c.ratio.median > 1.03);
+    assert.equal(c.tie, true);
+  });
+  it('is not a tie when 5% apart with tight runs', () => {
+    const c = compareRuns(
+      'json',
+      'rps',
+      { stack: 'express', runs: around(1000, 5, 0.005) },
+      { stack: 'fastify', runs: around(1050, 5, 0.005) },
+    )!;
+    assert.equal(c.tie, false);
+    assert.equal(isTie({ median: 0.98, low: 0.98, high: 0.98, n: 1 }), true);
+  });
+  it('says when one run leaves no interval', () => {
+    const c = compareRuns(
+      'json',
+      'rps',
+      { stack: 'express', runs: [1000] },
+      { stack: 'fastify', runs: [2000, 2100, 1900] },
+    )!;
+    assert.equal(c.ratio.n, 1);
+    assert.match(c.text, /1 run, no interval/);
+  });
+  it('compares capacity brackets at the search resolution', () => {
+    const fast = { value: 1000, low: 1000, high: 1100, open: false };
+    const slow = { value: 500, low: 500, high: 550, open: false };
+    const c = compareBrackets('io', { stack: 'flask-gunicorn', cap: slow }, { stack: 'fastify', cap: fast })!;
+    assert.equal(c.a, 'fastify');
+    assert.equal(c.ratio.median, 2);
+    assert.ok(Math.abs(c.ratio.low - 1000 / 550) < 1e-9 && Math.abs(c.ratio.high - 1100 / 500) < 1e-9);
+    assert.equal(c.tie, false);
+    const near = compareBrackets(
+      'io',
+      { stack: 'express', cap: { value: 1000, low: 1000, high: 1200, open: false } },
+      { stack: 'fastify', cap: { value: 1100, low: 1100, high: 1300, open: true } },
+    )!;
+    assert.equal(near.tie, true);
+    assert.match(near.note ?? '', /fastify's capacity is a lower bound/);
+    const undecided = compareBrackets(
+      'io',
+      { stack: 'express', cap: { value: 950, low: 950, high: 950, open: true } },
+      { stack: 'fastify', cap: fast },
+    )!;
+    assert.equal(undecided.tie, true, 'the slower side has no known ceiling');
+    assert.equal(undecided.ratio.low, 0);
+    assert.match(
+      undecided.text,
+      /^undecided: fastify and express on io capacity \(express's ceiling was not found; ratio <= 1\.16\)$/,
+    );
+  });
+});

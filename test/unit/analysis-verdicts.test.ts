@@ -1,0 +1,275 @@
+// Each rule produces each of its verdicts from synthetic Results.
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { CLAIMS, type Claim } from '../../src/analysis/claims.js';
+import { derive } from '../../src/analysis/derive.js';
+import { RULES } from '../../src/analysis/verdicts.js';
+import type { Results, Verdict } from '../../src/results/types.js';
+import type { StackId } from '../../src/stacks/registry.js';
+import { WORKLOAD_IDS } from '../../src/workloads.js';
+import { around, makeResults, type CapSpec, type RunSpec, type Spec } from '../fixtures/results-synthetic.js';
+
+const claim = (id: string): Claim => CLAIMS.find((c) => c.id === id)!;
+const judge = (id: string, r: Results): Verdict => RULES[claim(id).rule](r, derive(r), claim(id));
+
+function json(rps: Partial<Record<StackId, number>>, extra: Partial<Spec> = {}): Results {
+  const stacks = Object.keys(rps) as StackId[];
+  const runs: RunSpec[] = stacks.map((s) => ({ stack: s, workload: 'json', rps: around(rps[s]!, 3, 0.01) }));
+  return makeResults({ stacks, workloads: ['json'], runs, ...extra });
+}
+
+describe('claims data', () => {
+  it('has unique ids, known rules and workloads', () => {
+    assert.equal(new Set(CLAIMS.map((c) => c.id)).size, CLAIMS.length);
+    for (const c of CLAIMS) {
+      assert.ok(RULES[c.rule], c.id);
+      for (const t of c.tests) assert.ok(WORKLOAD_IDS.includes(t.workload), `${c.id}: ${t.workload}`);
+      assert.ok(c.quotes.length > 0 && c.quotes.every((q) => q.length > 10), c.id);
+      assert.ok(c.rule !== 'not-built' || c.wouldTest, c.id);
+    }
+  });
+  it('quotes the article exactly', (t) => {
+    const dir = '/work/shared/seed';
+    if (!existsSync(dir)) return t.skip('the article is not on this machine');
+    const text = readdirSync(dir)
+      .filter((f) => f.endsWith('.txt'))
+      .map((f) => readFileSync(`${dir}/${f}`, 'utf8'))
+      .join('\n');
+    for (const c of CLAIMS) for (const q of c.quotes) assert.ok(text.includes(q), `${c.id}: "${q}"`);
+  });
+});
+
+describe('node-wins (raw performance, json rps)', () => {
+  it('supported when the best Node stack beats every Python stack', () => {
+    const v = judge(
+      'raw-performance',
+      json({ fastify: 30000, express: 12000, 'flask-gunicorn': 5000, 'fastapi-uvicorn': 9000 }),
+    );
+    assert.equal(v.verdict, 'supported');
+    assert.match(
+      v.summary,
+      /supported against WSGI \(flask-gunicorn 6\.0x\), ASGI \(fastapi-uvicorn 3\.3x\)/,
+    );
+    assert.ok(v.evidence.some((e) => /^fastify is 6\.0x flask-gunicorn on json/.test(e)));
+    assert.ok(v.evidence.some((e) => /CPU per request: fastify 33 µs, flask-gunicorn 200 µs/.test(e)));
+  });
+  it('depends when it beats WSGI but ties ASGI', () => {
+    const v = judge(
+      'raw-performance',
+      json({ fastify: 10000, 'flask-gunicorn': 2400, 'fastapi-uvicorn': 9900 }),
+    );
+    assert.equal(v.verdict, 'depends');
+    assert.match(
+      v.summary,
+      /supported against WSGI \(flask-gunicorn 4\.2x\); not against ASGI \(fastapi-uvicorn 1\.01x, tie\)/,
+    );
+  });
+  it('not supported when Python ties or wins everywhere (a tie is not a win)', () => {
+    assert.equal(
+      judge('raw-performance', json({ fastify: 10000, 'fastapi-uvicorn': 9900 })).verdict,
+      'not supported',
+    );
+    const v = judge('raw-performance', json({ fastify: 5000, 'fastapi-uvicorn': 9000 }));
+    assert.equal(v.verdict, 'not supported');
+    assert.match(v.summary, /fastapi-uvicorn 0\.56x, slower/);
+  });
+  it('not measured when the Python stacks are missing, saying why', () => {
+    const r = json(
+      { fastify: 10000, 'flask-gunicorn': 1 },
+      { failed: { 'flask-gunicorn': 'gunicorn is not installed' } },
+    );
+    r.points = r.points.filter((p) => p.stack !== 'flask-gunicorn');
+    const v = judge('raw-performance', r);
+    assert.equal(v.verdict, 'not measured');
+    assert.match(
+      v.summary,
+      /no Python figures on json \(flask-gunicorn could not be measured: gunicorn is not installed\)/,
+    );
+  });
+  it('says when it rests on generator-saturated figures', () => {
+    const r = makeResults({
+      stacks: ['fastify', 'flask-gunicorn'],
+      workloads: ['json'],
+      runs: [
+        { stack: 'fastify', workload: 'json', rps: around(30000), flags: ['generator-saturated'] },
+        { stack: 'flask-gunicorn', workload: 'json', rps: around(3000) },
+      ],
+    });
+    const v = judge('raw-performance', r);
+    assert.equal(v.verdict, 'supported');
+    assert.match(v.summary, /Lower bounds: fastify's json rps \(generator-saturated\)/);
+  });
+});
+
+describe('node-wins on capacity (concurrent I/O)', () => {
+  const caps = (node: number, flask: number, fastapi: number): CapSpec[] => [
+    { stack: 'fastify', workload: 'io', rps: node, failedAt: node * 1.1 },
+    { stack: 'flask-gunicorn', workload: 'io', rps: flask, failedAt: flask * 1.1 },
+    { stack: 'fastapi-uvicorn', workload: 'io', rps: fastapi, failedAt: fastapi * 1.1 },
+  ];
+  const r = (c: CapSpec[]) =>
+    makeResults({ stacks: ['fastify', 'flask-gunicorn', 'fastapi-uvicorn'], workloads: ['io'], caps: c });
+  it('uses capacity and reports what is missing (service, db not run)', () => {
+    const v = judge('concurrent-io', r(caps(8000, 150, 7000)));
+    assert.equal(v.verdict, 'supported');
+    assert.match(
+      v.summary,
+      /io capacity, fastify: supported against WSGI \(flask-gunicorn 53x\), ASGI \(fastapi-uvicorn 1\.14x\)/,
+    );
+    assert.match(v.summary, /Missing: service was not in this run; db was not in this run/);
+  });
+  it('depends and not supported from capacities', () => {
+    assert.equal(judge('concurrent-io', r(caps(8000, 150, 7950))).verdict, 'depends');
+    assert.equal(judge('concurrent-io', r(caps(4000, 4100, 7000))).verdict, 'not supported');
+  });
+  it('falls back to throughput when capacity was not searched, and says so', () => {
+    const res = makeResults({
+      stacks: ['fastify', 'flask-gunicorn'],
+      workloads: ['io'],
+      runs: [
+        { stack: 'fastify', workload: 'io', rps: around(3100) },
+        { stack: 'flask-gunicorn', workload: 'io', rps: around(150) },
+      ],
+    });
+    const v = judge('concurrent-io', res);
+    assert.equal(v.verdict, 'supported');
+    assert.ok(v.evidence.some((e) => /no capacity search.*64 connections/.test(e)));
+  });
+});
+
+describe('python-wins (data, ml, cpu)', () => {
+  const data = (fastify: number, fastapi: number, flask: number) =>
+    makeResults({
+      stacks: ['fastify', 'express', 'fastapi-uvicorn', 'flask-gunicorn'],
+      workloads: ['data'],
+      runs: [
+        { stack: 'fastify', workload: 'data', rps: around(fastify) },
+        { stack: 'express', workload: 'data', rps: around(fastify * 0.9) },
+        { stack: 'fastapi-uvicorn', workload: 'data', rps: around(fastapi) },
+        { stack: 'flask-gunicorn', workload: 'data', rps: around(flask) },
+      ],
+    });
+  it('supported, depends, not supported', () => {
+    assert.equal(judge('data-heavy', data(100, 300, 250)).verdict, 'supported');
+    const dep = judge('data-heavy', data(100, 300, 250));
+    assert.match(
+      dep.summary,
+      /data, fastapi-uvicorn: supported against Node\.js \(fastify 3\.0x, express 3\.3x\)/,
+    );
+    const mixed = judge('data-heavy', data(300, 305, 100)); // beats express (270), ties fastify
+    assert.equal(mixed.verdict, 'depends');
+    assert.match(
+      mixed.summary,
+      /supported against Node\.js \(express 1\.13x\); not against Node\.js \(fastify 1\.02x, tie\)/,
+    );
+    assert.equal(judge('data-heavy', data(300, 100, 90)).verdict, 'not supported');
+  });
+  it('not measured when the workload failed verification on every Python stack', () => {
+    const r = makeResults({
+      stacks: ['fastify', 'fastapi-uvicorn'],
+      workloads: ['ml'],
+      runs: [{ stack: 'fastify', workload: 'ml', rps: around(500) }],
+      unverified: [{ stack: 'fastapi-uvicorn', workload: 'ml', reason: 'probabilities differ by 0.01' }],
+    });
+    const v = judge('ml-logic', r);
+    assert.equal(v.verdict, 'not measured');
+    assert.match(v.summary, /fastapi-uvicorn failed verification on ml: probabilities differ by 0\.01/);
+  });
+});
+
+describe('wsgi-concurrency', () => {
+  const io = (caps: CapSpec[]) => makeResults({ stacks: caps.map((c) => c.stack), workloads: ['io'], caps });
+  it('supported when only WSGI stacks were measured, with Little’s law in the evidence', () => {
+    const v = judge(
+      'python-needs-wsgi',
+      io([{ stack: 'flask-gunicorn', workload: 'io', rps: 150, failedAt: 160 }]),
+    );
+    assert.equal(v.verdict, 'supported');
+    assert.ok(
+      v.evidence.some((e) =>
+        /flask-gunicorn \(WSGI sync, 3 workers.*about 3\.0 requests in flight at 20 ms/.test(e),
+      ),
+    );
+  });
+  it('supported when WSGI is level with ASGI; depends when ASGI does much better', () => {
+    const level = judge(
+      'python-needs-wsgi',
+      io([
+        { stack: 'django-gunicorn', workload: 'io', rps: 1000, failedAt: 1100 },
+        { stack: 'fastapi-uvicorn', workload: 'io', rps: 1010, failedAt: 1100 },
+      ]),
+    );
+    assert.equal(level.verdict, 'supported');
+    assert.match(level.summary, /level with ASGI fastapi-uvicorn/);
+    const dep = judge(
+      'python-needs-wsgi',
+      io([
+        { stack: 'flask-gunicorn', workload: 'io', rps: 150, failedAt: 160 },
+        { stack: 'fastapi-uvicorn', workload: 'io', rps: 6000, failedAt: 6600 },
+      ]),
+    );
+    assert.equal(dep.verdict, 'depends');
+    assert.match(dep.summary, /ASGI fastapi-uvicorn sustains 40x WSGI flask-gunicorn on io within the SLO/);
+  });
+  it('not measured without a WSGI stack', () => {
+    const v = judge(
+      'python-needs-wsgi',
+      io([{ stack: 'fastapi-uvicorn', workload: 'io', rps: 6000, failedAt: 6600 }]),
+    );
+    assert.equal(v.verdict, 'not measured');
+  });
+});
+
+describe('scaling', () => {
+  it('not measured on one server core, with what one core shows', () => {
+    const v = judge(
+      'horizontal-scaling',
+      json({ 'node-http': 20000, 'node-cluster': 18000, 'flask-gunicorn': 3000 }),
+    );
+    assert.equal(v.verdict, 'not measured');
+    assert.match(v.summary, /this machine gives the server 1 core; scaling needs >= 2 server cores/);
+    assert.ok(
+      v.evidence.some((e) => /node-cluster with 1 worker runs at 0\.90x node-http/.test(e)),
+      v.evidence.join('\n'),
+    );
+    assert.ok(v.evidence.some((e) => /flask-gunicorn already runs 3 processes/.test(e)));
+  });
+  const scaled = (nodeEff: number, pyEffJson: number, pyEffIo: number) => {
+    const caps: CapSpec[] = [];
+    for (const w of ['json', 'io'] as const) {
+      caps.push({ stack: 'node-cluster', workload: w, rps: 1000, instances: 1, failedAt: 1100 });
+      caps.push({
+        stack: 'node-cluster',
+        workload: w,
+        rps: 2000 * nodeEff,
+        instances: 2,
+        failedAt: 2200 * nodeEff,
+      });
+      const pe = w === 'json' ? pyEffJson : pyEffIo;
+      caps.push({ stack: 'fastapi-uvicorn', workload: w, rps: 500, instances: 1, failedAt: 550 });
+      caps.push({ stack: 'fastapi-uvicorn', workload: w, rps: 1000 * pe, instances: 2, failedAt: 1100 * pe });
+    }
+    return makeResults({
+      stacks: ['node-cluster', 'fastapi-uvicorn'],
+      workloads: ['json', 'io'],
+      caps,
+      instances: [1, 2],
+    });
+  };
+  it('supported, depends, not supported from scaling efficiency', () => {
+    const s = judge('horizontal-scaling', scaled(0.95, 0.7, 0.7));
+    assert.equal(s.verdict, 'supported');
+    assert.match(s.summary, /json: node-cluster 95% vs fastapi-uvicorn 70%/);
+    assert.equal(judge('horizontal-scaling', scaled(0.95, 0.7, 0.96)).verdict, 'depends');
+    assert.equal(judge('horizontal-scaling', scaled(0.8, 0.95, 0.95)).verdict, 'not supported');
+  });
+});
+
+describe('not-built', () => {
+  it('says what would test chat and streaming', () => {
+    const v = judge('realtime-chat-streaming', json({ fastify: 1000 }));
+    assert.equal(v.verdict, 'not measured');
+    assert.match(v.summary, /WebSocket chat workload/);
+  });
+});

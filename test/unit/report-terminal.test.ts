@@ -1,0 +1,149 @@
+// The terminal summary and report.md: verdicts, recommendation, honest marks on flagged figures, reasons for
+// stacks without figures, and the fallback when the results carry no analysis.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { markdownReport } from '../../src/report/markdown.js';
+import { terminalSummary } from '../../src/report/terminal.js';
+import type { Results } from '../../src/results/types.js';
+import { sampleResults } from '../fixtures/report-sample.js';
+
+const sample = sampleResults();
+const fresh = (): Results => structuredClone(sample);
+
+/** The lines of one workload's section (from its title to the next blank line). */
+function section(text: string, workload: string): string[] {
+  const lines = text.split('\n');
+  const start = lines.findIndex((l) => l.startsWith(`${workload} — `));
+  assert.ok(start >= 0, `section ${workload}`);
+  const end = lines.findIndex((l, i) => i > start && l.trim() === '');
+  return lines.slice(start, end < 0 ? undefined : end);
+}
+
+describe('terminalSummary', () => {
+  const text = terminalSummary(sample);
+
+  it('shows every verdict with its claim and summary, then the recommendation', () => {
+    for (const v of sample.analysis!.verdicts) {
+      const line = text.split('\n').find((l) => l.includes(v.claim));
+      assert.ok(line, v.claim);
+      assert.match(line, new RegExp(`\\b${v.verdict}\\b`));
+      assert.ok(text.includes(v.summary));
+    }
+    for (const r of sample.analysis!.recommendation) assert.ok(text.includes(`- ${r}`));
+  });
+
+  it('never prints a generator-limited figure as a plain number', () => {
+    const row = section(text, 'json').find((l) => l.startsWith('node-cluster'))!;
+    const median = sample.analysis!.workloads[0]!.stacks.find((s) => s.stack === 'node-cluster')!.rps!.median;
+    const plain = median.toLocaleString('en-US', { maximumFractionDigits: 0 });
+    assert.ok(row.includes(`≥${plain} (`), row);
+    assert.match(row, /≥[\d,]+ \([\d,–]+\) \[G\]/);
+    assert.match(row, /≥[\d,]+ \[G\]/, 'capacity limited by the generator is a lower bound too');
+    assert.match(text, /\[G\] generator-limited/);
+    // Unflagged rows carry no mark.
+    assert.doesNotMatch(
+      section(text, 'json').find((l) => l.startsWith('fastify'))!,
+      /\[|≥/,
+    );
+  });
+
+  it('names the winner with its ratio and interval', () => {
+    assert.ok(
+      section(text, 'service').some((l) =>
+        /^winner: fastify — \d\.\d\dx fastapi-uvicorn \(\d\.\d\dx–\d\.\d\dx\)$/.test(l),
+      ),
+    );
+  });
+
+  it('shows a failed stack with its reason where it has no figures, and its figures where it has', () => {
+    const db = section(text, 'db');
+    assert.ok(db.some((l) => /^django-gunicorn\s+failed$/.test(l)));
+    assert.ok(
+      db.some((l) => l.includes('django-gunicorn failed: crashed during db: worker exited with code 3')),
+    );
+    assert.ok(section(text, 'json').some((l) => /^django-gunicorn\s+[\d,]+ \(/.test(l)));
+  });
+
+  it('shows an unavailable stack with the reason and the fix', () => {
+    const r = fresh();
+    const rec = r.stacks.find((s) => s.id === 'fastapi-uvicorn')!;
+    rec.available = false;
+    rec.failure = { reason: 'python module uvicorn not found', fix: 'stackbench setup --yes', log: [] };
+    r.points = r.points.filter((p) => p.stack !== 'fastapi-uvicorn');
+    r.capacities = r.capacities.filter((c) => c.stack !== 'fastapi-uvicorn');
+    r.analysis = undefined;
+    const out = terminalSummary(r);
+    assert.ok(section(out, 'json').some((l) => /^fastapi-uvicorn\s+unavailable$/.test(l)));
+    assert.ok(
+      out.includes(
+        'fastapi-uvicorn unavailable: python module uvicorn not found (fix: stackbench setup --yes)',
+      ),
+    );
+  });
+
+  it('falls back to medians and ranges from the points when there is no analysis', () => {
+    const r = fresh();
+    r.analysis = undefined;
+    const out = terminalSummary(r);
+    assert.match(out, /req\/s \(min–max\)/);
+    assert.match(out, /verdicts: not computed/);
+    const json = section(out, 'json');
+    const pts = r.points
+      .filter((p) => p.stack === 'fastify' && p.workload === 'json' && p.connections === 64)
+      .map((p) => p.rps);
+    const sorted = pts.sort((a, b) => a - b);
+    const fmt = (n: number) => n.toLocaleString('en-US');
+    assert.ok(
+      json.some((l) => l.includes(`${fmt(sorted[1]!)} (${fmt(sorted[0]!)}–${fmt(sorted[2]!)})`)),
+      json.join('\n'),
+    );
+    assert.match(
+      json.find((l) => l.startsWith('node-cluster'))!,
+      /≥[\d,]+ \([\d,–]+\) \[G\]/,
+    );
+  });
+
+  it('warns when the run was interrupted', () => {
+    const r = fresh();
+    r.status = 'interrupted';
+    assert.match(terminalSummary(r), /interrupted: these are the points measured before the stop/);
+  });
+});
+
+describe('markdownReport', () => {
+  const md = markdownReport(sample);
+
+  it('has the verdicts table, the recommendation and the flagged figures marked', () => {
+    for (const v of sample.analysis!.verdicts) {
+      assert.ok(
+        md.split('\n').some((l) => l.startsWith(`| ${v.claim} |`) && l.includes(v.verdict)),
+        v.claim,
+      );
+    }
+    assert.ok(md.includes('## What to choose, on this machine'));
+    const row = md.split('\n').find((l) => l.startsWith('| node-cluster') && l.includes('[G]'))!;
+    assert.match(row, /\| ≥[\d,]+ \([\d,–]+\) \[G\] \|/);
+    assert.match(md, /\*\*\[G\]\*\* generator-limited/);
+  });
+
+  it('records machine, CPU sets, every stack version, configuration and notes', () => {
+    assert.match(md, /\| server CPUs \| 1 \|/);
+    assert.match(md, /\| generator CPUs \| 0 \|/);
+    assert.ok(md.includes(sample.machine.cpuModel));
+    for (const s of sample.stacks)
+      for (const v of Object.values(s.versions)) assert.ok(md.includes(v), `${s.id} ${v}`);
+    assert.match(md, /\| duration \/ warm-up \| 10 s \/ 2 s \|/);
+    assert.match(md, /\| repetitions \| 3 \|/);
+    assert.match(md, /\| SLO \| p99 ≤ 100 ms, errors ≤ 0\.1% \|/);
+    for (const n of sample.notes) assert.ok(md.includes(n.replace(/[*_]/g, '')), n);
+    assert.ok(md.includes('django.db.utils.OperationalError'), 'the failed stack keeps its log lines');
+  });
+
+  it('keeps text from processes from turning into markup', () => {
+    const r = fresh();
+    r.stacks.find((s) => s.id === 'django-gunicorn')!.failure!.reason = '<script>alert(1)</script> | broken';
+    const out = markdownReport(r);
+    assert.ok(!out.includes('<script>'), 'no raw tag');
+    assert.ok(out.includes('\\<script\\>alert(1)\\</script\\>'));
+  });
+});
