@@ -23,9 +23,11 @@ for (let id = 1; id <= 50000; id++) {
 }
 writeFileSync('servers/shared/sales.csv', rows.join('\n') + '\n');
 
-const matrix = (r, c) => Array.from({ length: r }, () => Array.from({ length: c }, () => round6(rand() * 2 - 1)));
+const matrix = (r, c) =>
+  Array.from({ length: r }, () => Array.from({ length: c }, () => round6(rand() * 2 - 1)));
 const model = {
-  description: 'MLP 8 -> 16 (ReLU) -> 3 (softmax). w1[i][j]: input i to hidden j; w2[j][k]: hidden j to class k.',
+  description:
+    'MLP 8 -> 16 (ReLU) -> 3 (softmax). w1[i][j]: input i to hidden j; w2[j][k]: hidden j to class k.',
   w1: matrix(8, 16),
   b1: matrix(1, 16)[0],
   w2: matrix(16, 3),

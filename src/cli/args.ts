@@ -4,7 +4,12 @@ import { StackbenchError } from '../errors.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
-export function parseFlags<O extends Options>(cmd: string, argv: string[], options: O, allowPositionals = false) {
+export function parseFlags<O extends Options>(
+  cmd: string,
+  argv: string[],
+  options: O,
+  allowPositionals = false,
+) {
   try {
     return parseArgs({ args: argv, options, strict: true, allowPositionals });
   } catch (e) {

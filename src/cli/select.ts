@@ -6,20 +6,25 @@ import { availability, STACK_IDS, STACKS, type StackId } from '../stacks/registr
 import { WORKLOAD_IDS, type WorkloadId } from '../workloads.js';
 import { parseList } from './args.js';
 
-export function selectRun(flags: { stacks?: string; workloads?: string }): { stacks: StackId[]; workloads: WorkloadId[] } {
+export function selectRun(flags: { stacks?: string; workloads?: string }): {
+  stacks: StackId[];
+  workloads: WorkloadId[];
+} {
   const stacks = parseList(flags.stacks, STACK_IDS, 'SB_UNKNOWN_STACK') as StackId[];
   const workloads = parseList(flags.workloads, WORKLOAD_IDS, 'SB_UNKNOWN_WORKLOAD') as WorkloadId[];
   if (flags.stacks !== undefined) {
     for (const id of stacks) {
       const a = availability(STACKS[id]);
       if (a.ok) continue;
-      if (STACKS[id].runtime === 'python') throw new StackbenchError('SB_PYTHON_MISSING', [`${id}: ${a.missing}`]);
+      if (STACKS[id].runtime === 'python')
+        throw new StackbenchError('SB_PYTHON_MISSING', [`${id}: ${a.missing}`]);
       throw new StackbenchError('SB_STACK_START', [id, `${a.missing} (fix: ${a.fix})`]);
     }
   }
   if (flags.workloads !== undefined && workloads.includes('db')) {
     const pg = findPostgres();
-    if (!pg.ok) throw new StackbenchError('SB_POSTGRES_MISSING', [`${pg.missing} (needed by the db workload)`]);
+    if (!pg.ok)
+      throw new StackbenchError('SB_POSTGRES_MISSING', [`${pg.missing} (needed by the db workload)`]);
   }
   return { stacks, workloads };
 }

@@ -11,7 +11,11 @@ export interface Downstream {
   stop(): Promise<void>;
 }
 
-export async function startDownstream(port: number, cpus: number[], signal?: AbortSignal): Promise<Downstream> {
+export async function startDownstream(
+  port: number,
+  cpus: number[],
+  signal?: AbortSignal,
+): Promise<Downstream> {
   const proc = start({
     name: 'downstream',
     cmd: process.execPath,

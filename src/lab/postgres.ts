@@ -59,13 +59,19 @@ function runAs(): { user?: string; uid?: number; gid?: number } {
     const g = spawnSync('id', ['-g', user], { encoding: 'utf8' });
     if (u.status === 0 && g.status === 0) return { user, uid: Number(u.stdout), gid: Number(g.stdout) };
   }
-  throw new StackbenchError('SB_POSTGRES_MISSING', ['running as root and no unprivileged user (postgres, nobody) to run it as']);
+  throw new StackbenchError('SB_POSTGRES_MISSING', [
+    'running as root and no unprivileged user (postgres, nobody) to run it as',
+  ]);
 }
 
 function waitExit(m: Managed): Promise<void> {
   return new Promise((resolve, reject) => {
     const done = () =>
-      m.exitCode === 0 ? resolve() : reject(new Error(`${m.name} failed (${m.exitSignal ?? m.exitCode}): ${m.log().slice(-5).join(' / ')}`));
+      m.exitCode === 0
+        ? resolve()
+        : reject(
+            new Error(`${m.name} failed (${m.exitSignal ?? m.exitCode}): ${m.log().slice(-5).join(' / ')}`),
+          );
     if (m.exited) done();
     else m.child.once('exit', () => setImmediate(done));
   });
@@ -78,7 +84,11 @@ export interface PgInstance {
   stop(): Promise<void>;
 }
 
-export async function startPostgres(port: number, cpus: number[] | undefined, signal?: AbortSignal): Promise<PgInstance> {
+export async function startPostgres(
+  port: number,
+  cpus: number[] | undefined,
+  signal?: AbortSignal,
+): Promise<PgInstance> {
   const found = findPostgres();
   if (!found.ok) throw new StackbenchError('SB_POSTGRES_MISSING', [found.missing!]);
   const who = runAs();
@@ -100,11 +110,23 @@ export async function startPostgres(port: number, cpus: number[] | undefined, si
       name: 'postgres',
       cmd: join(found.bin!, 'postgres'),
       args: [
-        '-D', data, '-p', String(port), '-k', dir,
-        '-c', 'listen_addresses=127.0.0.1',
-        '-c', 'max_connections=400',
+        '-D',
+        data,
+        '-p',
+        String(port),
+        '-k',
+        dir,
+        '-c',
+        'listen_addresses=127.0.0.1',
+        '-c',
+        'max_connections=400',
         // A throwaway read-mostly database: durability settings off, like TechEmpower's tuned configs.
-        '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off',
+        '-c',
+        'fsync=off',
+        '-c',
+        'synchronous_commit=off',
+        '-c',
+        'full_page_writes=off',
       ],
       user: who.user,
       cpus,
@@ -116,7 +138,9 @@ export async function startPostgres(port: number, cpus: number[] | undefined, si
     await server?.stop();
     removeDir();
     if (e instanceof StackbenchError) throw e;
-    throw new StackbenchError('SB_POSTGRES_MISSING', [`could not start a private PostgreSQL: ${(e as Error).message}`]);
+    throw new StackbenchError('SB_POSTGRES_MISSING', [
+      `could not start a private PostgreSQL: ${(e as Error).message}`,
+    ]);
   }
   const srv = server;
   return {

@@ -17,9 +17,13 @@ export const ALIGN: Array<'l' | 'r'> = ['l', 'r', 'r', 'r', 'r', 'r'];
 /** Flags that make rps a lower bound rather than the server's figure. */
 const lowerBound = (flags: string[]) => flags.includes('generator-saturated');
 
+/** Flags that concern the latency percentiles only, not the throughput. */
+const LATENCY_ONLY = new Set(['few-samples']);
+
 export function rpsCell(r: Row): string {
   if (!r.rps) return '—';
-  return flagged(fmtEstimate(r.rps), r.flags, lowerBound(r.flags));
+  const flags = r.flags.filter((f) => !LATENCY_ONLY.has(f));
+  return flagged(fmtEstimate(r.rps), flags, lowerBound(flags));
 }
 
 export function p99Cell(r: Row): string {

@@ -7,13 +7,20 @@ export const MARKS: Record<string, { mark: string; text: string }> = {
     mark: 'G',
     text: 'generator-limited: the load generator, not the server, was the bottleneck; the true figure is at least this',
   },
-  'few-samples': { mark: 'F', text: 'few samples: too few requests for a stable figure' },
+  'few-samples': {
+    mark: 'F',
+    text: 'few samples: under 1,000 requests per run, so the p99 rests on fewer than 10 of them',
+  },
   errors: {
     mark: 'E',
     text: 'errors: the error rate was above the limit; only successful responses are counted',
   },
   interrupted: { mark: 'I', text: 'interrupted: the run was stopped before this point ended' },
   'server-exited': { mark: 'X', text: 'server exited: the stack stopped during this point' },
+  'not-idle': {
+    mark: 'B',
+    text: 'busy before: the server was still working (on an earlier point’s queue, for 10 s) when this point began',
+  },
   'max-probes': {
     mark: 'M',
     text: 'search ended: the capacity search ran out of probes before finding the limit',

@@ -1,45 +1,13 @@
-// Writing and reading the run's files. Every write is atomic (a temp file in the same folder, then rename), so
-// a reader, or a run interrupted mid-write, never sees half a file. loadResults refuses anything that is not a
-// results file of this schema version, with one clear error.
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { StackbenchError } from '../errors.js';
-import { RESULTS_SCHEMA, RESULTS_VERSION, type Results } from '../results/types.js';
+// Writing the run's reports: results.json, report.md and report.html, each atomically (src/results/store.ts).
+import type { Results } from '../results/types.js';
+import { writeFileAtomic, writeResultsAtomic } from '../results/store.js';
 import { htmlReport } from './html.js';
 import { markdownReport } from './markdown.js';
 
 export { htmlReport } from './html.js';
 export { markdownReport } from './markdown.js';
 export { terminalSummary } from './terminal.js';
-
-let seq = 0;
-
-/** Write `text` to dir/name through a temp file in the same folder (rename is atomic on one filesystem). */
-export function writeFileAtomic(dir: string, name: string, text: string): string {
-  const target = join(dir, name);
-  const tmp = join(dir, `.${name}.${process.pid}.${++seq}.tmp`);
-  try {
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(tmp, text);
-    renameSync(tmp, target);
-  } catch (e) {
-    try {
-      rmSync(tmp, { force: true });
-    } catch {
-      // The folder itself is unusable (a file, gone): there is no temp file to remove.
-    }
-    throw new StackbenchError('SB_OUT_NOT_WRITABLE', [
-      resolve(dir),
-      (e as NodeJS.ErrnoException).code ?? (e as Error).message,
-    ]);
-  }
-  return target;
-}
-
-/** results.json only: the runner calls this after every point. */
-export function writeResultsAtomic(results: Results, outDir: string): string {
-  return writeFileAtomic(outDir, 'results.json', JSON.stringify(results, null, 2) + '\n');
-}
+export { loadResults, writeFileAtomic, writeResultsAtomic } from '../results/store.js';
 
 /** results.json, report.md and report.html; returns their paths. */
 export function writeReports(results: Results, outDir: string): { json: string; md: string; html: string } {
@@ -48,45 +16,4 @@ export function writeReports(results: Results, outDir: string): { json: string; 
     md: writeFileAtomic(outDir, 'report.md', markdownReport(results)),
     html: writeFileAtomic(outDir, 'report.html', htmlReport(results)),
   };
-}
-
-const isObject = (x: unknown): x is Record<string, unknown> =>
-  typeof x === 'object' && x !== null && !Array.isArray(x);
-
-/** Read and check a results.json; throws SB_BAD_RESULTS (exit 2) naming what is wrong. */
-export function loadResults(file: string): Results {
-  const bad = (why: string) => new StackbenchError('SB_BAD_RESULTS', [file, why]);
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw bad(
-      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : (e as Error).message,
-    );
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch {
-    throw bad('not JSON');
-  }
-  if (!isObject(data) || data.schema !== RESULTS_SCHEMA) throw bad('not a stackbench results file');
-  if (data.version !== RESULTS_VERSION) {
-    throw bad(
-      `schema version ${JSON.stringify(data.version)}, this stackbench reads version ${RESULTS_VERSION}`,
-    );
-  }
-  for (const key of ['stacks', 'points', 'capacities', 'notes'] as const) {
-    if (!Array.isArray(data[key])) throw bad(`"${key}" is missing or not a list`);
-  }
-  for (const key of ['machine', 'config', 'tool'] as const) {
-    if (!isObject(data[key])) throw bad(`"${key}" is missing or not an object`);
-  }
-  const config = data.config as Record<string, unknown>;
-  for (const key of ['stacks', 'workloads', 'connections'] as const) {
-    if (!Array.isArray(config[key])) throw bad(`"config.${key}" is missing or not a list`);
-  }
-  if (data.analysis !== undefined && !isObject(data.analysis)) throw bad('"analysis" is not an object');
-  return data as unknown as Results;
 }

@@ -1,4 +1,5 @@
 // Plain-text tables for the terminal and markdown tables for report.md: pure functions of rows.
+// eslint-disable-next-line no-control-regex -- ANSI color codes take no width on screen
 const visible = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '').length;
 
 export function textTable(head: string[], rows: string[][], align: Array<'l' | 'r'> = []): string {

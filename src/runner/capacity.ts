@@ -42,7 +42,8 @@ export async function searchCapacity(spec: CapacitySpec): Promise<Capacity> {
     });
     await spec.onPoint(p);
     const p99 = p.latency.percentilesMs['99'] ?? Infinity;
-    const ok = p99 <= spec.sloP99Ms && p.errorRate <= spec.maxErrorRate && !p.flags.includes('generator-saturated');
+    const ok =
+      p99 <= spec.sloP99Ms && p.errorRate <= spec.maxErrorRate && !p.flags.includes('generator-saturated');
     cap.probes.push({ rate: p.rate!, rps: p.rps, p99Ms: p99, errorRate: p.errorRate, met: ok });
     if (ok) {
       met = rate;

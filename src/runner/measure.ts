@@ -2,7 +2,7 @@
 // LoadResult into a Point with the flags that say when a figure must not be read as the server's.
 import { runLoad } from '../engine/index.js';
 import type { LoadResult, ModelName } from '../engine/types.js';
-import { sampleTree } from '../probes/proctree.js';
+import { sampleTree, waitIdle } from '../probes/proctree.js';
 import type { Point, PointKind } from '../results/types.js';
 import type { RunningStack } from '../stacks/adapter.js';
 import { WORKLOADS, type WorkloadId } from '../workloads.js';
@@ -33,6 +33,8 @@ export function errorRate(r: LoadResult): number {
 
 export async function measurePoint(spec: PointSpec): Promise<Point> {
   const w = WORKLOADS[spec.workload];
+  // Start from an idle server: work left queued by the previous point is not this point's.
+  const settled = await waitIdle(spec.stack.proc.pid);
   // Sample the server only over the measured window: the warm-up's CPU is not the points' cost.
   let sampler: ReturnType<typeof sampleTree> | undefined;
   const startSampling = setTimeout(() => (sampler = sampleTree(spec.stack.proc.pid)), spec.warmupMs);
@@ -67,6 +69,7 @@ export async function measurePoint(spec: PointSpec): Promise<Point> {
   if (rate > spec.maxErrorRate) flags.push('errors');
   if (spec.signal?.aborted) flags.push('interrupted');
   if (spec.stack.proc.exited) flags.push('server-exited');
+  if (settled < 0) flags.push('not-idle');
   return {
     stack: spec.stack.id,
     workload: spec.workload,

@@ -2,11 +2,16 @@
 // workload that fails verification is not measured), then measured: closed-loop runs (the headline level
 // `repetitions` times, other levels once) and a capacity search. results.json is rewritten after every point.
 import { cpus as osCpus, platform, release, totalmem } from 'node:os';
-import { join } from 'node:path';
 import { StackbenchError } from '../errors.js';
 import { startLab, type Lab } from '../lab/lab.js';
-import { RESULTS_SCHEMA, RESULTS_VERSION, type Point, type Results, type StackRecord } from '../results/types.js';
-import { writeFileAtomic } from '../results/store.js';
+import {
+  RESULTS_SCHEMA,
+  RESULTS_VERSION,
+  type Point,
+  type Results,
+  type StackRecord,
+} from '../results/types.js';
+import { writeResultsAtomic } from '../results/store.js';
 import { startStack, type RunningStack } from '../stacks/adapter.js';
 import { pinSelf, planCpus } from '../stacks/cpuset.js';
 import { PortAllocator } from '../stacks/net.js';
@@ -16,6 +21,7 @@ import { checkWorkloads } from '../verify/verify.js';
 import type { WorkloadId } from '../workloads.js';
 import { searchCapacity } from './capacity.js';
 import { measurePoint } from './measure.js';
+import { warmUntilSteady } from './warmup.js';
 import type { Suite } from './suites.js';
 
 export interface RunOptions {
@@ -39,7 +45,11 @@ export type RunEvent =
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
-  return s.length ? (s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2) : 0;
+  return s.length
+    ? s.length % 2
+      ? s[(s.length - 1) / 2]!
+      : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2
+    : 0;
 };
 
 function newResults(opts: RunOptions): Results {
@@ -103,18 +113,22 @@ function stackRecord(id: StackId, serverCores: number): StackRecord {
 export async function runLab(opts: RunOptions): Promise<Results> {
   const results = newResults(opts);
   const { serverCpus, generatorCpus } = results.machine;
-  const save = () => writeFileAtomic(join(opts.outDir, 'results.json'), JSON.stringify(results, null, 1) + '\n');
+  const save = () => writeResultsAtomic(results, opts.outDir);
   if (serverCpus.join() !== generatorCpus.join() && !pinSelf(generatorCpus)) {
-    results.notes.push('taskset is missing: the generator could not be pinned; server and generator may share cores');
+    results.notes.push(
+      'taskset is missing: the generator could not be pinned; server and generator may share cores',
+    );
   }
-  if (serverCpus.join() === generatorCpus.join()) results.notes.push(`${results.machine.cpuNote}: figures are lower bounds`);
+  if (serverCpus.join() === generatorCpus.join())
+    results.notes.push(`${results.machine.cpuNote}: figures are lower bounds`);
   save();
   const ports = new PortAllocator(opts.basePort);
   let lab: Lab | undefined;
   try {
     lab = await startLab(opts.workloads, serverCpus, ports, opts.signal);
     results.machine.postgres = lab.postgres?.version;
-    for (const [w, u] of Object.entries(lab.unavailable)) results.notes.push(`${w}: not measured: ${u.missing} — fix: ${u.fix}`);
+    for (const [w, u] of Object.entries(lab.unavailable))
+      results.notes.push(`${w}: not measured: ${u.missing} — fix: ${u.fix}`);
     const cells = opts.stacks.length * opts.workloads.length;
     let index = 0;
     for (const id of opts.stacks) {
@@ -163,10 +177,18 @@ async function runStack(
   opts.onEvent?.({ type: 'stack', stack: rec.id, note: `starting ${rec.workers} instance(s)` });
   let running: RunningStack;
   try {
-    running = await startStack(rec.id, { port: await ports.take(), cpus: results.machine.serverCpus, env: lab.env, signal });
+    running = await startStack(rec.id, {
+      port: await ports.take(),
+      cpus: results.machine.serverCpus,
+      env: lab.env,
+      signal,
+    });
   } catch (e) {
     if (e instanceof StackbenchError && e.code !== 'SB_STACK_START') throw e;
-    rec.failure = { reason: (e as Error).message.split('\n')[0]!, log: (e as Error).message.split('\n').slice(1) };
+    rec.failure = {
+      reason: (e as Error).message.split('\n')[0]!,
+      log: (e as Error).message.split('\n').slice(1),
+    };
     results.notes.push(`${rec.id}: failed to start: ${rec.failure.reason}`);
     save();
     return;
@@ -216,6 +238,7 @@ async function measureWorkload(
     opts.onEvent?.({ type: 'point', point: p });
   };
   const [headline, ...levels] = suite.connections;
+  await warmUntilSteady(stack, workload, headline!, suite.warmupMs, signal);
   const headlineRps: number[] = [];
   for (let rep = 0; rep < suite.repetitions && !signal?.aborted && !stack.proc.exited; rep++) {
     const p = await measurePoint({
@@ -224,8 +247,7 @@ async function measureWorkload(
       model: 'closed',
       connections: headline!,
       durationMs: suite.durationMs,
-      // A full warm-up before the first run; new connections only before the others.
-      warmupMs: rep === 0 ? suite.warmupMs : Math.min(200, suite.warmupMs),
+      warmupMs: suite.rewarmMs,
       rep,
     });
     headlineRps.push(p.rps);
@@ -234,14 +256,22 @@ async function measureWorkload(
   for (const c of levels) {
     if (signal?.aborted || stack.proc.exited) return;
     await record(
-      await measurePoint({ ...base, kind: 'closed', model: 'closed', connections: c, durationMs: suite.durationMs, warmupMs: 200, rep: 0 }),
+      await measurePoint({
+        ...base,
+        kind: 'closed',
+        model: 'closed',
+        connections: c,
+        durationMs: suite.durationMs,
+        warmupMs: suite.rewarmMs,
+        rep: 0,
+      }),
     );
   }
   if (signal?.aborted || stack.proc.exited || suite.probes === 0) return;
   const cap = await searchCapacity({
     ...base,
     durationMs: suite.probeMs,
-    warmupMs: 200,
+    warmupMs: suite.rewarmMs,
     estimateRps: median(headlineRps),
     probes: suite.probes,
     sloP99Ms: opts.sloP99Ms,

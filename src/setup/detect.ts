@@ -8,7 +8,8 @@ import { PY_PACKAGES, findPython, probePython } from '../stacks/python.js';
 
 export const isDebian = () => existsSync('/etc/debian_version');
 export const isRoot = () => process.getuid?.() === 0;
-export const has = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+export const has = (cmd: string) =>
+  spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
 
 /** Debian packages that give every Python stack and the database. */
 export const DEBIAN_PYTHON = [...new Set(Object.values(PY_PACKAGES).map((p) => p.deb))];
@@ -39,7 +40,13 @@ export function pipReachesIndex(): { python: string } | undefined {
 
 export function pythonGaps(): Gap[] {
   const { info, missing } = findPython(Object.keys(PY_PACKAGES));
-  if (!info) return [{ what: 'no Python 3 interpreter', fix: isDebian() ? 'apt-get install python3' : 'install Python 3.9+' }];
+  if (!info)
+    return [
+      {
+        what: 'no Python 3 interpreter',
+        fix: isDebian() ? 'apt-get install python3' : 'install Python 3.9+',
+      },
+    ];
   if (!missing.length) return [];
   return [
     {
@@ -53,5 +60,12 @@ export function pythonGaps(): Gap[] {
 
 export function postgresGaps(): Gap[] {
   const pg = findPostgres();
-  return pg.ok ? [] : [{ what: pg.missing!, fix: isDebian() ? 'apt-get install postgresql' : 'install PostgreSQL 13+ (server binaries)' }];
+  return pg.ok
+    ? []
+    : [
+        {
+          what: pg.missing!,
+          fix: isDebian() ? 'apt-get install postgresql' : 'install PostgreSQL 13+ (server binaries)',
+        },
+      ];
 }

@@ -27,12 +27,22 @@ function affinity(): number[] {
 export function planCpus(): CpuPlan {
   const all = affinity();
   if (all.length < 2) {
-    return { all, server: all, generator: all, note: `only ${all.length} core: server and generator share it` };
+    return {
+      all,
+      server: all,
+      generator: all,
+      note: `only ${all.length} core: server and generator share it`,
+    };
   }
   const serverCount = Math.ceil(all.length / 2);
   const generator = all.slice(0, all.length - serverCount);
   const server = all.slice(all.length - serverCount);
-  return { all, server, generator, note: `server cores ${server.join(',')}; generator cores ${generator.join(',')}` };
+  return {
+    all,
+    server,
+    generator,
+    note: `server cores ${server.join(',')}; generator cores ${generator.join(',')}`,
+  };
 }
 
 /** Pin this process and all its threads. Returns false when taskset is missing. */

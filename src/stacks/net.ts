@@ -41,10 +41,13 @@ export class PortAllocator {
 
 export function httpGetStatus(port: number, path: string, timeoutMs: number): Promise<number> {
   return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path, method: 'GET', agent: false, timeout: timeoutMs }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
+    const req = request(
+      { host: '127.0.0.1', port, path, method: 'GET', agent: false, timeout: timeoutMs },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
     req.on('timeout', () => req.destroy());
     req.on('error', () => resolve(0));
     req.end();
@@ -61,7 +64,11 @@ export async function waitReady(
   proc: Managed,
   port: number,
   path: string,
-  { timeoutMs = 30_000, streak = 3, signal }: { timeoutMs?: number; streak?: number; signal?: AbortSignal } = {},
+  {
+    timeoutMs = 30_000,
+    streak = 3,
+    signal,
+  }: { timeoutMs?: number; streak?: number; signal?: AbortSignal } = {},
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let ok = 0;
@@ -103,7 +110,9 @@ export async function waitAllInstances(
     if (signal?.aborted) throw new StackbenchError('SB_INTERRUPTED');
     if (proc.exited) break;
     const t0 = performance.now();
-    const statuses = await Promise.all(Array.from({ length: instances }, () => httpGetStatus(port, '/io?ms=100', 2000)));
+    const statuses = await Promise.all(
+      Array.from({ length: instances }, () => httpGetStatus(port, '/io?ms=100', 2000)),
+    );
     if (statuses.every((s) => s === 200) && performance.now() - t0 < 190) return;
     await sleep(100);
   }
@@ -114,5 +123,10 @@ export async function waitAllInstances(
 }
 
 export function indentLog(lines: string[]): string {
-  return lines.length ? lines.slice(-12).map((l) => `    | ${l}`).join('\n') : '    | (no output)';
+  return lines.length
+    ? lines
+        .slice(-12)
+        .map((l) => `    | ${l}`)
+        .join('\n')
+    : '    | (no output)';
 }

@@ -52,7 +52,10 @@ const cache = new Map<string, PythonInfo | null>();
 export function probePython(path: string): PythonInfo | null {
   if (cache.has(path)) return cache.get(path)!;
   let info: PythonInfo | null = null;
-  const r = spawnSync(path, ['-c', PROBE, ...Object.keys(PY_PACKAGES)], { encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync(path, ['-c', PROBE, ...Object.keys(PY_PACKAGES)], {
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
   if (r.status === 0) {
     try {
       const parsed = JSON.parse(r.stdout) as Omit<PythonInfo, 'path'>;

@@ -41,7 +41,12 @@ const node = (id: StackId, file: string, framework: string, rule: string, worker
     id,
     runtime: 'node',
     framework,
-    server: file === 'cluster' ? 'node:http + cluster' : framework === 'node:http' ? 'node:http' : `${framework} (node:http)`,
+    server:
+      file === 'cluster'
+        ? 'node:http + cluster'
+        : framework === 'node:http'
+          ? 'node:http'
+          : `${framework} (node:http)`,
     model: file === 'cluster' ? 'event loop x N' : 'event loop',
     workerRule: rule,
     workers,
@@ -94,7 +99,16 @@ export const STACKS: Record<StackId, StackDef> = {
     '2N+1 workers (gunicorn docs)',
     (n) => 2 * n + 1,
     ['flask', 'gunicorn', 'numpy', 'pandas', 'psycopg2', 'requests'],
-    (port, w) => ['-m', 'gunicorn', '--workers', String(w), '--worker-class', 'sync', ...bind(port), 'stackbench_py.flask_app:app'],
+    (port, w) => [
+      '-m',
+      'gunicorn',
+      '--workers',
+      String(w),
+      '--worker-class',
+      'sync',
+      ...bind(port),
+      'stackbench_py.flask_app:app',
+    ],
   ),
   'django-gunicorn': py(
     'django-gunicorn',
@@ -156,8 +170,11 @@ export interface Availability {
 
 function npmVersion(pkg: string): string {
   try {
-    return (JSON.parse(readFileSync(resolve(ROOT, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string })
-      .version;
+    return (
+      JSON.parse(readFileSync(resolve(ROOT, 'node_modules', pkg, 'package.json'), 'utf8')) as {
+        version: string;
+      }
+    ).version;
   } catch {
     return 'missing';
   }
@@ -169,14 +186,22 @@ export function availability(def: StackDef): Availability {
     const versions: Record<string, string> = { runtime: `node ${process.versions.node}` };
     if (def.framework !== 'node:http') versions.framework = `${def.framework} ${npmVersion(def.framework)}`;
     else versions.framework = `node:http ${process.versions.node}`;
-    versions.server = def.id === 'node-cluster' ? `node:cluster ${process.versions.node}` : versions.framework;
-    if (!existsSync(file)) return { ok: false, missing: `${file} is not built`, fix: 'npm run build', versions };
-    if (versions.framework.endsWith('missing')) return { ok: false, missing: `${def.framework} is not installed`, fix: 'npm ci', versions };
+    versions.server =
+      def.id === 'node-cluster' ? `node:cluster ${process.versions.node}` : versions.framework;
+    if (!existsSync(file))
+      return { ok: false, missing: `${file} is not built`, fix: 'npm run build', versions };
+    if (versions.framework.endsWith('missing'))
+      return { ok: false, missing: `${def.framework} is not installed`, fix: 'npm ci', versions };
     return { ok: true, versions };
   }
   const { info, missing } = findPython(def.pyPackages ?? []);
   if (!info) {
-    return { ok: false, missing: 'no Python 3 interpreter found', fix: pythonFix(def.pyPackages ?? []), versions: {} };
+    return {
+      ok: false,
+      missing: 'no Python 3 interpreter found',
+      fix: pythonFix(def.pyPackages ?? []),
+      versions: {},
+    };
   }
   const serverPkg = def.id === 'fastapi-uvicorn' ? 'uvicorn' : 'gunicorn';
   const versions: Record<string, string> = {
@@ -186,7 +211,13 @@ export function availability(def: StackDef): Availability {
     python: info.path,
   };
   if (missing.length) {
-    return { ok: false, missing: `${info.path} lacks ${missing.join(', ')}`, fix: pythonFix(missing), python: info, versions };
+    return {
+      ok: false,
+      missing: `${info.path} lacks ${missing.join(', ')}`,
+      fix: pythonFix(missing),
+      python: info,
+      versions,
+    };
   }
   return { ok: true, python: info, versions };
 }

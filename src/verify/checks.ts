@@ -17,9 +17,11 @@ function header(x: Exchange, name: string): string | undefined {
 function inspect(x: Exchange, what: string, status = 200): { problems: Problems; json?: unknown } {
   if (x.error) return { problems: [`${what}: ${x.error}`] };
   const problems: Problems = [];
-  if (x.status !== status) problems.push(`${what}: status ${x.status}, expected ${status} (body: ${x.body.slice(0, 120)})`);
+  if (x.status !== status)
+    problems.push(`${what}: status ${x.status}, expected ${status} (body: ${x.body.slice(0, 120)})`);
   const type = header(x, 'content-type') ?? '';
-  if (!/^application\/json\s*(;|$)/i.test(type)) problems.push(`${what}: Content-Type "${type}", expected application/json`);
+  if (!/^application\/json\s*(;|$)/i.test(type))
+    problems.push(`${what}: Content-Type "${type}", expected application/json`);
   const length = header(x, 'content-length');
   const chunked = /chunked/i.test(header(x, 'transfer-encoding') ?? '');
   if (!chunked && length === undefined) problems.push(`${what}: neither Content-Length nor chunked`);
@@ -40,12 +42,17 @@ function inspect(x: Exchange, what: string, status = 200): { problems: Problems;
 
 function expectEqual(problems: Problems, what: string, got: unknown, want: unknown): void {
   if (!isDeepStrictEqual(got, want)) {
-    problems.push(`${what}: answer ${JSON.stringify(got)?.slice(0, 160)} differs from ${JSON.stringify(want).slice(0, 160)}`);
+    problems.push(
+      `${what}: answer ${JSON.stringify(got)?.slice(0, 160)} differs from ${JSON.stringify(want).slice(0, 160)}`,
+    );
   }
 }
 
 /** Each bad request must get a 400 with {"error": "..."}; afterwards the stack must still answer. */
-async function badInputs(port: number, requests: Array<{ path: string; method?: string; body?: string }>): Promise<Problems> {
+async function badInputs(
+  port: number,
+  requests: Array<{ path: string; method?: string; body?: string }>,
+): Promise<Problems> {
   const problems: Problems = [];
   for (const r of requests) {
     const x = await exchange(port, r.path, { method: r.method, body: r.body, timeoutMs: 3000 });
@@ -60,7 +67,8 @@ async function badInputs(port: number, requests: Array<{ path: string; method?: 
     if (x.status === 400 && typeof err !== 'string') problems.push(`${what}: 400 without an "error" message`);
   }
   const alive = await exchange(port, '/json', { timeoutMs: 3000 });
-  if (alive.status !== 200) problems.push(`after bad requests the stack no longer answers /json (${alive.error ?? alive.status})`);
+  if (alive.status !== 200)
+    problems.push(`after bad requests the stack no longer answers /json (${alive.error ?? alive.status})`);
   return problems;
 }
 
@@ -74,7 +82,7 @@ export const CHECKS: Record<WorkloadId, (port: number) => Promise<Problems>> = {
     // The Date header must be live, not frozen at start-up. Servers refresh it on their own clock (uvicorn
     // once a second), so ask again until it changes, for up to 3 s.
     let changed = false;
-    for (const until = Date.now() + 3000; !changed && !a.error && Date.now() < until; ) {
+    for (const until = Date.now() + 3000; !changed && !a.error && Date.now() < until;) {
       await sleep(250);
       const b = await exchange(port, '/json');
       changed = !b.error && header(b, 'date') !== header(a, 'date');
@@ -86,13 +94,23 @@ export const CHECKS: Record<WorkloadId, (port: number) => Promise<Problems>> = {
     const x = await exchange(port, '/io?ms=20');
     const { problems, json } = inspect(x, 'GET /io?ms=20');
     expectEqual(problems, 'GET /io?ms=20', json, { waited_ms: 20 });
-    if (!x.error && x.ms < 19) problems.push(`GET /io?ms=20 answered in ${x.ms.toFixed(1)} ms: it did not wait`);
-    return [...problems, ...(await badInputs(port, [{ path: '/io?ms=foo' }, { path: '/io?ms=-1' }, { path: '/io?ms=99999999' }]))];
+    if (!x.error && x.ms < 19)
+      problems.push(`GET /io?ms=20 answered in ${x.ms.toFixed(1)} ms: it did not wait`);
+    return [
+      ...problems,
+      ...(await badInputs(port, [
+        { path: '/io?ms=foo' },
+        { path: '/io?ms=-1' },
+        { path: '/io?ms=99999999' },
+      ])),
+    ];
   },
   async service(port) {
     const x = await exchange(port, '/service');
     const { problems, json } = inspect(x, 'GET /service');
-    expectEqual(problems, 'GET /service', json, { service: { id: 7, name: 'downstream', tags: ['a', 'b', 'c'] } });
+    expectEqual(problems, 'GET /service', json, {
+      service: { id: 7, name: 'downstream', tags: ['a', 'b', 'c'] },
+    });
     return problems;
   },
   async db(port) {
@@ -113,7 +131,8 @@ export const CHECKS: Record<WorkloadId, (port: number) => Promise<Problems>> = {
       }
       if (problems.length) break;
     }
-    if (!problems.length && ids.size < 2) problems.push('GET /db: 8 requests returned the same row: not random');
+    if (!problems.length && ids.size < 2)
+      problems.push('GET /db: 8 requests returned the same row: not random');
     return problems;
   },
   async cpu(port) {
@@ -125,7 +144,11 @@ export const CHECKS: Record<WorkloadId, (port: number) => Promise<Problems>> = {
     expectEqual(problems, 'GET /cpu?n=97', small.json, { n: 97, primes: countPrimes(97) });
     return [
       ...problems,
-      ...(await badInputs(port, [{ path: '/cpu?n=-1' }, { path: '/cpu?n=foo' }, { path: '/cpu?n=999999999' }])),
+      ...(await badInputs(port, [
+        { path: '/cpu?n=-1' },
+        { path: '/cpu?n=foo' },
+        { path: '/cpu?n=999999999' },
+      ])),
     ];
   },
   async data(port) {
@@ -135,7 +158,14 @@ export const CHECKS: Record<WorkloadId, (port: number) => Promise<Problems>> = {
       problems.push(...got.problems);
       expectEqual(problems, `GET /data?rows=${rows}`, got.json, aggregate(rows));
     }
-    return [...problems, ...(await badInputs(port, [{ path: '/data?rows=0' }, { path: '/data?rows=foo' }, { path: '/data?rows=99999999' }]))];
+    return [
+      ...problems,
+      ...(await badInputs(port, [
+        { path: '/data?rows=0' },
+        { path: '/data?rows=foo' },
+        { path: '/data?rows=99999999' },
+      ])),
+    ];
   },
   async ml(port) {
     const body = mlBatchBody();
@@ -149,7 +179,12 @@ export const CHECKS: Record<WorkloadId, (port: number) => Promise<Problems>> = {
       const close =
         Array.isArray(probs) &&
         probs.length === want.probabilities.length &&
-        probs.every((row, i) => Array.isArray(row) && row.length === 3 && row.every((p, k) => Math.abs(p - want.probabilities[i]![k]!) <= 1.5e-6));
+        probs.every(
+          (row, i) =>
+            Array.isArray(row) &&
+            row.length === 3 &&
+            row.every((p, k) => Math.abs(p - want.probabilities[i]![k]!) <= 1.5e-6),
+        );
       if (!close) problems.push('POST /ml: probabilities differ from the reference by more than 1e-6');
     }
     return [

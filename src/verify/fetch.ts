@@ -22,21 +22,28 @@ export function exchange(
       headers['content-type'] = 'application/json';
       headers['content-length'] = String(Buffer.byteLength(body));
     }
-    const req = request({ host: '127.0.0.1', port, path, method, headers, agent: false, timeout: timeoutMs }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () =>
-        resolve({
-          status: res.statusCode ?? 0,
-          headers: res.headers,
-          body: Buffer.concat(chunks).toString('utf8'),
-          ms: performance.now() - t0,
-        }),
-      );
-      res.on('error', (e) => resolve({ status: 0, headers: {}, body: '', ms: performance.now() - t0, error: e.message }));
-    });
+    const req = request(
+      { host: '127.0.0.1', port, path, method, headers, agent: false, timeout: timeoutMs },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString('utf8'),
+            ms: performance.now() - t0,
+          }),
+        );
+        res.on('error', (e) =>
+          resolve({ status: 0, headers: {}, body: '', ms: performance.now() - t0, error: e.message }),
+        );
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-    req.on('error', (e) => resolve({ status: 0, headers: {}, body: '', ms: performance.now() - t0, error: e.message }));
+    req.on('error', (e) =>
+      resolve({ status: 0, headers: {}, body: '', ms: performance.now() - t0, error: e.message }),
+    );
     req.end(body);
   });
 }

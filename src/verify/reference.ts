@@ -44,7 +44,8 @@ export function aggregate(n: number): { rows: number; groups: Group[] } {
     const [, region, category, units, price] = r as [string, string, string, string, string];
     const key = `${region}\u0000${category}`;
     let g = groups.get(key);
-    if (!g) groups.set(key, (g = { region, category, orders: 0, units: 0, revenue_cents: 0, max_price_cents: 0 }));
+    if (!g)
+      groups.set(key, (g = { region, category, orders: 0, units: 0, revenue_cents: 0, max_price_cents: 0 }));
     g.orders++;
     g.units += Number(units);
     g.revenue_cents += Number(units) * Number(price);
@@ -68,7 +69,12 @@ export function infer(inputs: number[][]): { classes: number[]; probabilities: n
   const classes: number[] = [];
   const probabilities: number[][] = [];
   for (const x of inputs) {
-    const h = m.b1.map((b, j) => Math.max(0, x.reduce((s, xi, i) => s + xi * m.w1[i]![j]!, b)));
+    const h = m.b1.map((b, j) =>
+      Math.max(
+        0,
+        x.reduce((s, xi, i) => s + xi * m.w1[i]![j]!, b),
+      ),
+    );
     const z = m.b2.map((b, k) => h.reduce((s, hj, j) => s + hj * m.w2[j]![k]!, b));
     const max = Math.max(...z);
     const e = z.map((v) => Math.exp(v - max));

@@ -37,8 +37,7 @@ export interface Verification {
 }
 
 export type VerifyEvent =
-  | { type: 'stack'; id: StackId }
-  | { type: 'cell'; id: StackId; workload: WorkloadId; cell: Cell };
+  { type: 'stack'; id: StackId } | { type: 'cell'; id: StackId; workload: WorkloadId; cell: Cell };
 
 /** Check one running stack on the given workloads (the lab's runner calls this before measuring). */
 export async function checkWorkloads(
@@ -56,7 +55,9 @@ export async function checkWorkloads(
     if (missing) cell = { status: 'unavailable', reason: missing.missing, fix: missing.fix };
     else {
       const problems = await CHECKS[w](port).catch((e: Error) => [`check crashed: ${e.message}`]);
-      cell = problems.length ? { status: 'fail', reason: problems.slice(0, 3).join('; ') } : { status: 'pass' };
+      cell = problems.length
+        ? { status: 'fail', reason: problems.slice(0, 3).join('; ') }
+        : { status: 'pass' };
     }
     cells[w] = cell;
     onCell?.(w, cell);
@@ -99,9 +100,15 @@ export async function verify(
       }
       let running;
       try {
-        running = await startStack(id, { port: await ports.take(), cpus: cpus.server, env: lab.env, signal: opts.signal });
+        running = await startStack(id, {
+          port: await ports.take(),
+          cpus: cpus.server,
+          env: lab.env,
+          signal: opts.signal,
+        });
       } catch (e) {
-        if (e instanceof StackbenchError && (e.code === 'SB_INTERRUPTED' || e.code === 'SB_PORT_IN_USE')) throw e;
+        if (e instanceof StackbenchError && (e.code === 'SB_INTERRUPTED' || e.code === 'SB_PORT_IN_USE'))
+          throw e;
         mark({ status: 'fail', reason: (e as Error).message });
         continue;
       }

@@ -11,11 +11,22 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 test('verify: all 7 stacks pass all 7 workloads (49 cells), and no process of the run is left', async () => {
   const r = await runCli(['verify', '--json']);
   assert.equal(r.code, 0, r.stderr + r.stdout.slice(0, 2000));
-  const v = JSON.parse(r.stdout) as { stacks: Array<{ id: string; versions: Record<string, string>; cells: Record<string, { status: string; reason?: string }> }> };
+  const v = JSON.parse(r.stdout) as {
+    stacks: Array<{
+      id: string;
+      versions: Record<string, string>;
+      cells: Record<string, { status: string; reason?: string }>;
+    }>;
+  };
   assert.equal(v.stacks.length, 7);
-  const cells = v.stacks.flatMap((s) => Object.entries(s.cells).map(([w, c]) => `${s.id}/${w}: ${c.status} ${c.reason ?? ''}`));
+  const cells = v.stacks.flatMap((s) =>
+    Object.entries(s.cells).map(([w, c]) => `${s.id}/${w}: ${c.status} ${c.reason ?? ''}`),
+  );
   assert.equal(cells.length, 49);
-  assert.deepEqual(cells.filter((c) => !c.includes(': pass')), []);
+  assert.deepEqual(
+    cells.filter((c) => !c.includes(': pass')),
+    [],
+  );
   for (const s of v.stacks) assert.ok(s.versions.framework && s.versions.server, `${s.id} has versions`);
   assert.deepEqual(leftovers(r.runId), []);
 });
@@ -25,8 +36,12 @@ test('verify: Ctrl-C in the middle stops every child and removes the private dat
   const run = startCli(['verify', '--stacks', 'node-http,flask-gunicorn,fastapi-uvicorn']);
   // Wait until the lab and a Python stack are up (its processes carry our run id), then interrupt.
   const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline && !leftovers(run.runId).some((p) => /-m (gunicorn|uvicorn)/.test(p))) await sleep(50);
-  assert.ok(leftovers(run.runId).some((p) => /bin\/postgres -D/.test(p)), 'the private PostgreSQL was running');
+  while (Date.now() < deadline && !leftovers(run.runId).some((p) => /-m (gunicorn|uvicorn)/.test(p)))
+    await sleep(50);
+  assert.ok(
+    leftovers(run.runId).some((p) => /bin\/postgres -D/.test(p)),
+    'the private PostgreSQL was running',
+  );
   run.child.kill('SIGINT');
   const r = await run.done;
   assert.notEqual(r.code, 0);
@@ -40,7 +55,10 @@ test('verify: a SIGKILL of stackbench itself still takes its servers down (paren
   const run = startCli(['verify', '--stacks', 'django-gunicorn', '--workloads', 'json,cpu']);
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline && !leftovers(run.runId).some((p) => /-m gunicorn/.test(p))) await sleep(50);
-  assert.ok(leftovers(run.runId).some((p) => /-m gunicorn/.test(p)), 'gunicorn was running');
+  assert.ok(
+    leftovers(run.runId).some((p) => /-m gunicorn/.test(p)),
+    'gunicorn was running',
+  );
   run.child.kill('SIGKILL');
   await run.done;
   const gone = Date.now() + 15_000;
@@ -58,18 +76,30 @@ test('verify: bad input is one line and exit 2, nothing left running', async () 
   assert.equal(workload.code, 2);
   assert.match(workload.stderr, /unknown workload "graphql"/);
 
-  const noPython = await runCli(['verify', '--stacks', 'flask-gunicorn'], { STACKBENCH_PYTHON: '/nonexistent/python3' });
+  const noPython = await runCli(['verify', '--stacks', 'flask-gunicorn'], {
+    STACKBENCH_PYTHON: '/nonexistent/python3',
+  });
   assert.equal(noPython.code, 2);
   assert.match(noPython.stderr, /SB_PYTHON_MISSING.*stackbench setup --yes/);
 
-  const noPg = await runCli(['verify', '--stacks', 'node-http', '--workloads', 'db'], { STACKBENCH_PG_BIN: '/nonexistent' });
+  const noPg = await runCli(['verify', '--stacks', 'node-http', '--workloads', 'db'], {
+    STACKBENCH_PG_BIN: '/nonexistent',
+  });
   assert.equal(noPg.code, 2);
   assert.match(noPg.stderr, /SB_POSTGRES_MISSING.*setup/);
 
   const srv = createServer().listen(0, '127.0.0.1');
   await new Promise((r) => srv.once('listening', r));
   const port = (srv.address() as { port: number }).port;
-  const busy = await runCli(['verify', '--stacks', 'node-http', '--workloads', 'json', '--base-port', String(port)]);
+  const busy = await runCli([
+    'verify',
+    '--stacks',
+    'node-http',
+    '--workloads',
+    'json',
+    '--base-port',
+    String(port),
+  ]);
   srv.close();
   assert.equal(busy.code, 2);
   assert.match(busy.stderr, new RegExp(`port ${port} .* in use`));
@@ -77,9 +107,13 @@ test('verify: bad input is one line and exit 2, nothing left running', async () 
 });
 
 test('verify: without Python the Node stacks are still verified and the Python ones say how to fix it', async () => {
-  const r = await runCli(['verify', '--workloads', 'json', '--json'], { STACKBENCH_PYTHON: '/nonexistent/python3' });
+  const r = await runCli(['verify', '--workloads', 'json', '--json'], {
+    STACKBENCH_PYTHON: '/nonexistent/python3',
+  });
   assert.equal(r.code, 0, r.stderr);
-  const v = JSON.parse(r.stdout) as { stacks: Array<{ id: string; cells: Record<string, { status: string; fix?: string }> }> };
+  const v = JSON.parse(r.stdout) as {
+    stacks: Array<{ id: string; cells: Record<string, { status: string; fix?: string }> }>;
+  };
   for (const s of v.stacks) {
     const cell = s.cells.json!;
     if (s.id.includes('gunicorn') || s.id.includes('uvicorn')) {

@@ -16,7 +16,10 @@ export interface CliResult {
   runId: string;
 }
 
-export function startCli(args: string[], env: Record<string, string> = {}): { child: ChildProcess; runId: string; done: Promise<CliResult> } {
+export function startCli(
+  args: string[],
+  env: Record<string, string> = {},
+): { child: ChildProcess; runId: string; done: Promise<CliResult> } {
   const runId = `test-${randomUUID()}`;
   const child = spawn(process.execPath, [BIN, ...args], {
     cwd: ROOT,

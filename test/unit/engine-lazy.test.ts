@@ -14,7 +14,13 @@ test('open loop at a low rate holds few connections, however many it may use', a
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
   const { port } = srv.address() as AddressInfo;
   try {
-    const r = await runLoad({ url: `http://127.0.0.1:${port}/`, model: 'open', rate: 50, connections: 64, durationMs: 1000 });
+    const r = await runLoad({
+      url: `http://127.0.0.1:${port}/`,
+      model: 'open',
+      rate: 50,
+      connections: 64,
+      durationMs: 1000,
+    });
     assert.ok(r.requests >= 45, `requests ${r.requests}`);
     // 50 req/s x 20 ms = 1 in flight on average: a handful of connections, not 64.
     assert.ok(connections <= 8, `opened ${connections} connections`);
@@ -32,8 +38,18 @@ test('open loop against a server that closes every connection reconnects on dema
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
   const { port } = srv.address() as AddressInfo;
   try {
-    const r = await runLoad({ url: `http://127.0.0.1:${port}/`, model: 'open', rate: 200, connections: 32, durationMs: 1000 });
-    assert.equal(Object.values(r.errors).reduce((a, b) => a + b, 0), 0, JSON.stringify(r.errors));
+    const r = await runLoad({
+      url: `http://127.0.0.1:${port}/`,
+      model: 'open',
+      rate: 200,
+      connections: 32,
+      durationMs: 1000,
+    });
+    assert.equal(
+      Object.values(r.errors).reduce((a, b) => a + b, 0),
+      0,
+      JSON.stringify(r.errors),
+    );
     assert.ok(r.requests >= 190, `requests ${r.requests}`);
     assert.ok(r.latency.percentilesMs['99']! < 100, `p99 ${r.latency.percentilesMs['99']} ms`);
   } finally {

@@ -16,11 +16,18 @@ export function diagnose() {
   const py = findPython(Object.keys(PY_PACKAGES));
   const pg = findPostgres();
   const gaps: Gap[] = [...pythonGaps(), ...postgresGaps()];
-  if (!existsSync(NODE_SERVERS)) gaps.push({ what: 'Node reference servers are not built', fix: 'npm run build' });
+  if (!existsSync(NODE_SERVERS))
+    gaps.push({ what: 'Node reference servers are not built', fix: 'npm run build' });
   for (const tool of ['taskset', 'setpriv']) {
-    if (!has(tool)) gaps.push({ what: `${tool} missing: no CPU pinning / child cleanup on crash`, fix: 'apt-get install util-linux' });
+    if (!has(tool))
+      gaps.push({
+        what: `${tool} missing: no CPU pinning / child cleanup on crash`,
+        fix: 'apt-get install util-linux',
+      });
   }
-  const tools = Object.fromEntries(['taskset', 'setpriv', 'chromium', 'nginx', 'wrk'].map((t) => [t, has(t)]));
+  const tools = Object.fromEntries(
+    ['taskset', 'setpriv', 'chromium', 'nginx', 'wrk'].map((t) => [t, has(t)]),
+  );
   return {
     machine: {
       os: `${platform()} ${release()}`,
@@ -54,11 +61,17 @@ export const doctorCommand: Command = {
       `cpu sets  ${d.machine.split}`,
       `python    ${d.python ? `${d.python.path} (${d.python.version})` : color.red('none found')}`,
       `postgres  ${d.postgres ? `${d.postgres.version} (${d.postgres.bin})` : color.red('not found')}`,
-      `tools     ${Object.entries(d.tools).map(([t, b]) => `${t} ${ok(b)}`).join(', ')}`,
+      `tools     ${Object.entries(d.tools)
+        .map(([t, b]) => `${t} ${ok(b)}`)
+        .join(', ')}`,
       '',
       textTable(
         ['stack', 'available', 'versions'],
-        d.stacks.map((s) => [s.id, s.available ? color.green('yes') : color.red('no'), [...new Set(Object.values(s.versions))].join(', ')]),
+        d.stacks.map((s) => [
+          s.id,
+          s.available ? color.green('yes') : color.red('no'),
+          [...new Set(Object.values(s.versions))].join(', '),
+        ]),
       ),
     ];
     if (d.gaps.length) {

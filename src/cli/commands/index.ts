@@ -8,4 +8,12 @@ import { setupCommand } from './setup.js';
 import { stacksCommand } from './stacks.js';
 import { verifyCommand } from './verify.js';
 
-export const commands: Command[] = [runCommand, verifyCommand, load, reportCommand, stacksCommand, doctorCommand, setupCommand];
+export const commands: Command[] = [
+  runCommand,
+  verifyCommand,
+  load,
+  reportCommand,
+  stacksCommand,
+  doctorCommand,
+  setupCommand,
+];

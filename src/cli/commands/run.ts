@@ -49,7 +49,8 @@ function progress(live: boolean, secondsPerCell: number) {
       cell = `[${e.index}/${e.total}] ${e.stack} · ${e.workload}`;
       line = `${cell} · ${left}`;
     }
-    if (e.type === 'load' && live) line = `${cell} · ${Math.round(e.rps).toLocaleString('en-US')} req/s · ${left}`;
+    if (e.type === 'load' && live)
+      line = `${cell} · ${Math.round(e.rps).toLocaleString('en-US')} req/s · ${left}`;
     if (e.type === 'point' && !live) return;
     if (line === undefined) return;
     const elapsed = `${Math.round((Date.now() - t0) / 1000)}s`;
@@ -80,11 +81,16 @@ export const runCommand: Command = {
     if (values.reps !== undefined) suite.repetitions = parseIntFlag('--reps', values.reps, 1, 100);
     if (values.probes !== undefined) suite.probes = parseIntFlag('--probes', values.probes, 0, 20);
     if (values.connections !== undefined) {
-      suite.connections = values.connections.split(',').map((c) => parseIntFlag('--connections', c, 1, 10_000));
+      suite.connections = values.connections
+        .split(',')
+        .map((c) => parseIntFlag('--connections', c, 1, 10_000));
     }
     const { stacks, workloads } = selectRun(values);
     const slo = values.slo === undefined ? 100 : parseIntFlag('--slo', values.slo, 1, 60_000);
-    const basePort = values['base-port'] === undefined ? undefined : parseIntFlag('--base-port', values['base-port'], 1024, 65000);
+    const basePort =
+      values['base-port'] === undefined
+        ? undefined
+        : parseIntFlag('--base-port', values['base-port'], 1024, 65000);
     const outDir = resolve(values.out ?? `results/${stamp()}`);
     prepareOutDir(outDir);
     const live = !values.json && Boolean(process.stderr.isTTY);
@@ -107,7 +113,9 @@ export const runCommand: Command = {
     if (values.json) process.stdout.write(JSON.stringify(results) + '\n');
     else {
       process.stdout.write(terminalSummary(results) + '\n');
-      process.stdout.write(`\nresults: ${outDir}/results.json\nreport:  ${outDir}/report.html (and report.md)\n`);
+      process.stdout.write(
+        `\nresults: ${outDir}/results.json\nreport:  ${outDir}/report.html (and report.md)\n`,
+      );
     }
     if (results.status === 'interrupted') throw new StackbenchError('SB_INTERRUPTED');
     return ExitCode.ok;

@@ -5,7 +5,14 @@ import { spawnSync } from 'node:child_process';
 import { createInterface } from 'node:readline/promises';
 import { ExitCode, StackbenchError } from '../../errors.js';
 import { ROOT } from '../../paths.js';
-import { DEBIAN_PYTHON, isDebian, isRoot, pipReachesIndex, postgresGaps, pythonGaps } from '../../setup/detect.js';
+import {
+  DEBIAN_PYTHON,
+  isDebian,
+  isRoot,
+  pipReachesIndex,
+  postgresGaps,
+  pythonGaps,
+} from '../../setup/detect.js';
 import { parseFlags } from '../args.js';
 import type { Command } from '../command.js';
 
@@ -24,7 +31,10 @@ export function planSetup(): { steps: Step[]; manual: string[] } {
   if (needPython) {
     const pip = pipReachesIndex();
     if (pip) {
-      steps.push({ say: 'create a virtual environment .venv', argv: [pip.python, '-m', 'venv', `${ROOT}/.venv`] });
+      steps.push({
+        say: 'create a virtual environment .venv',
+        argv: [pip.python, '-m', 'venv', `${ROOT}/.venv`],
+      });
       steps.push({
         say: 'install the Python stacks from servers/python/requirements.txt',
         argv: [`${ROOT}/.venv/bin/pip`, 'install', '-r', `${ROOT}/servers/python/requirements.txt`],
@@ -32,17 +42,26 @@ export function planSetup(): { steps: Step[]; manual: string[] } {
     } else if (apt) aptPkgs.push('python3', ...DEBIAN_PYTHON);
     else {
       manual.push('python3 -m venv .venv && .venv/bin/pip install -r servers/python/requirements.txt');
-      if (isDebian()) manual.push(`sudo apt-get install -y ${DEBIAN_PYTHON.join(' ')}   (if pip cannot reach its index)`);
+      if (isDebian())
+        manual.push(`sudo apt-get install -y ${DEBIAN_PYTHON.join(' ')}   (if pip cannot reach its index)`);
     }
   }
   if (needPg) {
     if (apt) aptPkgs.push('postgresql');
-    else manual.push(isDebian() ? 'sudo apt-get install -y postgresql' : 'install PostgreSQL server binaries (initdb, postgres)');
+    else
+      manual.push(
+        isDebian()
+          ? 'sudo apt-get install -y postgresql'
+          : 'install PostgreSQL server binaries (initdb, postgres)',
+      );
   }
   if (aptPkgs.length) {
     steps.unshift(
       { say: "refresh Debian's package lists", argv: ['apt-get', 'update', '-q'] },
-      { say: `install ${aptPkgs.join(' ')}`, argv: ['apt-get', 'install', '-y', '-q', '--no-install-recommends', ...aptPkgs] },
+      {
+        say: `install ${aptPkgs.join(' ')}`,
+        argv: ['apt-get', 'install', '-y', '-q', '--no-install-recommends', ...aptPkgs],
+      },
     );
   }
   return { steps, manual };
@@ -68,7 +87,9 @@ exact commands. Without --yes it shows the plan and asks (or just shows it when 
     const { values } = parseFlags('setup', argv, { yes: { type: 'boolean', short: 'y', default: false } });
     const { steps, manual } = planSetup();
     if (!steps.length && !manual.length) {
-      process.stdout.write('nothing to do: the Python stacks and PostgreSQL are installed (see `stackbench doctor`)\n');
+      process.stdout.write(
+        'nothing to do: the Python stacks and PostgreSQL are installed (see `stackbench doctor`)\n',
+      );
       return ExitCode.ok;
     }
     if (steps.length) {
@@ -76,7 +97,9 @@ exact commands. Without --yes it shows the plan and asks (or just shows it when 
       steps.forEach((s, i) => process.stdout.write(`  ${i + 1}. ${s.say}\n     $ ${s.argv.join(' ')}\n`));
     }
     if (manual.length) {
-      process.stdout.write(`${steps.length ? '\nand cannot do itself' : 'stackbench setup cannot install this itself'}; run:\n`);
+      process.stdout.write(
+        `${steps.length ? '\nand cannot do itself' : 'stackbench setup cannot install this itself'}; run:\n`,
+      );
       for (const m of manual) process.stdout.write(`  $ ${m}\n`);
     }
     if (!steps.length) return ExitCode.failure;
@@ -90,11 +113,17 @@ exact commands. Without --yes it shows the plan and asks (or just shows it when 
         stdio: ['ignore', 'inherit', 'inherit'],
         env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
       });
-      if (r.status !== 0) throw new StackbenchError('SB_SETUP_FAILED', [`"${s.argv.join(' ')}" exited with ${r.status ?? r.signal}`]);
+      if (r.status !== 0)
+        throw new StackbenchError('SB_SETUP_FAILED', [
+          `"${s.argv.join(' ')}" exited with ${r.status ?? r.signal}`,
+        ]);
     }
     const left = [...pythonGaps(), ...postgresGaps()];
-    if (left.length) throw new StackbenchError('SB_SETUP_FAILED', [`still missing: ${left.map((g) => g.what).join('; ')}`]);
-    process.stdout.write('done: the Python stacks and PostgreSQL are ready (`stackbench stacks` lists them)\n');
+    if (left.length)
+      throw new StackbenchError('SB_SETUP_FAILED', [`still missing: ${left.map((g) => g.what).join('; ')}`]);
+    process.stdout.write(
+      'done: the Python stacks and PostgreSQL are ready (`stackbench stacks` lists them)\n',
+    );
     return manual.length ? ExitCode.failure : ExitCode.ok;
   },
 };

@@ -42,12 +42,19 @@ export const stacksCommand: Command = {
       s.available ? color.green('yes') : color.red('no'),
       s.model,
       `${s.instances} → ${s.workersHere}`,
-      [s.versions.runtime, s.versions.framework, s.versions.server === s.versions.framework ? '' : s.versions.server]
+      [
+        s.versions.runtime,
+        s.versions.framework,
+        s.versions.server === s.versions.framework ? '' : s.versions.server,
+      ]
         .filter(Boolean)
         .join(', '),
     ]);
-    process.stdout.write(textTable(['stack', 'available', 'model', 'instances → here', 'versions'], rows) + '\n');
-    for (const s of inv.filter((x) => !x.available)) process.stdout.write(`\n${s.id}: ${s.missing}\n  fix: ${s.fix}`);
+    process.stdout.write(
+      textTable(['stack', 'available', 'model', 'instances → here', 'versions'], rows) + '\n',
+    );
+    for (const s of inv.filter((x) => !x.available))
+      process.stdout.write(`\n${s.id}: ${s.missing}\n  fix: ${s.fix}`);
     process.stdout.write(inv.some((x) => !x.available) ? '\n' : '');
     return 0;
   },

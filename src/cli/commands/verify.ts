@@ -35,7 +35,10 @@ export function renderVerification(v: Verification, workloads: WorkloadId[]): st
     for (const w of workloads) {
       const c = s.cells[w];
       if (!c || c.status === 'pass') continue;
-      const text = c.status === 'fail' ? `${s.id} ${w}: ${c.reason}` : `${s.id}: not available: ${c.reason} — fix: ${c.fix}`;
+      const text =
+        c.status === 'fail'
+          ? `${s.id} ${w}: ${c.reason}`
+          : `${s.id}: not available: ${c.reason} — fix: ${c.fix}`;
       if (!seen.has(text)) notes.push(text);
       seen.add(text);
     }
@@ -63,14 +66,18 @@ export const verifyCommand: Command = {
       json: { type: 'boolean', default: false },
     });
     const { stacks, workloads } = selectRun(values);
-    const basePort = values['base-port'] === undefined ? undefined : parseIntFlag('--base-port', values['base-port'], 1024, 65000);
+    const basePort =
+      values['base-port'] === undefined
+        ? undefined
+        : parseIntFlag('--base-port', values['base-port'], 1024, 65000);
     const live = !values.json && process.stderr.isTTY;
     const v = await verify(stacks, workloads, {
       basePort,
       signal: interrupt.signal,
       onEvent: (e) => {
         if (values.json) return;
-        if (e.type === 'stack') process.stderr.write(`${live ? '\r\x1b[K' : ''}verifying ${e.id}…${live ? '' : '\n'}`);
+        if (e.type === 'stack')
+          process.stderr.write(`${live ? '\r\x1b[K' : ''}verifying ${e.id}…${live ? '' : '\n'}`);
       },
     });
     if (live) process.stderr.write('\r\x1b[K');

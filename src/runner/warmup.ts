@@ -1,0 +1,53 @@
+// Warm-up until steady: short closed-loop chunks until throughput stops climbing (a JIT, a connection pool,
+// a downstream's keep-alive all warm at their own pace; Node's fetch needs seconds), bounded in time.
+// Nothing of it is recorded.
+import { runLoad } from '../engine/index.js';
+import type { RunningStack } from '../stacks/adapter.js';
+import { STACKS } from '../stacks/registry.js';
+import { WORKLOADS, type WorkloadId } from '../workloads.js';
+
+const CHUNK_MS = 250;
+/** Steady: the last 3 chunks within 15 % of one another, and the last no more than 5 % above the first. */
+const WINDOW = 3;
+const SPREAD = 1.15;
+/**
+ * A JIT runtime plateaus, then jumps when V8's optimizing tier kicks in (Express's /service: ~550 req/s for
+ * 2 s, then ~1,500): it must serve this many requests before any plateau counts as steady.
+ */
+const JIT_MIN_REQUESTS = 2000;
+
+export async function warmUntilSteady(
+  stack: RunningStack,
+  workload: WorkloadId,
+  connections: number,
+  maxMs: number,
+  signal?: AbortSignal,
+): Promise<number[]> {
+  const w = WORKLOADS[workload];
+  const t0 = Date.now();
+  const seen: number[] = [];
+  const minRequests = STACKS[stack.id].runtime === 'node' ? JIT_MIN_REQUESTS : 0;
+  let served = 0;
+  while (Date.now() - t0 + CHUNK_MS <= maxMs && !signal?.aborted && !stack.proc.exited) {
+    const r = await runLoad({
+      url: `http://127.0.0.1:${stack.port}${w.path}`,
+      method: w.method,
+      headers: w.body ? { 'content-type': 'application/json' } : undefined,
+      body: w.body?.(),
+      model: 'closed',
+      connections,
+      durationMs: CHUNK_MS,
+      timeoutMs: 5000,
+      signal,
+    });
+    seen.push(r.rps);
+    served += r.requests;
+    if (served < minRequests) continue;
+    // A stack this slow (< 100 answers a chunk) has too few answers to judge by, and nothing a JIT could fix.
+    if (r.requests < 100 && seen.length >= 2) break;
+    const last = seen.slice(-WINDOW);
+    const climbing = last[last.length - 1]! > last[0]! * 1.05;
+    if (last.length === WINDOW && !climbing && Math.max(...last) <= Math.min(...last) * SPREAD) break;
+  }
+  return seen;
+}
