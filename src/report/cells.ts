@@ -1,6 +1,7 @@
 // Table cells for one row of a workload table, shared by the terminal and markdown reporters.
 import { flagged, fmtEstimate, fmtMiB, fmtMs, fmtRatio, fmtRps, fmtUs } from './format.js';
 import type { Row, WorkloadView } from './view.js';
+import { STACKS, type StackId } from '../stacks/registry.js';
 
 export function head(sloP99Ms: number, hasAnalysis: boolean): string[] {
   return [
@@ -62,6 +63,14 @@ export function reasonLines(v: WorkloadView): string[] {
   );
 }
 
+const RUNTIME_NAME = { node: 'Node.js', python: 'Python' } as const;
+const runtimeOf = (stack: string) => STACKS[stack as StackId]?.runtime ?? 'node';
+
+/** Best Node.js against best Python on throughput, when both were measured. */
+function runtimeComparison(v: WorkloadView) {
+  return v.comparisons.find((c) => c.metric === 'rps' && runtimeOf(c.a) !== runtimeOf(c.b));
+}
+
 /** The winner line: "winner: fastify" plus the comparisons' own words. */
 export function winnerLines(v: WorkloadView): string[] {
   const out: string[] = [];
@@ -71,11 +80,19 @@ export function winnerLines(v: WorkloadView): string[] {
     const ties = v.comparisons
       .filter((c) => c.tie && c.metric === 'rps' && top && (c.a === top.stack || c.b === top.stack))
       .map((c) => (c.a === top!.stack ? c.b : c.a));
+    const tied = [...new Set(ties)];
+    const sameRuntime = top && tied.every((s) => runtimeOf(s) === runtimeOf(top.stack));
+    const rt = runtimeComparison(v);
     if (!top) out.push('winner: none (nothing measured)');
-    else if (ties.length)
+    else if (tied.length && sameRuntime && rt && !rt.tie && rt.a === top.stack) {
+      // The fastest stacks tie with one another, but they are all of one runtime, which wins.
       out.push(
-        `no clear winner: ${top.stack} leads on the median, within the noise of ${[...new Set(ties)].join(', ')}`,
+        `${RUNTIME_NAME[runtimeOf(top.stack)]} leads: ${top.stack} (tied with ${tied.join(', ')}) is ` +
+          `${fmtRatio(rt.ratio.median)} ${rt.b}, the best ${RUNTIME_NAME[runtimeOf(rt.b)]} stack ` +
+          `(${fmtRatio(rt.ratio.low)}–${fmtRatio(rt.ratio.high)})`,
       );
+    } else if (tied.length)
+      out.push(`no clear winner: ${top.stack} leads on the median, within the noise of ${tied.join(', ')}`);
     else out.push('no clear winner');
   } else {
     const w = v.rows.find((r) => r.stack === v.winner);

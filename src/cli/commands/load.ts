@@ -28,7 +28,7 @@ flags:
       --timeout D       per-request timeout, counted as a timeout error (default 10s)
       --threads N       worker threads generating load (default: one per usable core)
       --ws              WebSocket chat load on a ws:// URL (-c connections, --rate messages/s in total,
-                        --rooms N, --connect-rate R connections/s); see src/engine/ws/
+                        --rooms N, --connect-rate R connections/s); each message fans out to its room
       --allow-remote H  allow load to the non-loopback host H (repeatable); loopback only otherwise
       --json            print the result as one JSON document, nothing else
 `;
@@ -47,7 +47,7 @@ const options = {
   threads: { type: 'string' },
   'allow-remote': { type: 'string', multiple: true },
   json: { type: 'boolean' },
-  // --- WebSocket engine (src/engine/ws/, owned by its author) ---
+  // WebSocket mode (src/engine/ws/)
   ws: { type: 'boolean' },
   rooms: { type: 'string' },
   'connect-rate': { type: 'string' },

@@ -1,0 +1,178 @@
+// stackbench run end to end, for real: two stacks (Node.js and Python), short points, a real PostgreSQL-free
+// subset of workloads; results.json checked, the report opened in Chromium; Ctrl-C keeps what was measured.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Results } from '../../src/results/types.js';
+import { leftovers, runCli, startCli } from '../helpers/cli.js';
+import { chromiumMissing, launchChromium, openReport } from '../helpers/chromium.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const tmp = () => mkdtempSync(join(tmpdir(), 'sb-run-'));
+const short = ['--reps', '3', '-d', '300ms', '--probes', '2'];
+
+test(
+  'run: a short real run writes results.json, report.md and a report.html that renders',
+  { timeout: 180_000 },
+  async () => {
+    const out = tmp();
+    const r = await runCli([
+      'run',
+      '--stacks',
+      'node-http,fastapi-uvicorn',
+      '--workloads',
+      'json,cpu',
+      ...short,
+      '--out',
+      out,
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(leftovers(r.runId), []);
+    const res = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Results;
+    assert.equal(res.schema, 'stackbench.results');
+    assert.equal(res.status, 'complete');
+    assert.deepEqual(
+      res.machine.serverCpus.filter((c) => res.machine.generatorCpus.includes(c)),
+      [],
+      'disjoint CPU sets',
+    );
+    for (const stack of ['node-http', 'fastapi-uvicorn']) {
+      for (const workload of ['json', 'cpu']) {
+        const closed = res.points.filter(
+          (p) => p.stack === stack && p.workload === workload && p.kind === 'closed',
+        );
+        assert.equal(closed.length, 3, `${stack}/${workload}: 3 closed runs`);
+        for (const p of closed) {
+          assert.ok(p.rps > 0 && p.latency.count > 0, `${stack}/${workload} measured`);
+          assert.ok(
+            p.server.cpuSeconds > 0 && p.server.peakRssMiB > 10,
+            `${stack}/${workload} server cost sampled`,
+          );
+        }
+        assert.ok(
+          res.capacities.some((c) => c.stack === stack && c.workload === workload && c.probes.length === 2),
+        );
+      }
+    }
+    assert.ok(res.analysis, 'analysis written');
+    const verdicts = res.analysis!.verdicts;
+    assert.ok(verdicts.length >= 8, 'every claim judged');
+    for (const v of verdicts) assert.ok(v.summary.length > 10, `${v.claim} has its reason`);
+    assert.ok(res.analysis!.recommendation.length > 0);
+    // The terminal summary names the workloads and the verdicts.
+    assert.match(r.stdout, /json — raw performance/);
+    assert.match(r.stdout, /verdicts on the article/);
+    assert.ok(readFileSync(join(out, 'report.md'), 'utf8').includes('raw-performance'));
+
+    if (chromiumMissing) return;
+    const browser = await launchChromium();
+    try {
+      const o = await openReport(browser, pathToFileURL(join(out, 'report.html')).href);
+      assert.deepEqual(o.problems, []);
+      assert.deepEqual(
+        o.requests.filter((u) => !u.startsWith('file://')),
+        [],
+      );
+      assert.ok(Object.keys(o.ink).length >= 5, `charts: ${Object.keys(o.ink).join(', ')}`);
+      for (const [name, ink] of Object.entries(o.ink)) assert.ok(ink > 0.005, `${name} is drawn (${ink})`);
+      assert.match((await o.page.textContent('body')) ?? '', /raw-performance|raw performance/i);
+      await o.page.screenshot({ path: join(out, 'report.png'), fullPage: true });
+      if (process.env.STACKBENCH_SCREENSHOT)
+        await o.page.screenshot({ path: process.env.STACKBENCH_SCREENSHOT });
+    } finally {
+      await browser.close();
+    }
+  },
+);
+
+test(
+  'run: Ctrl-C keeps what was measured, writes the report, leaves nothing running',
+  { timeout: 120_000 },
+  async () => {
+    const out = tmp();
+    const run = startCli([
+      'run',
+      '--stacks',
+      'node-http,flask-gunicorn',
+      '--workloads',
+      'json,io',
+      ...short,
+      '--out',
+      out,
+    ]);
+    const file = join(out, 'results.json');
+    const deadline = Date.now() + 60_000;
+    const points = () =>
+      existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Results).points.length : 0;
+    while (Date.now() < deadline && points() < 2) await sleep(100);
+    run.child.kill('SIGINT');
+    const r = await run.done;
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /interrupted/);
+    const res = JSON.parse(readFileSync(file, 'utf8')) as Results;
+    assert.equal(res.status, 'interrupted');
+    assert.ok(res.points.length >= 2, 'the points measured before Ctrl-C are kept');
+    assert.ok(existsSync(join(out, 'report.html')), 'the report of what was measured is written');
+    assert.deepEqual(leftovers(r.runId), []);
+  },
+);
+
+test('run and report: bad input is one line and exit 2', async () => {
+  const suite = await runCli(['run', '--suite', 'huge']);
+  assert.equal(suite.code, 2);
+  assert.match(suite.stderr, /unknown suite "huge".*--suite quick or --suite full/);
+
+  const file = join(tmp(), 'a-file');
+  writeFileSync(file, '');
+  const out = await runCli([
+    'run',
+    '--stacks',
+    'node-http',
+    '--workloads',
+    'json',
+    '--out',
+    join(file, 'sub'),
+  ]);
+  assert.equal(out.code, 2);
+  assert.match(out.stderr, /SB_OUT_NOT_WRITABLE/);
+
+  const ro = tmp();
+  chmodSync(ro, 0o500);
+  // root may write anywhere: only check the read-only case where permissions bind
+  if (process.getuid?.() !== 0) {
+    const denied = await runCli(['run', '--stacks', 'node-http', '--workloads', 'json', '--out', ro]);
+    assert.equal(denied.code, 2);
+  }
+
+  const old = join(tmp(), 'results.json');
+  writeFileSync(old, JSON.stringify({ schema: 'stackbench.results', version: 0, points: [] }));
+  const report = await runCli(['report', old]);
+  assert.equal(report.code, 2);
+  assert.match(report.stderr, /schema version 0/);
+  assert.equal(report.stderr.trim().split('\n').length, 1);
+  for (const r of [suite, out, report]) assert.deepEqual(leftovers(r.runId), []);
+});
+
+test(
+  'run: without Python the Node.js stacks are measured and the report says what is missing',
+  { timeout: 120_000 },
+  async () => {
+    const out = tmp();
+    const r = await runCli(['run', '--workloads', 'json', ...short, '--probes', '0', '--out', out], {
+      STACKBENCH_PYTHON: '/nonexistent/python3',
+    });
+    assert.equal(r.code, 0, r.stderr);
+    const res = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Results;
+    const measured = new Set(res.points.map((p) => p.stack));
+    assert.deepEqual([...measured].sort(), ['express', 'fastify', 'node-cluster', 'node-http']);
+    assert.ok(
+      res.notes.some((n) => /flask-gunicorn: not measured: .*setup/.test(n)),
+      res.notes.join('\n'),
+    );
+    assert.match(r.stdout, /flask-gunicorn/);
+    assert.deepEqual(leftovers(r.runId), []);
+  },
+);

@@ -1,0 +1,60 @@
+// Headless Debian Chromium for the report tests (playwright-core drives it; nothing is downloaded).
+import { existsSync } from 'node:fs';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const chromiumMissing = existsSync(CHROMIUM)
+  ? false
+  : `${CHROMIUM} is not installed (apt-get install chromium)`;
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    // As root in a sandbox, offline: no sandbox, and none of Chromium's background calls home.
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+export interface Opened {
+  page: Page;
+  problems: string[];
+  requests: string[];
+  /** data-chart name -> share of painted pixels. */
+  ink: Record<string, number>;
+}
+
+/** Open a report file, wait until its charts are drawn, and measure the ink on every chart canvas. */
+export async function openReport(browser: Browser, url: string): Promise<Opened> {
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  const problems: string[] = [];
+  const requests: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`);
+  });
+  page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
+  page.on('request', (r) => requests.push(r.url()));
+  await page.goto(url);
+  await page.waitForFunction(() => document.body.dataset.chartsRendered !== undefined, undefined, {
+    timeout: 20_000,
+  });
+  const ink = await page.evaluate(() =>
+    Object.fromEntries(
+      [...document.querySelectorAll('canvas[data-chart]')].map((el) => {
+        const c = el as HTMLCanvasElement;
+        const px = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+        let painted = 0;
+        for (let i = 3; i < px.length; i += 4) if (px[i]! > 0) painted++;
+        return [c.dataset.chart!, painted / (px.length / 4)];
+      }),
+    ),
+  );
+  return { page, problems, requests, ink };
+}
