@@ -17,6 +17,7 @@ import { pinSelf, planCpus } from '../stacks/cpuset.js';
 import { PortAllocator } from '../stacks/net.js';
 import { findPython, PY_PACKAGES } from '../stacks/python.js';
 import { availability, STACKS, type StackId } from '../stacks/registry.js';
+import { median } from '../analysis/stats.js';
 import { checkWorkloads } from '../verify/verify.js';
 import type { WorkloadId } from '../workloads.js';
 import { searchCapacity } from './capacity.js';
@@ -42,15 +43,6 @@ export type RunEvent =
   | { type: 'load'; stack: StackId; workload: WorkloadId; phase: string; rps: number }
   | { type: 'point'; point: Point }
   | { type: 'skip'; stack: StackId; reason: string };
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length
-    ? s.length % 2
-      ? s[(s.length - 1) / 2]!
-      : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2
-    : 0;
-};
 
 function newResults(opts: RunOptions): Results {
   const cpus = planCpus();

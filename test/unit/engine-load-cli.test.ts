@@ -80,3 +80,30 @@ test('the human summary names throughput, latency, errors and generator health',
     await srv.close();
   }
 });
+
+test('--threshold: exit 3 when one fails, 0 when all hold, 2 on bad syntax', async () => {
+  const srv = await okServer();
+  try {
+    const base = ['load', srv.url, '-c', '4', '-d', '500ms', '--threads', '1'];
+    const pass = await cli([
+      ...base,
+      '--threshold',
+      'p99<2s',
+      '--threshold',
+      'p95<=2000ms',
+      '--threshold',
+      'errors<1%',
+    ]);
+    assert.equal(pass.code, 0, pass.stderr);
+    assert.match(pass.stdout, /threshold\s+ok\s+p99<2s/);
+    const fail = await cli([...base, '--threshold', 'rps>=100000000', '--json']);
+    assert.equal(fail.code, 3);
+    const doc = JSON.parse(fail.stdout) as { thresholds: Array<{ ok: boolean }> };
+    assert.equal(doc.thresholds[0]!.ok, false);
+    const bad = await cli([...base, '--threshold', 'p99<fast']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /bad threshold "p99<fast"/);
+  } finally {
+    await srv.close();
+  }
+});

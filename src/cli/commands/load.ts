@@ -9,6 +9,7 @@ import { formatWsSummary, runWsLoad, type WsLoadOptions } from '../../engine/ws/
 import { assertAllowedTarget, parseTarget } from '../../engine/target.js';
 import type { LoadOptions, LoadProgress, LoadResult } from '../../engine/types.js';
 import { interrupt } from '../../stacks/process.js';
+import { checkThresholds, parseThreshold } from '../threshold.js';
 
 const usage = `usage: stackbench load URL [flags]
 
@@ -29,6 +30,8 @@ flags:
       --threads N       worker threads generating load (default: one per usable core)
       --ws              WebSocket chat load on a ws:// URL (-c connections, --rate messages/s in total,
                         --rooms N, --connect-rate R connections/s); each message fans out to its room
+      --threshold T     fail with exit code 3 unless T holds: p99<50ms, p99.9<=200ms, rps>=1000, errors<0.1%
+                        (repeatable)
       --allow-remote H  allow load to the non-loopback host H (repeatable); loopback only otherwise
       --json            print the result as one JSON document, nothing else
 `;
@@ -46,6 +49,7 @@ const options = {
   timeout: { type: 'string' },
   threads: { type: 'string' },
   'allow-remote': { type: 'string', multiple: true },
+  threshold: { type: 'string', multiple: true },
   json: { type: 'boolean' },
   // WebSocket mode (src/engine/ws/)
   ws: { type: 'boolean' },
@@ -220,6 +224,7 @@ async function run(argv: string[]): Promise<number> {
   const { f, url } = parseLoadFlags(argv);
   if (f.ws) return runWs(f, url);
   const opts = httpOptions(f, url);
+  const thresholds = (f.threshold ?? []).map(parseThreshold);
   const json = f.json === true;
   const live = !json && process.stderr.isTTY === true;
   if (live) {
@@ -232,9 +237,18 @@ async function run(argv: string[]): Promise<number> {
   } finally {
     if (live) process.stderr.write('\r\x1b[2K');
   }
-  if (json) process.stdout.write(JSON.stringify(result) + '\n');
-  else process.stdout.write(formatSummary(result, opts) + '\n');
+  const checks = checkThresholds(thresholds, result);
+  if (json)
+    process.stdout.write(JSON.stringify(checks.length ? { ...result, thresholds: checks } : result) + '\n');
+  else {
+    process.stdout.write(formatSummary(result, opts) + '\n');
+    for (const c of checks) {
+      const actual = c.actual === null ? 'no figure' : c.actual.toFixed(2);
+      process.stdout.write(`  threshold   ${c.ok ? 'ok    ' : 'FAILED'} ${c.threshold} (actual ${actual})\n`);
+    }
+  }
   if (result.interrupted) return ExitCode.failure;
+  if (checks.some((c) => !c.ok)) return ExitCode.threshold;
   // Nothing answered successfully: a runtime failure for scripts, after the figures were shown.
   return result.latency.count > 0 ? ExitCode.ok : ExitCode.failure;
 }

@@ -1,0 +1,77 @@
+// The lab's own benchmark: `stackbench run` (quick suite, all stacks and workloads) twice, one after the
+// other. Records each run's wall time (bar: at most 6 minutes) and whether the second run's headline ratios
+// fall inside the first run's intervals (src/analysis/agreement.ts).
+// Usage: node dist/bench/lab-quick.js [runs=2]
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { agreement } from '../src/analysis/index.js';
+import type { Results } from '../src/results/types.js';
+import { publish, table } from './lib/report.js';
+import { ROOT } from './lib/tools.js';
+
+const runs = Number(process.argv[2] ?? 2);
+const done: Array<{ results: Results; seconds: number; dir: string }> = [];
+for (let i = 0; i < runs; i++) {
+  const dir = mkdtempSync(join(tmpdir(), `sb-lab-quick-${i + 1}-`));
+  const t0 = Date.now();
+  const r = spawnSync(
+    process.execPath,
+    [join(ROOT, 'bin/stackbench.js'), 'run', '--suite', 'quick', '--out', dir],
+    {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
+  const seconds = (Date.now() - t0) / 1000;
+  if (r.status !== 0) throw new Error(`run ${i + 1} exited with ${r.status}`);
+  done.push({
+    results: JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as Results,
+    seconds,
+    dir,
+  });
+}
+
+const mmss = (s: number) => `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s`;
+const md: string[] = ['#### `stackbench run` (quick suite): wall time', ''];
+md.push(
+  table(
+    ['run', 'wall time', 'points', 'stacks measured', 'bar (<= 6 min)'],
+    done.map((d, i) => [
+      i + 1,
+      mmss(d.seconds),
+      d.results.points.length,
+      new Set(d.results.points.map((p) => p.stack)).size,
+      d.seconds <= 360 ? 'met' : 'MISSED',
+    ]),
+  ),
+);
+const first = done[0]!.results;
+md.push('', '#### Verdicts', '');
+md.push(
+  table(
+    ['claim', ...done.map((_, i) => `run ${i + 1}`)],
+    (first.analysis?.verdicts ?? []).map((v) => [
+      v.claim,
+      ...done.map((d) => d.results.analysis?.verdicts.find((x) => x.claim === v.claim)?.verdict ?? '-'),
+    ]),
+  ),
+);
+if (done.length >= 2) {
+  const a = agreement(first, done[1]!.results);
+  md.push('', `#### Agreement: run 2's headline ratios inside run 1's intervals — ${a.summary}`, '');
+  md.push(
+    table(
+      ['workload', 'metric', 'pair', 'run 1 (95% CI)', 'run 2', 'agrees'],
+      a.rows.map((r) => [
+        r.workload,
+        r.metric,
+        `${r.a} / ${r.b}`,
+        `${r.first.median.toFixed(2)} (${r.first.low.toFixed(2)}–${r.first.high.toFixed(2)})`,
+        r.second === undefined ? '-' : r.second.toFixed(2),
+        r.agrees ? 'yes' : 'no (noisy)',
+      ]),
+    ),
+  );
+}
+publish('lab-quick', md.join('\n'));
