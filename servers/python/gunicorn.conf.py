@@ -24,8 +24,9 @@ if os.path.isdir("/dev/shm"):
 # requests; gunicorn's docs suggest 1-5 s for servers facing clients directly. Sync workers ignore it.
 keepalive = 5
 
-# Requests are short; /io (up to 10 s) and /cpu (n up to 200000) stay well below the default timeout.
-timeout = 30
+# A sync worker reports to the master only between requests, so `timeout` bounds the longest request:
+# a /stream lasts up to 60 s (n * interval <= 60000 ms), hence 90 s. Everything else is far shorter.
+timeout = 90
 graceful_timeout = 10
 
 
@@ -33,7 +34,7 @@ def post_fork(server, worker):
     """Make the kernel stop a worker as soon as the master dies, whatever kills the master.
 
     gunicorn's own check (worker.ppid != os.getppid()) runs only between accept() waits, which for
-    sync workers is every timeout/2 = 15 s; the lab must never leave a stray worker behind.
+    sync workers is every timeout/2 = 45 s; the lab must never leave a stray worker behind.
     """
     if not sys.platform.startswith("linux"):
         return

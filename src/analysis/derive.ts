@@ -96,7 +96,12 @@ function whyMissing(results: Results, stack: StackId, workload: WorkloadId, poin
   if (!rec.available) return `${stack} is not available on this machine`;
   const v = rec.verification[workload];
   if (v && v.status !== 'pass') {
-    return `${stack} ${v.status === 'fail' ? 'failed verification' : 'was unavailable'} on ${workload}${v.reason ? `: ${v.reason}` : ''}`;
+    const what = {
+      fail: `failed verification on ${workload}`,
+      unavailable: `was unavailable on ${workload}`,
+      unsupported: `cannot serve ${workload}`,
+    }[v.status];
+    return `${stack} ${what}${v.reason ? `: ${v.reason}` : ''}`;
   }
   if (points.length > 0) return `${stack} on ${workload}: only interrupted runs`;
   if (results.status === 'interrupted')

@@ -6,8 +6,8 @@ import type { WorkloadComparisons } from './compare.js';
 import type { Derived, StackFigures } from './derive.js';
 import { compareBrackets, compareRuns, fmtInt, fmtRatio } from './stats.js';
 
-/** Requests that wait (timer, downstream, database): concurrency, so judged by capacity when it was searched. */
-const WAITS: ReadonlySet<WorkloadId> = new Set(['io', 'service', 'db']);
+/** Requests that wait (timer, downstream, database, a stream, a chat): concurrency, judged by capacity when searched. */
+const WAITS: ReadonlySet<WorkloadId> = new Set(['io', 'service', 'db', 'stream', 'chat']);
 
 type Pick = 'Node.js' | 'Python' | 'either';
 

@@ -115,11 +115,25 @@ function runtimeWins(favoured: Runtime): Rule {
     const matchups: Matchup[] = [];
     const missing: string[] = [];
     const evidence: string[] = [];
+    /** Opponents that cannot do the workload by their model (WebSocket on WSGI): the favoured side wins. */
+    const byDefault: Array<{ workload: WorkloadId; stack: StackId }> = [];
     for (const t of claim.tests) {
       const w = figures(d, t.workload);
       let metric = t.metric;
       const favs = (w?.stacks ?? []).filter((f) => f.runtime === favoured);
       const opps = (w?.stacks ?? []).filter((f) => f.runtime === other(favoured));
+      const cannot = results.stacks.filter(
+        (s) => s.runtime === other(favoured) && s.verification[t.workload]?.status === 'unsupported',
+      );
+      if (favs.some((f) => has(f, 'rps'))) {
+        for (const s of cannot) {
+          byDefault.push({ workload: t.workload, stack: s.id });
+          evidence.push(
+            `${s.id} cannot serve ${t.workload}: ${s.verification[t.workload]?.reason ?? 'not supported'}`,
+          );
+        }
+      }
+      if (favs.length > 0 && opps.length === 0 && byDefault.some((b) => b.workload === t.workload)) continue;
       if (favs.length === 0 || opps.length === 0) {
         missing.push(missingSide(d, t.workload, favs.length === 0 ? favoured : other(favoured), results));
         continue;
@@ -154,7 +168,7 @@ function runtimeWins(favoured: Runtime): Rule {
       }
     }
     for (const m of missing) evidence.push(`missing: ${m}`);
-    if (matchups.length === 0) {
+    if (matchups.length === 0 && byDefault.length === 0) {
       return {
         claim: claim.id,
         verdict: 'not measured',
@@ -162,21 +176,23 @@ function runtimeWins(favoured: Runtime): Rule {
         evidence,
       };
     }
-    const wins = matchups.filter((m) => m.outcome === 'win').length;
-    const verdict: VerdictValue =
-      wins === matchups.length ? 'supported' : wins === 0 ? 'not supported' : 'depends';
-    const workloads = [...new Set(matchups.map((m) => m.workload))];
+    const wins = matchups.filter((m) => m.outcome === 'win').length + byDefault.length;
+    const total = matchups.length + byDefault.length;
+    const verdict: VerdictValue = wins === total ? 'supported' : wins === 0 ? 'not supported' : 'depends';
+    const workloads = [...new Set([...matchups, ...byDefault].map((m) => m.workload))];
     const parts = workloads.map((w) => {
       const ms = matchups.filter((m) => m.workload === w);
       const won = ms.filter((m) => m.outcome === 'win');
       const lost = ms.filter((m) => m.outcome !== 'win');
-      const head = `${w}${ms[0]!.metric === 'capacity' ? ' capacity' : ''}, ${ms[0]!.fav.stack}`;
+      const cannot = byDefault.filter((b) => b.workload === w).map((b) => b.stack);
+      const head = ms[0] ? `${w}${ms[0].metric === 'capacity' ? ' capacity' : ''}, ${ms[0].fav.stack}` : w;
       const segs: string[] = [];
       if (won.length) segs.push(`supported against ${grouped(won)}`);
+      if (cannot.length) segs.push(`${cannot.join(' and ')} cannot serve it at all (WSGI)`);
       if (lost.length) segs.push(`not against ${grouped(lost)}`);
       return `${head}: ${segs.join('; ')}`;
     });
-    let summary = `${verdict} (${RUNTIME_NAME[favoured]} ${wins} of ${matchups.length} matchups won): ${parts.join(' | ')}`;
+    let summary = `${verdict} (${RUNTIME_NAME[favoured]} ${wins} of ${total} matchups won): ${parts.join(' | ')}`;
     const bounds = lowerBounds(matchups);
     if (bounds.length) summary += `. Lower bounds: ${bounds.join(', ')}`;
     if (missing.length) summary += `. Missing: ${missing.join('; ')}`;
@@ -348,19 +364,11 @@ const scaling: Rule = (results, d, claim) => {
   };
 };
 
-const notBuilt: Rule = (_results, _d, claim) => ({
-  claim: claim.id,
-  verdict: 'not measured',
-  summary: `not measured: ${claim.wouldTest ?? 'no workload in this version tests it'}`,
-  evidence: [],
-});
-
 export const RULES: Record<RuleId, Rule> = {
   'node-wins': runtimeWins('node'),
   'python-wins': runtimeWins('python'),
   'wsgi-concurrency': wsgiConcurrency,
   scaling,
-  'not-built': notBuilt,
 };
 
 export function decide(results: Results, d: Derived, claims: Claim[]): Verdict[] {

@@ -2,13 +2,20 @@
 import { flagged, fmtEstimate, fmtMiB, fmtMs, fmtRatio, fmtRps, fmtUs } from './format.js';
 import type { Row, WorkloadView } from './view.js';
 import { STACKS, type StackId } from '../stacks/registry.js';
+import { WORKLOADS, type WorkloadId } from '../workloads.js';
 
-export function head(sloP99Ms: number, hasAnalysis: boolean): string[] {
+/** What the throughput column counts: responses, whole streams, or chat deliveries. */
+export function unitOf(workload: WorkloadId): string {
+  return { req: 'req/s', stream: 'streams/s', msg: 'deliveries/s' }[WORKLOADS[workload].unit];
+}
+
+export function head(sloP99Ms: number, hasAnalysis: boolean, workload: WorkloadId = 'json'): string[] {
+  const floor = WORKLOADS[workload].floorMs;
   return [
     'stack',
-    hasAnalysis ? 'req/s (95% CI)' : 'req/s (min–max)',
+    `${unitOf(workload)} ${hasAnalysis ? '(95% CI)' : '(min–max)'}`,
     'p99',
-    `capacity (p99 ≤ ${sloP99Ms} ms)`,
+    `capacity (p99 ≤ ${floor ? `${floor} + ` : ''}${sloP99Ms} ms)`,
     'CPU/req',
     'peak RSS',
   ];

@@ -71,7 +71,7 @@ function emptyCard(title: string, text: string): string {
 }
 
 function workloadSection(v: WorkloadView, c: ChartData['workloads'][number] | undefined, r: Results): string {
-  const headCells = head(r.config.sloP99Ms, !!r.analysis);
+  const headCells = head(r.config.sloP99Ms, !!r.analysis, v.workload);
   const table = `<table><thead><tr>${headCells.map((h, i) => `<th${i ? ' class="num"' : ''}>${e(h)}</th>`).join('')}</tr></thead><tbody>${v.rows.map((row) => rowHtml(row, v.winner)).join('')}</tbody></table>`;
   const [winner, ...comparisons] = winnerLines(v);
   const reasons = reasonLines(v);

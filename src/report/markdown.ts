@@ -49,7 +49,7 @@ export function markdownReport(results: Results): string {
     out.push('', `### ${v.workload} — ${v.tests}`, '');
     out.push(
       markdownTable(
-        head(r.config.sloP99Ms, !!a),
+        head(r.config.sloP99Ms, !!a, v.workload),
         v.rows.map((row) => rowCells(row, v.winner)),
         ALIGN,
       ),

@@ -41,7 +41,7 @@ export function terminalSummary(results: Results): string {
     out.push('', color.bold(`${v.workload} — ${v.tests}`));
     out.push(
       textTable(
-        head(results.config.sloP99Ms, !!results.analysis),
+        head(results.config.sloP99Ms, !!results.analysis, v.workload),
         v.rows.map((r) => rowCells(r, v.winner)),
         ALIGN,
       ),

@@ -94,7 +94,8 @@ function statusOf(
   }
   const cell = rec.verification[workload];
   if (cell?.status === 'fail') return { status: 'not verified', reason: cell.reason, fix: cell.fix };
-  if (cell?.status === 'unavailable') return { status: 'not supported', reason: cell.reason, fix: cell.fix };
+  if (cell?.status === 'unavailable') return { status: 'unavailable', reason: cell.reason, fix: cell.fix };
+  if (cell?.status === 'unsupported') return { status: 'not supported', reason: cell.reason };
   if (rec.failure) return { status: 'failed', reason: rec.failure.reason, fix: rec.failure.fix };
   return { status: 'not measured', reason: 'no measurement recorded' };
 }

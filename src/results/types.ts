@@ -67,7 +67,8 @@ export interface RunConfig {
   instances: number[];
 }
 
-export type CellStatus = 'pass' | 'fail' | 'unavailable';
+/** unsupported: the stack cannot do the workload by its model (WebSocket on WSGI), itself a finding. */
+export type CellStatus = 'pass' | 'fail' | 'unavailable' | 'unsupported';
 
 export interface StackRecord {
   id: StackId;

@@ -1,11 +1,12 @@
 // One measured point: drive load at a running stack while sampling its process tree, and turn the engine's
 // LoadResult into a Point with the flags that say when a figure must not be read as the server's.
-import { runLoad } from '../engine/index.js';
 import type { LoadResult, ModelName } from '../engine/types.js';
 import { sampleTree, waitIdle } from '../probes/proctree.js';
 import type { Point, PointKind } from '../results/types.js';
 import type { RunningStack } from '../stacks/adapter.js';
-import { WORKLOADS, type WorkloadId } from '../workloads.js';
+import { instancesFree } from '../stacks/net.js';
+import type { WorkloadId } from '../workloads.js';
+import { drive } from './drive.js';
 
 /** Below this many samples a p99 rests on a handful of requests: flagged, not hidden. */
 export const MIN_SAMPLES = 1000;
@@ -31,28 +32,35 @@ export function errorRate(r: LoadResult): number {
   return attempts ? failed / attempts : 0;
 }
 
+/**
+ * Idle: no CPU to speak of (src/probes/proctree.ts), and every instance free — a pre-fork worker sleeping
+ * through an abandoned /io or /stream uses no CPU but cannot serve. Returns -1 when it never settled in 10 s.
+ */
+async function settle(stack: RunningStack): Promise<number> {
+  const t0 = Date.now();
+  if ((await waitIdle(stack.proc.pid)) < 0) return -1;
+  while (Date.now() - t0 < 10_000 && !stack.proc.exited) {
+    if (await instancesFree(stack.port, stack.workers, 20, 40)) return Date.now() - t0;
+  }
+  return -1;
+}
+
 export async function measurePoint(spec: PointSpec): Promise<Point> {
-  const w = WORKLOADS[spec.workload];
   // Start from an idle server: work left queued by the previous point is not this point's.
-  const settled = await waitIdle(spec.stack.proc.pid);
+  const settled = await settle(spec.stack);
   // Sample the server only over the measured window: the warm-up's CPU is not the points' cost.
   let sampler: ReturnType<typeof sampleTree> | undefined;
   const startSampling = setTimeout(() => (sampler = sampleTree(spec.stack.proc.pid)), spec.warmupMs);
   let result: LoadResult;
   try {
-    result = await runLoad({
-      url: `http://127.0.0.1:${spec.stack.port}${w.path}`,
-      method: w.method,
-      headers: w.body ? { 'content-type': 'application/json' } : undefined,
-      body: w.body?.(),
+    result = await drive(spec.stack, spec.workload, {
       model: spec.model,
       connections: spec.connections,
       rate: spec.rate,
       durationMs: spec.durationMs,
       warmupMs: spec.warmupMs,
-      timeoutMs: 5000,
       signal: spec.signal,
-      onProgress: (p) => spec.onProgress?.(p.rps, p.elapsedMs),
+      onProgress: spec.onProgress,
     });
   } catch (e) {
     sampler?.stop();

@@ -19,7 +19,7 @@ import { findPython, PY_PACKAGES } from '../stacks/python.js';
 import { availability, STACKS, type StackId } from '../stacks/registry.js';
 import { median } from '../analysis/stats.js';
 import { checkWorkloads } from '../verify/verify.js';
-import type { WorkloadId } from '../workloads.js';
+import { CHAT_RATE, WORKLOADS, type WorkloadId } from '../workloads.js';
 import { searchCapacity } from './capacity.js';
 import { measurePoint } from './measure.js';
 import { warmUntilSteady } from './warmup.js';
@@ -113,6 +113,12 @@ export async function runLab(opts: RunOptions): Promise<Results> {
   }
   if (serverCpus.join() === generatorCpus.join())
     results.notes.push(`${results.machine.cpuNote}: figures are lower bounds`);
+  if (!opts.suite.searchAll) {
+    const searched = opts.workloads.filter((w) => WORKLOADS[w].concurrency);
+    results.notes.push(
+      `${opts.suite.name} suite: capacity is searched where the claim is about concurrency (${searched.join(', ') || 'none here'}); --suite full searches every workload`,
+    );
+  }
   save();
   const ports = new PortAllocator(opts.basePort);
   let lab: Lab | undefined;
@@ -230,13 +236,18 @@ async function measureWorkload(
     opts.onEvent?.({ type: 'point', point: p });
   };
   const [headline, ...levels] = suite.connections;
+  // Chat has no closed loop: its headline runs hold the clients and send at a fixed message rate.
+  const chat = WORKLOADS[workload].protocol === 'ws';
+  const model = chat ? 'open' : 'closed';
+  const rate = chat ? CHAT_RATE : undefined;
   await warmUntilSteady(stack, workload, headline!, suite.warmupMs, signal);
   const headlineRps: number[] = [];
   for (let rep = 0; rep < suite.repetitions && !signal?.aborted && !stack.proc.exited; rep++) {
     const p = await measurePoint({
       ...base,
       kind: 'closed',
-      model: 'closed',
+      model,
+      rate,
       connections: headline!,
       durationMs: suite.durationMs,
       warmupMs: suite.rewarmMs,
@@ -251,7 +262,8 @@ async function measureWorkload(
       await measurePoint({
         ...base,
         kind: 'closed',
-        model: 'closed',
+        model,
+        rate,
         connections: c,
         durationMs: suite.durationMs,
         warmupMs: suite.rewarmMs,
@@ -260,12 +272,15 @@ async function measureWorkload(
     );
   }
   if (signal?.aborted || stack.proc.exited || suite.probes === 0) return;
+  if (!suite.searchAll && !WORKLOADS[workload].concurrency) return;
   const cap = await searchCapacity({
     ...base,
     durationMs: suite.probeMs,
     warmupMs: suite.rewarmMs,
     estimateRps: median(headlineRps),
-    probes: suite.probes,
+    connections: headline!,
+    // climbing from far below the ceiling (a stream, chat): two more probes to reach it
+    probes: suite.probes + (WORKLOADS[workload].search === 'climb' ? 2 : 0),
     sloP99Ms: opts.sloP99Ms,
     onPoint: record,
   });

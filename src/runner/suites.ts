@@ -13,6 +13,8 @@ export interface Suite {
   repetitions: number;
   /** Closed-loop levels; the first is the headline level (measured `repetitions` times, others once). */
   connections: number[];
+  /** Search capacity on every workload, or only where the claim is about concurrency (WorkloadDef). */
+  searchAll: boolean;
   /** Open-loop probes of the capacity search, and their duration. */
   probes: number;
   probeMs: number;
@@ -27,6 +29,7 @@ export const SUITES: Record<SuiteName, Suite> = {
     durationMs: 700,
     repetitions: 3,
     connections: [64],
+    searchAll: false,
     probes: 3,
     probeMs: 600,
   },
@@ -37,6 +40,7 @@ export const SUITES: Record<SuiteName, Suite> = {
     durationMs: 5000,
     repetitions: 5,
     connections: [64, 16, 32, 128, 256, 512],
+    searchAll: true,
     probes: 6,
     probeMs: 3000,
   },

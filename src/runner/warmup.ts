@@ -1,7 +1,7 @@
 // Warm-up until steady: short closed-loop chunks until throughput stops climbing (a JIT, a connection pool,
 // a downstream's keep-alive all warm at their own pace; Node's fetch needs seconds), bounded in time.
 // Nothing of it is recorded.
-import { runLoad } from '../engine/index.js';
+import { drive } from './drive.js';
 import type { RunningStack } from '../stacks/adapter.js';
 import { STACKS } from '../stacks/registry.js';
 import { WORKLOADS, type WorkloadId } from '../workloads.js';
@@ -23,21 +23,29 @@ export async function warmUntilSteady(
   maxMs: number,
   signal?: AbortSignal,
 ): Promise<number[]> {
-  const w = WORKLOADS[workload];
   const t0 = Date.now();
   const seen: number[] = [];
+  // Chat: one second of traffic (each WebSocket chunk reconnects its clients: a chunked warm-up costs more).
+  if (WORKLOADS[workload].protocol === 'ws') {
+    seen.push(
+      (
+        await drive(stack, workload, {
+          model: 'open',
+          connections,
+          durationMs: Math.min(1000, maxMs),
+          signal,
+        })
+      ).rps,
+    );
+    return seen;
+  }
   const minRequests = STACKS[stack.id].runtime === 'node' ? JIT_MIN_REQUESTS : 0;
   let served = 0;
   while (Date.now() - t0 + CHUNK_MS <= maxMs && !signal?.aborted && !stack.proc.exited) {
-    const r = await runLoad({
-      url: `http://127.0.0.1:${stack.port}${w.path}`,
-      method: w.method,
-      headers: w.body ? { 'content-type': 'application/json' } : undefined,
-      body: w.body?.(),
+    const r = await drive(stack, workload, {
       model: 'closed',
       connections,
       durationMs: CHUNK_MS,
-      timeoutMs: 5000,
       signal,
     });
     seen.push(r.rps);

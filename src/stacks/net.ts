@@ -109,17 +109,27 @@ export async function waitAllInstances(
   while (Date.now() < deadline) {
     if (signal?.aborted) throw new StackbenchError('SB_INTERRUPTED');
     if (proc.exited) break;
-    const t0 = performance.now();
-    const statuses = await Promise.all(
-      Array.from({ length: instances }, () => httpGetStatus(port, '/io?ms=100', 2000)),
-    );
-    if (statuses.every((s) => s === 200) && performance.now() - t0 < 190) return;
+    if (await instancesFree(port, instances, 100, 90)) return;
     await sleep(100);
   }
   throw new StackbenchError('SB_STACK_START', [
     proc.name,
     `not all ${instances} instances answered within ${timeoutMs / 1000} s\n${indentLog(proc.log())}`,
   ]);
+}
+
+/** `instances` concurrent GET /io?ms=MS all answer within MS + slackMs: every instance is free to serve. */
+export async function instancesFree(
+  port: number,
+  instances: number,
+  ms: number,
+  slackMs: number,
+): Promise<boolean> {
+  const t0 = performance.now();
+  const statuses = await Promise.all(
+    Array.from({ length: instances }, () => httpGetStatus(port, `/io?ms=${ms}`, ms + 2000)),
+  );
+  return statuses.every((s) => s === 200) && performance.now() - t0 < ms + slackMs;
 }
 
 export function indentLog(lines: string[]): string {

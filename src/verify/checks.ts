@@ -5,6 +5,7 @@ import { WORLD_ROWS, randomNumberOf } from '../lab/postgres.js';
 import { mlBatchBody, type WorkloadId } from '../workloads.js';
 import { exchange, type Exchange } from './fetch.js';
 import { aggregate, countPrimes, infer } from './reference.js';
+import { checkChat, checkStream, type Unsupported } from './realtime.js';
 
 type Problems = string[];
 
@@ -74,7 +75,9 @@ async function badInputs(
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export const CHECKS: Record<WorkloadId, (port: number) => Promise<Problems>> = {
+export const CHECKS: Record<WorkloadId, (port: number) => Promise<Problems | Unsupported>> = {
+  stream: checkStream,
+  chat: checkChat,
   async json(port) {
     const a = await exchange(port, '/json');
     const { problems, json } = inspect(a, 'GET /json');

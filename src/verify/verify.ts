@@ -8,7 +8,8 @@ import { availability, STACKS, type StackId } from '../stacks/registry.js';
 import type { WorkloadId } from '../workloads.js';
 import { CHECKS } from './checks.js';
 
-export type CellStatus = 'pass' | 'fail' | 'unavailable';
+/** unsupported: the stack cannot do this workload by its model (WebSocket on WSGI), itself a finding. */
+export type CellStatus = 'pass' | 'fail' | 'unavailable' | 'unsupported';
 
 export interface Cell {
   status: CellStatus;
@@ -55,9 +56,9 @@ export async function checkWorkloads(
     if (missing) cell = { status: 'unavailable', reason: missing.missing, fix: missing.fix };
     else {
       const problems = await CHECKS[w](port).catch((e: Error) => [`check crashed: ${e.message}`]);
-      cell = problems.length
-        ? { status: 'fail', reason: problems.slice(0, 3).join('; ') }
-        : { status: 'pass' };
+      if ('unsupported' in problems) cell = { status: 'unsupported', reason: problems.unsupported };
+      else if (problems.length) cell = { status: 'fail', reason: problems.slice(0, 3).join('; ') };
+      else cell = { status: 'pass' };
     }
     cells[w] = cell;
     onCell?.(w, cell);

@@ -1,6 +1,10 @@
 /** Entry point of the express stack: Express 5 with its own router and body parser. */
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { closeHttpServer } from './http-app.js';
+import { attachChat, sendSse } from './realtime.js';
+import { UPGRADE_REQUIRED } from './workloads/chat.js';
+import { fail } from './workloads/reply.js';
+import { streamParams } from './workloads/stream.js';
 import { closeContext, loadContext } from './workloads/context.js';
 import {
   cpuReply,
@@ -39,6 +43,17 @@ app.get('/cpu', (req, res) => send(res, cpuReply(req.query.n)));
 app.get('/data', (req, res) => send(res, dataReply(ctx, req.query.rows)));
 app.get('/db', async (_req, res) => send(res, await dbReply(ctx.db)));
 app.get('/service', async (_req, res) => send(res, await serviceReply(ctx.downstream)));
+app.get('/stream', (req, res) => {
+  const start = performance.now();
+  const params = streamParams(req.query.n, req.query.interval);
+  if (typeof params === 'string') return send(res, fail(400, params));
+  sendSse(res, params, start);
+});
+// Upgrades go to the http.Server's 'upgrade' event (attachChat below); Express sees only plain GETs.
+app.get('/chat', (_req, res) => {
+  res.setHeader('Upgrade', 'websocket');
+  send(res, fail(426, UPGRADE_REQUIRED));
+});
 // strict: false so a bare JSON value (e.g. "x" or 3) reaches the shape check and gets the same 400 text.
 app.post('/ml', express.json({ limit: BODY_LIMIT, strict: false }), (req, res) =>
   send(res, mlReply(ctx, req.body)),
@@ -54,6 +69,7 @@ app.use((err: { status?: number; message: string }, _req: Request, res: Response
 const server = app.listen(port, host);
 server.keepAliveTimeout = KEEP_ALIVE_MS;
 server.headersTimeout = KEEP_ALIVE_MS + 1000;
+attachChat(server, 'express');
 server.on('error', (err) => die(`express: cannot listen on ${host}:${port}: ${err.message}`, 1));
 onShutdown(async () => {
   await closeHttpServer(server);

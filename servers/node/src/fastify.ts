@@ -1,5 +1,10 @@
 /** Entry point of the fastify stack: Fastify 5, routes without schemas, logger off. */
+import { Readable } from 'node:stream';
 import Fastify, { type FastifyReply } from 'fastify';
+import websocket from '@fastify/websocket';
+import { roomParam, ROOM_ERROR, Rooms, UPGRADE_REQUIRED, WS_OPTIONS } from './workloads/chat.js';
+import { fail } from './workloads/reply.js';
+import { endStreams, scheduleEvents, SSE_HEADERS, sseEvent, streamParams } from './workloads/stream.js';
 import { closeContext, loadContext } from './workloads/context.js';
 import {
   cpuReply,
@@ -37,6 +42,47 @@ app.get('/db', async (_req, reply) => send(reply, await dbReply(ctx.db)));
 app.get('/service', async (_req, reply) => send(reply, await serviceReply(ctx.downstream)));
 app.post('/ml', async (req, reply) => send(reply, mlReply(ctx, req.body)));
 
+// Fastify's documented way to stream is reply.send(a Readable): it pipes without a Content-Length, so the
+// response is chunked. Events are pushed when due; Fastify destroys the Readable if the client goes away.
+app.get<{ Querystring: Query }>('/stream', async (req, reply) => {
+  const start = performance.now();
+  const params = streamParams(req.query.n, req.query.interval);
+  if (typeof params === 'string') return send(reply, fail(400, params));
+  const body = new Readable({ read() {} });
+  const n = params.n;
+  const stop = scheduleEvents(
+    params,
+    start,
+    (seq) => body.push(sseEvent(seq, n)),
+    () => body.push(null),
+  );
+  body.on('close', stop);
+  reply.headers(SSE_HEADERS).send(body);
+  // send() has set the headers on the raw response; flushing them shows the client the stream is open now
+  // rather than with the first event, as on the other Node stacks.
+  reply.raw.flushHeaders();
+  return reply;
+});
+
+// The room table of this process. @fastify/websocket routes the upgrade through Fastify (hooks included) and
+// hands the socket to wsHandler; a plain GET runs handler. A bad room is refused before the handshake.
+const rooms = new Rooms();
+await app.register(websocket, {
+  options: WS_OPTIONS,
+  preClose: async () => {
+    await rooms.closeAll();
+  },
+});
+app.route<{ Querystring: Query }>({
+  method: 'GET',
+  url: '/chat',
+  preValidation: async (req, reply) => {
+    if (req.ws && roomParam(req.query.room) === undefined) return send(reply, fail(400, ROOM_ERROR));
+  },
+  handler: async (_req, reply) => send(reply.header('upgrade', 'websocket'), fail(426, UPGRADE_REQUIRED)),
+  wsHandler: (socket, req) => rooms.join(roomParam(req.query.room) as string, socket),
+});
+
 app.setNotFoundHandler((_req, reply) => send(reply, NOT_FOUND));
 // Fastify's own errors (malformed JSON, body too large, bad content type) keep their status but take the
 // contract's {"error": ...} shape; anything unexpected is a 500.
@@ -49,6 +95,7 @@ app
   .listen({ host, port })
   .catch((err: Error) => die(`fastify: cannot listen on ${host}:${port}: ${err.message}`, 1));
 onShutdown(async () => {
+  endStreams();
   await app.close();
   await closeContext(ctx);
 });

@@ -17,6 +17,9 @@ import {
 import { queryValue } from './workloads/params.js';
 import { fail } from './workloads/reply.js';
 import { BODY_LIMIT, KEEP_ALIVE_MS } from './workloads/limits.js';
+import { UPGRADE_REQUIRED } from './workloads/chat.js';
+import { endStreams, streamParams } from './workloads/stream.js';
+import { attachChat, chatRooms, sendSse } from './realtime.js';
 
 type Res = http.ServerResponse;
 
@@ -84,6 +87,16 @@ export function createHttpServer(ctx: Context, serverName: string): http.Server 
         case '/service':
           serviceReply(ctx.downstream).then((r) => sendReply(res, r));
           return;
+        case '/stream': {
+          const start = performance.now();
+          const params = streamParams(queryValue(query, 'n'), queryValue(query, 'interval'));
+          if (typeof params === 'string') return sendReply(res, fail(400, params));
+          return sendSse(res, params, start, serverName);
+        }
+        case '/chat':
+          // Reached only without an Upgrade header: upgrades arrive on the server's 'upgrade' event.
+          res.setHeader('Upgrade', 'websocket');
+          return sendReply(res, fail(426, UPGRADE_REQUIRED));
       }
     } else if (req.method === 'POST' && path === '/ml') {
       return readJson(req, res, (body) => sendReply(res, mlReply(ctx, body)));
@@ -95,14 +108,20 @@ export function createHttpServer(ctx: Context, serverName: string): http.Server 
   // Load generators hold connections for a whole run; headersTimeout must stay above the keep-alive timeout.
   server.keepAliveTimeout = KEEP_ALIVE_MS;
   server.headersTimeout = KEEP_ALIVE_MS + 1000;
+  attachChat(server, serverName);
   return server;
 }
 
-/** Closes the listener and idle keep-alive sockets; in-flight requests get a moment, then are cut. */
-export function closeHttpServer(server: http.Server): Promise<void> {
-  return new Promise((resolve) => {
+/**
+ * Closes the listener and idle keep-alive sockets; in-flight requests get a moment, then are cut. Open event
+ * streams end now and WebSocket clients get a 1001 close: the listener's close waits for their sockets too.
+ */
+export async function closeHttpServer(server: http.Server): Promise<void> {
+  endStreams();
+  const closed = new Promise<void>((resolve) => {
     server.close(() => resolve());
     server.closeIdleConnections();
     setTimeout(() => server.closeAllConnections(), 1000).unref();
   });
+  await Promise.all([closed, chatRooms.closeAll()]);
 }

@@ -9,7 +9,9 @@ import json
 import math
 import os
 import re
+import time
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 import pandas as pd
@@ -218,6 +220,69 @@ def ml_answer(batch: np.ndarray) -> dict:
         "classes": probabilities.argmax(axis=1).tolist(),
         "probabilities": np.round(probabilities, 6).tolist(),
     }
+
+
+# ---------------------------------------------------------------- stream (server-sent events)
+
+STREAM_N = ("n", 1, 1000, 5)
+STREAM_INTERVAL = ("interval", 1, 10000, 50)
+STREAM_MAX_MS = 60000
+
+
+def stream_params(raw_n: "str | None", raw_interval: "str | None") -> "tuple[int, int]":
+    """n and interval (ms) of GET /stream, or BadRequest; checked before the first event is written."""
+    n = int_param(raw_n, STREAM_N)
+    interval = int_param(raw_interval, STREAM_INTERVAL)
+    if n * interval > STREAM_MAX_MS:
+        raise BadRequest(f"n * interval must be at most {STREAM_MAX_MS} ms (got {n * interval})")
+    return n, interval
+
+
+def sse_event(seq: int, n: int) -> bytes:
+    # Compact JSON written by hand: exactly the contract's bytes, whatever json.dumps' separators.
+    return f'data: {{"seq":{seq},"n":{n}}}\n\n'.encode("ascii")
+
+
+def sse_delay(start: float, seq: int, interval: int, now: float) -> float:
+    """Seconds to wait until event `seq` is due (seq * interval ms after `start`); 0 when already late.
+
+    Waiting for a scheduled time rather than `interval` per event keeps lateness from accumulating.
+    """
+    return max(0.0, start + seq * interval / 1000 - now)
+
+
+def sse_events_blocking(n: int, interval: int, start: float) -> "Iterator[bytes]":
+    """The events of one stream for WSGI: the generator sleeps its thread until each event is due.
+
+    `start` is time.monotonic() when the request arrived. The server writes (and sends) each chunk as the
+    generator yields it; a client that went away makes that write fail and the server drops the rest.
+    """
+    for seq in range(1, n + 1):
+        delay = sse_delay(start, seq, interval, time.monotonic())
+        if delay > 0:
+            time.sleep(delay)
+        yield sse_event(seq, n)
+
+
+SSE_HEADERS = {"Cache-Control": "no-cache"}
+SSE_MEDIA_TYPE = "text/event-stream"
+
+# ---------------------------------------------------------------- chat (WebSocket)
+
+CHAT_DEFAULT_ROOM = "lobby"
+_ROOM = re.compile(r"[A-Za-z0-9_-]{1,64}", re.ASCII)
+
+
+def chat_room(raw: "str | None") -> "str | None":
+    """The room a /chat client joins, or None when the name is not 1..64 characters of [A-Za-z0-9_-]."""
+    if raw is None:
+        return CHAT_DEFAULT_ROOM
+    return raw if _ROOM.fullmatch(raw) else None
+
+
+def wsgi_chat_error(stack: str) -> str:
+    # A WSGI request ends with its response: there is no way to keep the socket and speak WebSocket on it.
+    return f"WebSocket needs an ASGI or event-loop server; {stack} runs WSGI"
 
 
 # ---------------------------------------------------------------- errors and fixed answers

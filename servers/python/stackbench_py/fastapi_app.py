@@ -6,6 +6,9 @@ declare code that blocks with `def`, and FastAPI then runs it in its threadpool,
 accepting and answering the other requests while one computes. (The GIL still serialises pure-Python
 work such as /cpu; NumPy and pandas release it for part of theirs. That trade-off is what the
 benchmark measures.)
+
+/stream and /chat are where one event loop per process shines: a stream waits with asyncio.sleep and a
+chat connection with an await on its socket, so thousands of either cost a coroutine each, not a thread.
 """
 
 import asyncio
@@ -14,13 +17,16 @@ import multiprocessing
 import os
 import random
 import signal
+import time
+from typing import AsyncIterator
 
 import asyncpg
 import httpx
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, WebSocket
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, StreamingResponse
+from starlette.requests import HTTPConnection
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from . import common
@@ -34,13 +40,16 @@ app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
 _client: "httpx.AsyncClient | None" = None
 _pool: "asyncpg.Pool | None" = None
 _pool_lock = asyncio.Lock()
+# /chat rooms of this worker: a message reaches the members connected to the same process only (the
+# contract keeps fan-out per worker; crossing workers would need a broker).
+_rooms: "dict[str, set[WebSocket]]" = {}
 
 
 def _error(status: int, message: str) -> JSONResponse:
     return JSONResponse(common.error_body(message), status_code=status)
 
 
-def _param(request: Request, name: str) -> "str | None":
+def _param(request: HTTPConnection, name: str) -> "str | None":
     # The first value when a parameter repeats, like URLSearchParams.get (Starlette's .get gives the last).
     values = request.query_params.getlist(name)
     return values[0] if values else None
@@ -75,10 +84,21 @@ def _stop_with_parent() -> None:
     loop.add_reader(parent.sentinel, on_parent_exit)
 
 
+class _NoWebSocketInfo(logging.Filter):
+    """Drop the INFO lines uvicorn and `websockets` write for every WebSocket ("[accepted]", "connection
+    open", "connection closed"): --no-access-log silences only HTTP, and the contract logs nothing per
+    request. Warnings and errors from the same code still pass."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.WARNING or f"{os.sep}websockets{os.sep}" not in record.pathname
+
+
 @app.on_event("startup")
 async def _startup() -> None:
     global _client
     _stop_with_parent()
+    # At startup, after uvicorn has configured its loggers (in this process, also in a spawned worker).
+    log.addFilter(_NoWebSocketInfo())
     # One client for the worker's whole life: it keeps its keep-alive connections to the downstream.
     _client = httpx.AsyncClient(timeout=10.0)
     if os.environ.get("STACKBENCH_PG"):
@@ -177,3 +197,59 @@ async def ml_route(request: Request) -> JSONResponse:
     raw = await request.body()
     answer = await run_in_threadpool(lambda: common.ml_answer(common.parse_ml_body(raw)))
     return JSONResponse(answer)
+
+
+async def _sse_events(n: int, interval: int, start: float) -> AsyncIterator[bytes]:
+    for seq in range(1, n + 1):
+        delay = common.sse_delay(start, seq, interval, time.monotonic())
+        if delay > 0:
+            await asyncio.sleep(delay)
+        yield common.sse_event(seq, n)
+
+
+@app.get("/stream")
+async def stream_route(request: Request) -> StreamingResponse:
+    start = time.monotonic()
+    # Validated before the first event: a bad request is an ordinary 400 JSON answer.
+    n, interval = common.stream_params(_param(request, "n"), _param(request, "interval"))
+    # uvicorn sends a body without Content-Length chunked, one chunk per yielded event, written at once.
+    # Starlette watches for the client's disconnect meanwhile and cancels the generator when it goes.
+    return StreamingResponse(
+        _sse_events(n, interval, start), media_type=common.SSE_MEDIA_TYPE, headers=common.SSE_HEADERS
+    )
+
+
+async def _broadcast(members: "set[WebSocket]", text: str) -> None:
+    # A snapshot: members join and leave while this coroutine awaits each send.
+    for member in list(members):
+        if member not in members:
+            continue  # left meanwhile: no longer "connected at that moment"
+        try:
+            await member.send_text(text)
+        except Exception:  # noqa: BLE001 - whatever broke one member's socket must not stop the others
+            members.discard(member)
+
+
+@app.websocket("/chat")
+async def chat_route(websocket: WebSocket) -> None:
+    room = common.chat_room(_param(websocket, "room"))
+    if room is None:
+        # Closing before accept refuses the handshake; uvicorn 0.17 answers it with HTTP 403 (it has no way
+        # for the app to choose the status).
+        await websocket.close(code=1008)
+        return
+    await websocket.accept()
+    members = _rooms.setdefault(room, set())
+    members.add(websocket)
+    try:
+        while True:
+            message = await websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                break
+            text = message.get("text")
+            if text is not None:  # the contract relays text messages; binary ones are ignored
+                await _broadcast(members, text)
+    finally:
+        members.discard(websocket)
+        if not members and _rooms.get(room) is members:
+            del _rooms[room]

@@ -1,7 +1,9 @@
 """Flask on gunicorn sync workers: one request at a time per pre-forked process (the WSGI model).
 
 Blocking is the model here, so /io sleeps with time.sleep and /service and /db block on their sockets;
-concurrency comes only from gunicorn's worker count. Clients (requests.Session, the psycopg2 pool) are
+concurrency comes only from gunicorn's worker count. A /stream holds its worker for the whole stream,
+and /chat cannot exist at all (501): a WSGI request ends with its response, so no socket is left to speak
+WebSocket on. Clients (requests.Session, the psycopg2 pool) are
 created lazily in the worker that uses them, never in a parent before fork, so no socket is ever shared
 between processes (safe with and without gunicorn's --preload).
 """
@@ -14,7 +16,7 @@ import time
 import psycopg2
 import psycopg2.pool
 import requests
-from flask import Flask, jsonify, request
+from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from . import common
@@ -139,3 +141,27 @@ def data_route():
 def ml_route():
     batch = common.parse_ml_body(request.get_data(cache=False))
     return jsonify(common.ml_answer(batch))
+
+
+@app.get("/stream")
+def stream_route():
+    start = time.monotonic()
+    # Validated here, before the generator runs: a bad request is an ordinary 400 JSON answer.
+    n, interval = common.stream_params(request.args.get("n"), request.args.get("interval"))
+    # No Content-Length on a generator body: gunicorn sends it chunked and writes every yielded event to
+    # the socket at once (sync workers do not buffer).
+    return Response(
+        common.sse_events_blocking(n, interval, start),
+        mimetype=common.SSE_MEDIA_TYPE,
+        headers=common.SSE_HEADERS,
+    )
+
+
+def chat_route():
+    return _error(501, common.wsgi_chat_error("flask-gunicorn"))
+
+
+# Werkzeug routes a WebSocket handshake (Upgrade: websocket) only to rules marked websocket=True and answers
+# 400 otherwise; the second rule makes a handshake get the same 501 as a plain GET, instead of a 101.
+app.add_url_rule("/chat", view_func=chat_route, methods=["GET"])
+app.add_url_rule("/chat", endpoint="chat_upgrade", view_func=chat_route, websocket=True)

@@ -24,6 +24,7 @@ function mark(c: Cell | undefined): string {
   if (!c) return color.dim('-');
   if (c.status === 'pass') return color.green('pass');
   if (c.status === 'fail') return color.red('FAIL');
+  if (c.status === 'unsupported') return color.dim('n/s');
   return color.yellow('n/a');
 }
 
@@ -38,19 +39,24 @@ export function renderVerification(v: Verification, workloads: WorkloadId[]): st
       const text =
         c.status === 'fail'
           ? `${s.id} ${w}: ${c.reason}`
-          : `${s.id}: not available: ${c.reason} — fix: ${c.fix}`;
+          : c.status === 'unsupported'
+            ? `${s.id} ${w}: not supported: ${c.reason}`
+            : `${s.id}: not available: ${c.reason} — fix: ${c.fix}`;
       if (!seen.has(text)) notes.push(text);
       seen.add(text);
     }
   }
   const pass = v.stacks.flatMap((s) => Object.values(s.cells)).filter((c) => c.status === 'pass').length;
   const total = v.stacks.length * workloads.length;
+  const unsupported = v.stacks
+    .flatMap((s) => Object.values(s.cells))
+    .filter((c) => c.status === 'unsupported').length;
   return [
     textTable(['stack', ...workloads], rows),
     '',
     ...notes,
     ...(notes.length ? [''] : []),
-    `${pass}/${total} cells pass · ${v.cpus.note}${v.interrupted ? ' · interrupted' : ''}`,
+    `${pass}/${total} cells pass${unsupported ? `, ${unsupported} not supported by their stack's model` : ''} · ${v.cpus.note}${v.interrupted ? ' · interrupted' : ''}`,
   ].join('\n');
 }
 

@@ -41,8 +41,8 @@ export function wsHealth(h: HealthInput): GeneratorHealth {
   if (h.intendedRate > 0 && achievedRps < 0.95 * h.intendedRate) {
     reasons.push(`sent ${achievedRps.toFixed(1)} msg/s of ${h.intendedRate} intended`);
   }
-  if (h.sent > 0 && h.lateSends / h.sent > 0.01) {
-    reasons.push(`${((h.lateSends / h.sent) * 100).toFixed(1)}% of messages left more than 1 ms late`);
+  if (h.sent > 0 && h.lateSends / h.sent > 0.05) {
+    reasons.push(`${((h.lateSends / h.sent) * 100).toFixed(1)}% of messages left more than 5 ms late`);
   }
   return {
     cpuPercent,

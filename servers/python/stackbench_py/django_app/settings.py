@@ -17,7 +17,8 @@ SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or secrets.token_urlsafe(50)
 INSTALLED_APPS = ["stackbench_py.django_app"]
 
 # CommonMiddleware is the one default kept: on Django 3.2 it is what sets Content-Length on responses
-# (without it gunicorn falls back to chunked encoding).
+# (without it gunicorn falls back to chunked encoding). It skips streaming responses, so /stream stays
+# chunked and unbuffered; ConditionalGetMiddleware and GZipMiddleware, which would touch it, are not used.
 MIDDLEWARE = ["django.middleware.common.CommonMiddleware"]
 
 ROOT_URLCONF = "stackbench_py.django_app.urls"

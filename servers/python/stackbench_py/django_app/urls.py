@@ -12,6 +12,8 @@ urlpatterns = [
     path("cpu", views.cpu_view),
     path("data", views.data_view),
     path("ml", views.ml_view),
+    path("stream", views.stream_view),
+    path("chat", views.chat_view),
 ]
 
 # JSON error bodies instead of Django's HTML pages, like the other stacks.

@@ -1,7 +1,8 @@
 """Views of the workload contract for Django on gunicorn gthread workers.
 
 A gthread worker runs each request on one of its threads, blocking: /io sleeps the thread, /service and
-/db block on their sockets while the worker's other threads go on serving.
+/db block on their sockets while the worker's other threads go on serving. A /stream holds its thread for
+the whole stream; /chat answers 501, as WSGI has no way to keep a socket for a WebSocket.
 """
 
 import random
@@ -11,7 +12,7 @@ import time
 import requests
 from django.conf import settings
 from django.db import DatabaseError
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, JsonResponse, StreamingHttpResponse
 from django.views.decorators.http import require_GET, require_POST
 
 from .. import common
@@ -117,6 +118,28 @@ def data_view(request: HttpRequest) -> JsonResponse:
 def ml_view(request: HttpRequest) -> JsonResponse:
     batch = common.parse_ml_body(request.body)
     return JsonResponse(common.ml_answer(batch))
+
+
+@require_GET
+@_contract
+def stream_view(request: HttpRequest) -> StreamingHttpResponse:
+    start = time.monotonic()
+    # Validated before the generator runs, so a bad request is an ordinary 400 JSON answer.
+    n, interval = common.stream_params(_param(request, "n"), _param(request, "interval"))
+    # A streaming response: CommonMiddleware leaves it alone (it sets Content-Length only on non-streaming
+    # ones), so gunicorn sends it chunked and writes each event as the generator yields it.
+    response = StreamingHttpResponse(
+        common.sse_events_blocking(n, interval, start), content_type=common.SSE_MEDIA_TYPE
+    )
+    for name, value in common.SSE_HEADERS.items():
+        response[name] = value
+    return response
+
+
+@require_GET
+def chat_view(request: HttpRequest) -> JsonResponse:
+    # Also for a WebSocket handshake (Upgrade: websocket): the client sees a 501 instead of a 101.
+    return _error(501, common.wsgi_chat_error("django-gunicorn"))
 
 
 def not_found(request: HttpRequest, exception: Exception) -> JsonResponse:

@@ -1,0 +1,454 @@
+// The real-time workloads of docs/WORKLOADS.md on the Python reference servers (servers/python): /stream
+// (server-sent events, timed chunk by chunk on the wire) on all three stacks, /chat (WebSocket rooms) on
+// fastapi-uvicorn and its 501 on the two WSGI stacks. Each stack is started exactly as the lab starts it.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import WebSocket from 'ws';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url)); // dist/test/unit -> repo root
+const pythonDir = join(root, 'servers', 'python');
+const python = '/usr/bin/python3';
+
+type StackId = 'flask-gunicorn' | 'django-gunicorn' | 'fastapi-uvicorn';
+const stackIds: StackId[] = ['flask-gunicorn', 'django-gunicorn', 'fastapi-uvicorn'];
+
+// The lab's argv (DESIGN.md section 2), cwd servers/python.
+function argv(id: StackId, port: number, workers: number): string[] {
+  const w = String(workers);
+  const bind = `127.0.0.1:${port}`;
+  switch (id) {
+    case 'flask-gunicorn':
+      return [
+        '-m',
+        'gunicorn',
+        '--workers',
+        w,
+        '--worker-class',
+        'sync',
+        '--bind',
+        bind,
+        'stackbench_py.flask_app:app',
+      ];
+    case 'django-gunicorn':
+      return [
+        '-m', 'gunicorn', '--workers', w, '--worker-class', 'gthread', '--threads', '4', '--bind', bind,
+        'stackbench_py.django_app.wsgi:application',
+      ]; // prettier-ignore
+    case 'fastapi-uvicorn':
+      return [
+        '-m', 'uvicorn', 'stackbench_py.fastapi_app:app', '--host', '127.0.0.1', '--port', String(port),
+        '--workers', w, '--loop', 'uvloop', '--http', 'httptools', '--no-access-log',
+      ]; // prettier-ignore
+  }
+}
+
+const missingPython = ((): string | undefined => {
+  const check = spawnSync(python, ['-c', 'import flask, django, fastapi, uvicorn, gunicorn, websockets'], {
+    encoding: 'utf8',
+  });
+  return check.status === 0
+    ? undefined
+    : `python stacks unavailable: ${check.stderr || check.error?.message}`;
+})();
+
+// ---------------------------------------------------------------- processes
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createNetServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+interface Running {
+  child: ChildProcess;
+  port: number;
+  base: string;
+  output: () => string;
+}
+
+const started: ChildProcess[] = [];
+
+function killGroup(child: ChildProcess): void {
+  try {
+    if (child.pid) process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+async function stopStack(stack: Running | undefined): Promise<void> {
+  if (!stack || stack.child.exitCode !== null || stack.child.signalCode !== null) return;
+  const exited = new Promise((resolve) => stack.child.once('exit', resolve));
+  stack.child.kill('SIGTERM');
+  await Promise.race([exited, sleep(15_000)]);
+  killGroup(stack.child); // workers a graceful stop may have left (normally none)
+}
+
+after(() => {
+  for (const child of started) killGroup(child); // whatever a failed assertion left running
+});
+
+async function startStack(id: StackId, workers: number): Promise<Running> {
+  const port = await freePort();
+  const env: Record<string, string | undefined> = { ...process.env, HOST: '127.0.0.1', PORT: String(port) };
+  delete env.STACKBENCH_PG;
+  delete env.STACKBENCH_DOWNSTREAM;
+  Object.assign(env, { WORKERS: String(workers), PYTHONDONTWRITEBYTECODE: '1' });
+  // detached: own process group, so every worker can be killed if a test fails half-way.
+  const child = spawn(python, argv(id, port, workers), {
+    cwd: pythonDir,
+    env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  started.push(child);
+  let log = '';
+  const keep = (chunk: Buffer) => {
+    log = (log + chunk.toString()).slice(-8000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const stack: Running = { child, port, base: `http://127.0.0.1:${port}`, output: () => log };
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${id} exited early:\n${log}`);
+    try {
+      const res = await fetch(`${stack.base}/json`, { signal: AbortSignal.timeout(1000) });
+      await res.arrayBuffer();
+      if (res.status === 200) return stack;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`${id} not ready after 30 s:\n${log}`);
+    await sleep(100);
+  }
+}
+
+// ---------------------------------------------------------------- an SSE client that times every event
+
+interface TimedStream {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: string;
+  /** ms from sending the request to the arrival of each complete event (in order). */
+  eventAt: number[];
+  /** ms from sending the request to the end of the response. */
+  endAt: number;
+}
+
+function timedGet(url: string): Promise<TimedStream> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const req = httpRequest(url, { agent: false }, (res) => {
+      let body = '';
+      const eventAt: number[] = [];
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        body += chunk;
+        const complete = body.split('\n\n').length - 1;
+        while (eventAt.length < complete) eventAt.push(performance.now() - t0);
+      });
+      res.on('end', () => {
+        const endAt = performance.now() - t0;
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body, eventAt, endAt });
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+const events = (n: number) =>
+  Array.from({ length: n }, (_, k) => `data: {"seq":${k + 1},"n":${n}}\n\n`).join('');
+
+// ---------------------------------------------------------------- WebSocket clients
+
+interface Client {
+  ws: WebSocket;
+  got: string[];
+}
+
+function connect(url: string): Promise<Client> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url);
+    const client: Client = { ws, got: [] };
+    ws.on('message', (data, isBinary) => {
+      client.got.push(isBinary ? `<binary ${String(data)}>` : String(data));
+    });
+    ws.once('open', () => resolve(client));
+    ws.once('unexpected-response', (_req, res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => reject(new RefusedError(res.statusCode ?? 0, text)));
+    });
+    ws.once('error', reject);
+  });
+}
+
+class RefusedError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: string,
+  ) {
+    super(`handshake refused with ${status}: ${body}`);
+  }
+}
+
+async function refusal(url: string): Promise<RefusedError> {
+  try {
+    const client = await connect(url);
+    client.ws.terminate();
+  } catch (error) {
+    if (error instanceof RefusedError) return error;
+    throw error;
+  }
+  throw new Error(`${url}: the handshake succeeded`);
+}
+
+async function until(what: string, ok: () => boolean, ms = 3000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
+// ---------------------------------------------------------------- /stream, per stack
+
+for (const id of stackIds) {
+  describe(`${id} /stream`, { skip: missingPython, timeout: 120_000 }, () => {
+    let stack: Running;
+
+    before(async () => {
+      stack = await startStack(id, 2);
+    });
+
+    after(() => stopStack(stack));
+
+    it('sends the 5 events one by one, 50 ms apart, chunked, with the SSE headers', async () => {
+      const s = await timedGet(`${stack.base}/stream?n=5&interval=50`);
+      assert.equal(s.status, 200);
+      assert.equal(s.body, events(5));
+      assert.match(s.headers['content-type'] ?? '', /^text\/event-stream(; ?charset=utf-8)?$/i);
+      assert.equal(s.headers['cache-control'], 'no-cache');
+      assert.equal(s.headers['transfer-encoding'], 'chunked');
+      assert.equal(s.headers['content-length'], undefined);
+      assert.ok(s.headers.server, 'Server header');
+      assert.ok(!Number.isNaN(Date.parse(s.headers.date ?? '')), 'Date header');
+      // Each event on its own schedule, not all at the end: event i arrives about i * 50 ms after the request.
+      assert.equal(s.eventAt.length, 5);
+      s.eventAt.forEach((at, k) => {
+        assert.ok(at >= (k + 1) * 50 - 5, `event ${k + 1} at ${at.toFixed(1)} ms is early`);
+      });
+      assert.ok((s.eventAt[0] ?? 0) < 150, `first event at ${s.eventAt[0]?.toFixed(1)} ms, expected ~50`);
+      assert.ok(s.endAt >= 250 && s.endAt < 500, `stream took ${s.endAt.toFixed(1)} ms`);
+    });
+
+    it('uses the defaults (n=5, interval=50) without parameters', async () => {
+      const s = await timedGet(`${stack.base}/stream`);
+      assert.equal(s.body, events(5));
+      assert.ok(s.endAt >= 245, `stream took ${s.endAt.toFixed(1)} ms`);
+    });
+
+    it('answers 400 JSON before any event for bad parameters', async () => {
+      for (const query of [
+        'n=0',
+        'n=1001',
+        'interval=foo',
+        'interval=0',
+        'interval=10001',
+        'n=1000&interval=100',
+      ]) {
+        const s = await timedGet(`${stack.base}/stream?${query}`);
+        assert.equal(s.status, 400, query);
+        assert.match(s.headers['content-type'] ?? '', /^application\/json/, query);
+        assert.equal(typeof (JSON.parse(s.body) as { error?: unknown }).error, 'string', query);
+      }
+      // The limit itself is allowed: 1000 * 60 = 60000 ms (only the first event is awaited here).
+      const ok = await new Promise<number>((resolve, reject) => {
+        const req = httpRequest(`${stack.base}/stream?n=1000&interval=60`, { agent: false }, (res) => {
+          res.once('data', () => {
+            resolve(res.statusCode ?? 0);
+            req.destroy();
+          });
+        });
+        req.on('error', reject);
+        req.end();
+      });
+      assert.equal(ok, 200);
+    });
+
+    it('survives a client that leaves mid-stream, without logging a traceback', async () => {
+      const controller = new AbortController();
+      const res = await fetch(`${stack.base}/stream?n=10&interval=40`, { signal: controller.signal });
+      const reader = res.body?.getReader();
+      await reader?.read(); // the first event
+      controller.abort();
+      await sleep(500); // past the stream's end: the server has tried (and failed) to write the rest
+      const again = await timedGet(`${stack.base}/stream?n=2&interval=10`);
+      assert.equal(again.body, events(2));
+      assert.doesNotMatch(stack.output(), /Traceback|Error handling request|Exception/);
+    });
+  });
+}
+
+// ---------------------------------------------------------------- the sync model holds a worker per stream
+
+describe('flask-gunicorn /stream with WORKERS=3', { skip: missingPython, timeout: 60_000 }, () => {
+  let stack: Running;
+
+  before(async () => {
+    stack = await startStack('flask-gunicorn', 3);
+    // /json answered by one worker says nothing of the other two: wait until three /io requests overlap.
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const t0 = performance.now();
+      await Promise.all([1, 2, 3].map(() => fetch(`${stack.base}/io?ms=200`).then((r) => r.arrayBuffer())));
+      if (performance.now() - t0 < 350) break;
+      if (Date.now() > deadline) throw new Error(`three workers never served at once:\n${stack.output()}`);
+    }
+  });
+
+  after(() => stopStack(stack));
+
+  it('runs 3 streams in parallel while a 4th waits for a free worker', async () => {
+    // 3 events 100 ms apart: a stream holds its worker for 300 ms.
+    const all = await Promise.all([1, 2, 3, 4].map(() => timedGet(`${stack.base}/stream?n=3&interval=100`)));
+    for (const s of all) assert.equal(s.body, events(3));
+    const ends = all.map((s) => s.endAt).sort((a, b) => a - b);
+    const [first = 0, , third = 0, fourth = 0] = ends;
+    assert.ok(
+      first >= 295 && third < 450,
+      `three parallel streams ended at ${ends.map((e) => e.toFixed(0))} ms`,
+    );
+    assert.ok(fourth >= 550, `the fourth stream ended at ${fourth.toFixed(0)} ms: it did not wait`);
+    // The waiting one got its first event only after a worker was free (300 ms) plus its own 100 ms.
+    const lateFirst = Math.max(...all.map((s) => s.eventAt[0] ?? 0));
+    assert.ok(lateFirst >= 380, `the waiting stream's first event came at ${lateFirst.toFixed(0)} ms`);
+  });
+});
+
+// ---------------------------------------------------------------- /chat
+
+describe('fastapi-uvicorn /chat', { skip: missingPython, timeout: 60_000 }, () => {
+  let stack: Running;
+  const clients: Client[] = [];
+  const ws = (query: string) => `ws://127.0.0.1:${stack.port}/chat${query}`;
+  const join = async (query: string) => {
+    const client = await connect(ws(query));
+    clients.push(client);
+    return client;
+  };
+
+  // One worker: rooms live per process, so every client must reach the same one.
+  before(async () => {
+    stack = await startStack('fastapi-uvicorn', 1);
+  });
+
+  after(async () => {
+    for (const c of clients) c.ws.terminate();
+    await stopStack(stack);
+  });
+
+  it('broadcasts a message to every member of its room, sender included, and to nobody else', async () => {
+    const [a1, a2, a3, b1] = await Promise.all([
+      join('?room=A'),
+      join('?room=A'),
+      join('?room=A'),
+      join('?room=B'),
+    ]);
+    assert.ok(a1 && a2 && a3 && b1);
+    const text = 'hello from A1: {"x":1} ünïcödé';
+    a1.ws.send(text);
+    await until('A1, A2 and A3 to receive', () => [a1, a2, a3].every((c) => c.got.length > 0));
+    await sleep(200); // time for a wrong delivery to B1, or a duplicate, to show up
+    for (const c of [a1, a2, a3]) assert.deepEqual(c.got, [text]);
+    assert.deepEqual(b1.got, []);
+
+    b1.ws.send('only B');
+    await until('B1 to receive its own message', () => b1.got.length === 1);
+    assert.deepEqual(b1.got, ['only B']);
+
+    // A member that left is dropped; the others still get messages.
+    a3.ws.close();
+    await new Promise((resolve) => a3.ws.once('close', resolve));
+    a2.ws.send('after A3 left');
+    await until('A1 and A2 to receive', () => a1.got.length === 2 && a2.got.length === 2);
+    await sleep(100);
+    assert.deepEqual(a1.got, [text, 'after A3 left']);
+    assert.deepEqual(a2.got, [text, 'after A3 left']);
+    assert.deepEqual(a3.got, [text]);
+    assert.deepEqual(b1.got, ['only B']);
+  });
+
+  it("joins room 'lobby' without a room parameter", async () => {
+    const [plain, named, other] = await Promise.all([join(''), join('?room=lobby'), join('?room=lobby2')]);
+    assert.ok(plain && named && other);
+    plain.ws.send('hi lobby');
+    await until('both lobby members to receive', () => plain.got.length === 1 && named.got.length === 1);
+    await sleep(100);
+    assert.deepEqual(named.got, ['hi lobby']);
+    assert.deepEqual(other.got, []);
+  });
+
+  it('refuses a bad room name before the handshake completes (uvicorn 0.17: 403)', async () => {
+    for (const query of ['?room=bad%20room', `?room=${'x'.repeat(65)}`, '?room=', '?room=caf%C3%A9']) {
+      const refused = await refusal(ws(query));
+      assert.equal(refused.status, 403, query);
+    }
+    const longest = await join(`?room=${'x'.repeat(64)}`); // 64 characters are allowed
+    longest.ws.send('edge');
+    await until('the 64-character room to echo', () => longest.got.length === 1);
+  });
+
+  it('answers a plain GET /chat (no upgrade) with 404 JSON: the route is WebSocket-only', async () => {
+    const res = await fetch(`${stack.base}/chat`);
+    assert.equal(res.status, 404);
+    assert.equal(typeof ((await res.json()) as { error?: unknown }).error, 'string');
+  });
+
+  it('logs nothing per connection', () => {
+    assert.doesNotMatch(stack.output(), /WebSocket \/chat|connection open|connection closed/);
+  });
+});
+
+for (const id of ['flask-gunicorn', 'django-gunicorn'] as const) {
+  describe(`${id} /chat`, { skip: missingPython, timeout: 60_000 }, () => {
+    let stack: Running;
+    const error = `WebSocket needs an ASGI or event-loop server; ${id} runs WSGI`;
+
+    before(async () => {
+      stack = await startStack(id, 1);
+    });
+
+    after(() => stopStack(stack));
+
+    it('answers GET /chat with 501 JSON', async () => {
+      const res = await fetch(`${stack.base}/chat?room=A`);
+      assert.equal(res.status, 501);
+      assert.match(res.headers.get('content-type') ?? '', /^application\/json/);
+      assert.deepEqual(await res.json(), { error });
+    });
+
+    it('refuses a WebSocket handshake with the same 501', async () => {
+      const refused = await refusal(`ws://127.0.0.1:${stack.port}/chat?room=A`);
+      assert.equal(refused.status, 501);
+      assert.deepEqual(JSON.parse(refused.body), { error });
+    });
+  });
+}
