@@ -57,7 +57,7 @@ export function sampleTree(pgid: number, intervalMs = 200): { stop(): TreeUsage 
 }
 
 /**
- * Wait until the group is idle: less than 10 % of a core over a 100 ms window. A closed-loop run that ends
+ * Wait until the group is idle: at most 10 % of a core over a 50 ms window (one clock tick). A closed-loop run that ends
  * leaves up to `connections` requests queued in the server, which it keeps working on after the client has
  * gone; the next point must not pay for them. Returns the time waited, or -1 when it never settled.
  */
@@ -66,9 +66,9 @@ export async function waitIdle(pgid: number, maxMs = 10_000): Promise<number> {
   const ticks = () => liveMembers(pgid).reduce((sum, p) => sum + p.cpuTicks, 0);
   let before = ticks();
   while (Date.now() - t0 < maxMs) {
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 50));
     const now = ticks();
-    if ((now - before) / TICKS <= 0.01) return Date.now() - t0;
+    if ((now - before) / TICKS <= 0.005) return Date.now() - t0;
     before = now;
   }
   return -1;

@@ -21,17 +21,17 @@ export interface Suite {
 }
 
 export const SUITES: Record<SuiteName, Suite> = {
-  // About 6 s per stack x workload: 49 cells in about 5 minutes on 2 cores.
+  // About 5 s per stack x workload: 63 cells in about 5.5 minutes on 2 cores (short runs: --suite full for precision).
   quick: {
     name: 'quick',
     warmupMs: 4000,
-    rewarmMs: 150,
-    durationMs: 700,
+    rewarmMs: 100,
+    durationMs: 500,
     repetitions: 3,
     connections: [64],
     searchAll: false,
     probes: 3,
-    probeMs: 600,
+    probeMs: 500,
   },
   full: {
     name: 'full',

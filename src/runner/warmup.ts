@@ -39,7 +39,9 @@ export async function warmUntilSteady(
     );
     return seen;
   }
-  const minRequests = STACKS[stack.id].runtime === 'node' ? JIT_MIN_REQUESTS : 0;
+  // Only where a unit is a request: a stream's hot path runs once per event, not per stream.
+  const jit = STACKS[stack.id].runtime === 'node' && WORKLOADS[workload].unit === 'req';
+  const minRequests = jit ? JIT_MIN_REQUESTS : 0;
   let served = 0;
   while (Date.now() - t0 + CHUNK_MS <= maxMs && !signal?.aborted && !stack.proc.exited) {
     const r = await drive(stack, workload, {
