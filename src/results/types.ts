@@ -63,7 +63,7 @@ export interface RunConfig {
   maxErrorRate: number;
   /** Duration of each open-loop probe of the capacity search. */
   probeMs: number;
-  /** Instance counts for scaling (1..server cores). */
+  /** Server core counts measured (scaling: 1..server cores); each stack's rule turns N cores into workers. */
   instances: number[];
 }
 
@@ -94,7 +94,7 @@ export interface Point {
   workload: WorkloadId;
   kind: PointKind;
   model: ModelName;
-  /** Server instances (workers) during this point. */
+  /** Server cores the stack was given: the N of its instance rule (its worker count is StackRecord.workers). */
   instances: number;
   connections: number;
   /** open model (probes): intended requests per second. */
@@ -131,6 +131,7 @@ export interface ServerUsage {
 export interface Capacity {
   stack: StackId;
   workload: WorkloadId;
+  /** Server cores the stack was given (N), as on Point. */
   instances: number;
   /** Highest probed rate that met the SLO; 0 when none did. */
   rps: number;

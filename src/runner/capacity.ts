@@ -30,7 +30,7 @@ export async function searchCapacity(spec: CapacitySpec): Promise<Capacity> {
   const cap: Capacity = {
     stack: spec.stack.id,
     workload: spec.workload,
-    instances: spec.stack.workers,
+    instances: spec.stack.cpus.length,
     rps: 0,
     p99Ms: 0,
     limitedBy: 'max-probes',

@@ -83,7 +83,7 @@ export async function measurePoint(spec: PointSpec): Promise<Point> {
     workload: spec.workload,
     kind: spec.kind,
     model: spec.model,
-    instances: spec.stack.workers,
+    instances: spec.stack.cpus.length,
     connections: spec.connections,
     rate: spec.rate,
     rep: spec.rep,
