@@ -4,48 +4,20 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import { createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
+import { freePort, pythonArgv, type PythonStackId } from '../helpers/subjects.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url)); // dist/test/unit -> repo root
 const pythonDir = join(root, 'servers', 'python');
 const python = '/usr/bin/python3';
 
-type StackId = 'flask-gunicorn' | 'django-gunicorn' | 'fastapi-uvicorn';
+type StackId = PythonStackId;
 const stackIds: StackId[] = ['flask-gunicorn', 'django-gunicorn', 'fastapi-uvicorn'];
 
 // The lab's argv (DESIGN.md section 2), cwd servers/python.
-function argv(id: StackId, port: number, workers: number): string[] {
-  const w = String(workers);
-  const bind = `127.0.0.1:${port}`;
-  switch (id) {
-    case 'flask-gunicorn':
-      return [
-        '-m',
-        'gunicorn',
-        '--workers',
-        w,
-        '--worker-class',
-        'sync',
-        '--bind',
-        bind,
-        'stackbench_py.flask_app:app',
-      ];
-    case 'django-gunicorn':
-      return [
-        '-m', 'gunicorn', '--workers', w, '--worker-class', 'gthread', '--threads', '4', '--bind', bind,
-        'stackbench_py.django_app.wsgi:application',
-      ]; // prettier-ignore
-    case 'fastapi-uvicorn':
-      return [
-        '-m', 'uvicorn', 'stackbench_py.fastapi_app:app', '--host', '127.0.0.1', '--port', String(port),
-        '--workers', w, '--loop', 'uvloop', '--http', 'httptools', '--no-access-log',
-      ]; // prettier-ignore
-  }
-}
 
 const missingPython = ((): string | undefined => {
   const check = spawnSync(python, ['-c', 'import flask, django, fastapi, uvicorn, gunicorn, websockets'], {
@@ -57,18 +29,6 @@ const missingPython = ((): string | undefined => {
 })();
 
 // ---------------------------------------------------------------- processes
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createNetServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -108,7 +68,7 @@ async function startStack(id: StackId, workers: number): Promise<Running> {
   delete env.STACKBENCH_DOWNSTREAM;
   Object.assign(env, { WORKERS: String(workers), PYTHONDONTWRITEBYTECODE: '1' });
   // detached: own process group, so every worker can be killed if a test fails half-way.
-  const child = spawn(python, argv(id, port, workers), {
+  const child = spawn(python, pythonArgv(id, port, workers), {
     cwd: pythonDir,
     env,
     detached: true,

@@ -5,11 +5,11 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chownSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { freePort, pythonArgv, type PythonStackId } from '../helpers/subjects.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url)); // dist/test/unit -> repo root
 const pythonDir = join(root, 'servers', 'python');
@@ -17,30 +17,10 @@ const sharedDir = join(root, 'servers', 'shared');
 const python = '/usr/bin/python3';
 const pgBin = '/usr/lib/postgresql/15/bin';
 
-type StackId = 'flask-gunicorn' | 'django-gunicorn' | 'fastapi-uvicorn';
+type StackId = PythonStackId;
 const stackIds: StackId[] = ['flask-gunicorn', 'django-gunicorn', 'fastapi-uvicorn'];
 
 // The lab's argv (DESIGN.md section 2), cwd servers/python.
-function argv(id: StackId, host: string, port: number, workers: number): string[] {
-  const w = String(workers);
-  const gunicorn = (workerArgs: string[], app: string) => {
-    return ['-m', 'gunicorn', '--workers', w, ...workerArgs, '--bind', `${host}:${port}`, app];
-  };
-  switch (id) {
-    case 'flask-gunicorn':
-      return gunicorn(['--worker-class', 'sync'], 'stackbench_py.flask_app:app');
-    case 'django-gunicorn':
-      return gunicorn(
-        ['--worker-class', 'gthread', '--threads', '4'],
-        'stackbench_py.django_app.wsgi:application',
-      );
-    case 'fastapi-uvicorn':
-      return [
-        '-m', 'uvicorn', 'stackbench_py.fastapi_app:app', '--host', host, '--port', String(port), '--workers', w,
-        '--loop', 'uvloop', '--http', 'httptools', '--no-access-log',
-      ]; // prettier-ignore
-  }
-}
 
 const missingPython = ((): string | undefined => {
   const check = spawnSync(python, ['-c', 'import flask, django, fastapi, uvicorn, gunicorn, pandas, numpy'], {
@@ -52,18 +32,6 @@ const missingPython = ((): string | undefined => {
 })();
 
 // ---------------------------------------------------------------- processes
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createNetServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -86,7 +54,7 @@ async function startStack(id: StackId, workers: number, env: Record<string, stri
   Object.assign(childEnv, { WORKERS: String(workers), PYTHONDONTWRITEBYTECODE: '1' }, env);
   // detached: the stack gets its own process group (pgid = master pid), so every worker it forks or
   // spawns can be found, and killed if a test fails half-way.
-  const child = spawn(python, argv(id, host, port, workers), {
+  const child = spawn(python, pythonArgv(id, port, workers), {
     cwd: pythonDir,
     env: childEnv,
     detached: true,
