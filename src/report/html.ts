@@ -137,6 +137,12 @@ export function htmlReport(results: Results): string {
   const reco = a?.recommendation.length
     ? `<div class="card reco"><h3>What to choose, on this machine</h3><ul>${a.recommendation.map((l) => `<li>${e(l)}</li>`).join('')}</ul></div>`
     : '';
+  const ag = a?.agreement;
+  const agreement = ag
+    ? `<div class="card"><h3>Against ${e(ag.against)}: ${e(ag.summary)}</h3><ul>${ag.rows
+        .map((r) => `<li>${r.agrees ? '' : '<strong>noisy</strong>: '}${e(r.text)}</li>`)
+        .join('')}</ul></div>`
+    : '';
   const overviewRows = views.map((v) => {
     const [w] = winnerLines(v);
     return `<tr><td><a href="#w-${e(v.workload)}">${e(v.workload)}</a></td><td class="muted">${e(v.tests)}</td><td>${v.winner ? dot(v.winner) : ''}${e((w ?? '').replace(/^winner: /, ''))}</td></tr>`;
@@ -208,6 +214,7 @@ ${nav}
 ${warn ? `<div class="banner">${e(warn)}</div>` : ''}
 <section id="verdicts"><h2>Verdicts on the article</h2>${verdicts}</section>
 ${reco ? `<section id="recommendation">${reco}</section>` : ''}
+${agreement ? `<section id="agreement">${agreement}</section>` : ''}
 <section id="overview"><h2>At a glance</h2>${overview}</section>
 ${legendHtml}
 ${views

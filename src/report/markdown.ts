@@ -44,6 +44,11 @@ export function markdownReport(results: Results): string {
     for (const line of a.recommendation) out.push(`- ${line}`);
   }
 
+  if (a?.agreement) {
+    out.push('', `## Against ${inline(a.agreement.against)}`, '', `${inline(a.agreement.summary)}.`, '');
+    for (const r of a.agreement.rows) out.push(`- ${r.agrees ? 'agrees' : '**noisy**'}: ${inline(r.text)}`);
+  }
+
   out.push('', '## Results per workload');
   for (const v of views) {
     out.push('', `### ${v.workload} — ${v.tests}`, '');

@@ -71,6 +71,11 @@ export function terminalSummary(results: Results): string {
     out.push('', color.bold('what to choose, on this machine'));
     for (const line of a.recommendation) out.push(`  - ${line}`);
   }
+  if (a?.agreement) {
+    const noisy = a.agreement.rows.filter((r) => !r.agrees);
+    out.push('', color.bold(`against ${a.agreement.against}: ${a.agreement.summary}`));
+    for (const r of noisy) out.push(`  ${color.yellow('noisy')}  ${r.text}`);
+  }
   if (results.notes.length) out.push('');
   for (const n of results.notes) out.push(color.dim(`note: ${n}`));
   return out.join('\n');

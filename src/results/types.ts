@@ -200,4 +200,11 @@ export interface Analysis {
   verdicts: Verdict[];
   /** The article's question answered for this machine: choose what, when. */
   recommendation: string[];
+  /** `stackbench report --against BASELINE`: do this run's headline ratios fall inside the baseline's intervals? */
+  agreement?: {
+    against: string;
+    summary: string;
+    /** One line per ratio; `agrees: false` is a ratio this run calls noisy. */
+    rows: Array<{ text: string; agrees: boolean }>;
+  };
 }
