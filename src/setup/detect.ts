@@ -19,7 +19,10 @@ export interface Gap {
   fix: string;
 }
 
-/** A Python that can make a venv and reach PyPI through pip (a quick, bounded probe). */
+/**
+ * A Python that can make a venv and reach PyPI through pip (a quick, bounded probe). --isolated: pip's
+ * environment (PIP_FIND_LINKS, a local wheel folder) must not pass for the index.
+ */
 export function pipReachesIndex(): { python: string } | undefined {
   for (const py of ['/usr/bin/python3', 'python3']) {
     const info = probePython(py);
@@ -29,7 +32,21 @@ export function pipReachesIndex(): { python: string } | undefined {
     const dir = mkdtempSync(join(tmpdir(), 'stackbench-pip-'));
     const r = spawnSync(
       py,
-      ['-m', 'pip', 'download', '--no-deps', '--quiet', '--timeout', '5', '--retries', '0', '-d', dir, 'six'],
+      [
+        '-m',
+        'pip',
+        '--isolated',
+        'download',
+        '--no-deps',
+        '--quiet',
+        '--timeout',
+        '5',
+        '--retries',
+        '0',
+        '-d',
+        dir,
+        'flask',
+      ],
       { stdio: 'ignore', timeout: 20_000 },
     );
     rmSync(dir, { recursive: true, force: true });

@@ -20,6 +20,7 @@ export const PY_PACKAGES: Record<string, { pip: string; deb: string }> = {
   asyncpg: { pip: 'asyncpg', deb: 'python3-asyncpg' },
   requests: { pip: 'requests', deb: 'python3-requests' },
   httpx: { pip: 'httpx', deb: 'python3-httpx' },
+  websockets: { pip: 'websockets', deb: 'python3-websockets' },
 };
 
 const PROBE = `

@@ -138,7 +138,7 @@ export const STACKS: Record<StackId, StackDef> = {
     'asyncio event loop',
     'N workers',
     (n) => n,
-    ['fastapi', 'uvicorn', 'uvloop', 'httptools', 'numpy', 'pandas', 'asyncpg', 'httpx'],
+    ['fastapi', 'uvicorn', 'uvloop', 'httptools', 'numpy', 'pandas', 'asyncpg', 'httpx', 'websockets'],
     (port, w) => [
       '-m',
       'uvicorn',
