@@ -4,7 +4,7 @@
 import { mergeEncoded, spectrum } from '../engine/histogram.js';
 import type { Results } from '../results/types.js';
 import type { StackId } from '../stacks/registry.js';
-import type { WorkloadId } from '../workloads.js';
+import { WORKLOADS, type WorkloadId } from '../workloads.js';
 import { headlinePoints, median, workloadViews } from './view.js';
 
 /** Node.js stacks in greens, Python stacks in blues and violets: the runtime shows at a glance. */
@@ -29,6 +29,8 @@ export interface Bar {
 
 export interface WorkloadCharts {
   workload: WorkloadId;
+  /** What the throughput counts: "requests", "streams" or "deliveries" (per second). */
+  unit: string;
   throughput: Bar[];
   capacity: Bar[];
   /** Per stack: [nines, ms, percentile] with nines = -log10(1 - p/100). */
@@ -98,6 +100,7 @@ export function chartData(results: Results): ChartData {
     const stacks = measured.map((r) => r.stack);
     return {
       workload: v.workload,
+      unit: { req: 'requests', stream: 'streams', msg: 'deliveries' }[WORKLOADS[v.workload].unit],
       throughput: measured
         .filter((r) => r.rps)
         .map((r) => ({

@@ -216,7 +216,7 @@ export function clientMain(Chart: any, data: ChartData): void {
           labels: stacks,
           datasets: [
             {
-              label: 'closed loop req/s (median, 95% CI)',
+              label: `headline ${w.unit}/s (median, 95% CI)`,
               data: tp.map((b) => b?.value ?? null),
               bars: tp,
               backgroundColor: tp.map((b) =>
@@ -243,7 +243,7 @@ export function clientMain(Chart: any, data: ChartData): void {
             x: {
               beginAtZero: true,
               suggestedMax: max * 1.25,
-              title: { display: true, text: 'requests per second' },
+              title: { display: true, text: `${w.unit} per second` },
             },
           },
           plugins: {
@@ -347,7 +347,7 @@ export function clientMain(Chart: any, data: ChartData): void {
         options: {
           scales: {
             x: { title: { display: true, text: 'connections (closed loop)' } },
-            y: { beginAtZero: true, title: { display: true, text: 'requests per second' } },
+            y: { beginAtZero: true, title: { display: true, text: `${w.unit} per second` } },
           },
         },
       });
