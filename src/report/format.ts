@@ -1,5 +1,6 @@
 // Number formatting and flag marks shared by every reporter. A flagged figure is never printed as a plain
 // number: it carries its mark (and "≥" when the true figure can only be higher).
+import type { Machine } from '../results/types.js';
 
 /** Point flags (Point.flags) and capacity limits, each with a short mark and its meaning for the legend. */
 export const MARKS: Record<string, { mark: string; text: string }> = {
@@ -90,4 +91,19 @@ export function fmtDuration(ms: number): string {
   if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000} min`;
   if (ms >= 1000) return `${Number((ms / 1000).toPrecision(3))} s`;
   return `${ms} ms`;
+}
+
+/** The machine a run measured on, as label/value rows (markdown and HTML reports). */
+export function machineRows(m: Machine): Array<[string, string]> {
+  return [
+    ['OS', m.os],
+    ['CPU', `${m.cpuModel} (${m.cores} cores)`],
+    ['memory', `${m.memoryGiB} GiB`],
+    ['server CPUs', m.serverCpus.join(', ')],
+    ['generator CPUs', m.generatorCpus.join(', ')],
+    ['CPU note', m.cpuNote],
+    ['Node.js', m.node],
+    ['Python', m.python ?? '—'],
+    ['PostgreSQL', m.postgres ?? '—'],
+  ];
 }

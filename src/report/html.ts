@@ -7,7 +7,7 @@ import type { Results, Verdict } from '../results/types.js';
 import { capacityCell, head, p99Cell, reasonLines, rpsCell, winnerLines } from './cells.js';
 import { chartData, STACK_COLORS, type ChartData } from './charts.js';
 import { escapeHtml as e, scriptJson, scriptSource } from './escape.js';
-import { fmtDate, fmtDuration, fmtMiB, fmtPct, fmtUs, legend, MARKS } from './format.js';
+import { fmtDate, fmtDuration, fmtMiB, fmtPct, fmtUs, legend, machineRows, MARKS } from './format.js';
 import { clientMain } from './html-client.js';
 import { CSS } from './html-style.js';
 import { headerLine, statusWarning } from './terminal.js';
@@ -175,28 +175,20 @@ ${marks.map((x) => `<li><span class="mark">${e(x.mark)}</span> ${e(x.text)}</li>
   const stacks = `<div class="card"><table><thead><tr><th>stack</th><th>framework</th><th>server</th><th>model</th><th class="num">workers</th><th>rule</th><th>versions</th><th>status</th></tr></thead><tbody>${stackRows.join('')}</tbody></table></div>${failures.length ? `<div class="failures">${failures.join('')}</div>` : ''}`;
 
   const c = r.config;
-  const config = `<div class="two"><div class="card"><h3>Machine</h3>${kvTable([
-    ['OS', m.os],
-    ['CPU', `${m.cpuModel} (${m.cores} cores)`],
-    ['memory', `${m.memoryGiB} GiB`],
-    ['server CPUs', m.serverCpus.join(', ')],
-    ['generator CPUs', m.generatorCpus.join(', ')],
-    ['CPU note', m.cpuNote],
-    ['Node.js', m.node],
-    ['Python', m.python ?? '—'],
-    ['PostgreSQL', m.postgres ?? '—'],
-  ])}</div><div class="card"><h3>Configuration</h3>${kvTable([
-    ['stacks', c.stacks.join(', ')],
-    ['workloads', c.workloads.join(', ')],
-    ['duration / warm-up', `${fmtDuration(c.durationMs)} / ${fmtDuration(c.warmupMs)}`],
-    ['repetitions', String(c.repetitions)],
-    ['connections', c.connections.join(', ')],
-    ['instances', c.instances.join(', ')],
-    ['SLO', `p99 ≤ ${c.sloP99Ms} ms, errors ≤ ${fmtPct(c.maxErrorRate)}`],
-    ['capacity probe', fmtDuration(c.probeMs)],
-    ['started / finished', `${fmtDate(r.startedAt)} / ${fmtDate(r.finishedAt)}`],
-    ['tool', `${r.tool.name} ${r.tool.version}`],
-  ])}</div></div>`;
+  const config = `<div class="two"><div class="card"><h3>Machine</h3>${kvTable(machineRows(m))}</div><div class="card"><h3>Configuration</h3>${kvTable(
+    [
+      ['stacks', c.stacks.join(', ')],
+      ['workloads', c.workloads.join(', ')],
+      ['duration / warm-up', `${fmtDuration(c.durationMs)} / ${fmtDuration(c.warmupMs)}`],
+      ['repetitions', String(c.repetitions)],
+      ['connections', c.connections.join(', ')],
+      ['instances', c.instances.join(', ')],
+      ['SLO', `p99 ≤ ${c.sloP99Ms} ms, errors ≤ ${fmtPct(c.maxErrorRate)}`],
+      ['capacity probe', fmtDuration(c.probeMs)],
+      ['started / finished', `${fmtDate(r.startedAt)} / ${fmtDate(r.finishedAt)}`],
+      ['tool', `${r.tool.name} ${r.tool.version}`],
+    ],
+  )}</div></div>`;
   const notes = r.notes.length
     ? `<section id="notes"><h2>Notes</h2><div class="card"><ul>${r.notes.map((n) => `<li>${e(n)}</li>`).join('')}</ul></div></section>`
     : '';

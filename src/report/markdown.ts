@@ -2,7 +2,7 @@
 // the run's configuration and its notes, so the file stands alone in a pull request or a wiki.
 import type { Results } from '../results/types.js';
 import { ALIGN, head, reasonLines, rowCells, winnerLines } from './cells.js';
-import { fmtDate, fmtDuration, fmtPct, legend } from './format.js';
+import { fmtDate, fmtDuration, fmtPct, legend, machineRows } from './format.js';
 import { markdownTable } from './table.js';
 import { headerLine, statusWarning } from './terminal.js';
 import { flagsInUse, workloadViews } from './view.js';
@@ -103,22 +103,7 @@ export function markdownReport(results: Results): string {
 
   const m = r.machine;
   out.push('', '## Machine', '');
-  out.push(
-    markdownTable(
-      ['', ''],
-      [
-        ['OS', m.os],
-        ['CPU', `${m.cpuModel} (${m.cores} cores)`],
-        ['memory', `${m.memoryGiB} GiB`],
-        ['server CPUs', m.serverCpus.join(', ')],
-        ['generator CPUs', m.generatorCpus.join(', ')],
-        ['CPU note', m.cpuNote],
-        ['Node.js', m.node],
-        ['Python', m.python ?? '—'],
-        ['PostgreSQL', m.postgres ?? '—'],
-      ],
-    ),
-  );
+  out.push(markdownTable(['', ''], machineRows(m)));
 
   const c = r.config;
   out.push('', '## Configuration', '');

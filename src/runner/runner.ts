@@ -13,10 +13,11 @@ import {
 } from '../results/types.js';
 import { writeResultsAtomic } from '../results/store.js';
 import { startStack, type RunningStack } from '../stacks/adapter.js';
+import { stackRecord } from '../stacks/describe.js';
 import { pinSelf, planCpus } from '../stacks/cpuset.js';
 import { PortAllocator } from '../stacks/net.js';
 import { findPython, PY_PACKAGES } from '../stacks/python.js';
-import { availability, STACKS, type StackId } from '../stacks/registry.js';
+import type { StackId } from '../stacks/registry.js';
 import { median } from '../analysis/stats.js';
 import { checkWorkloads } from '../verify/verify.js';
 import { CHAT_RATE, WORKLOADS, type WorkloadId } from '../workloads.js';
@@ -81,24 +82,6 @@ function newResults(opts: RunOptions): Results {
     points: [],
     capacities: [],
     notes: [],
-  };
-}
-
-function stackRecord(id: StackId, serverCores: number): StackRecord {
-  const def = STACKS[id];
-  const a = availability(def);
-  return {
-    id,
-    runtime: def.runtime,
-    framework: def.framework,
-    server: def.server,
-    model: def.model,
-    workerRule: def.workerRule,
-    workers: def.workers(serverCores),
-    versions: a.versions,
-    available: a.ok,
-    verification: {},
-    ...(a.ok ? {} : { failure: { reason: a.missing ?? 'not available', fix: a.fix, log: [] } }),
   };
 }
 

@@ -10,6 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { childPids, exited, freePort, isAlive } from '../helpers/subjects.js';
+import { aggregate, infer, type Group } from '../../src/verify/reference.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const DIST = join(ROOT, 'servers/node/dist');
@@ -68,69 +69,7 @@ async function stop(server: Running): Promise<void> {
   assert.deepEqual(children.filter(isAlive), [], 'no leftover child process');
 }
 
-// ---- expected answers, computed here from the shared files ----
-
-interface Group {
-  region: string;
-  category: string;
-  orders: number;
-  units: number;
-  revenue_cents: number;
-  max_price_cents: number;
-}
-
-function expectedGroups(rows: number): Group[] {
-  const lines = readFileSync(join(SHARED, 'sales.csv'), 'utf8')
-    .trim()
-    .split('\n')
-    .slice(1, rows + 1);
-  const byKey = new Map<string, Group>();
-  for (const line of lines) {
-    const [, region = '', category = '', units, price] = line.trim().split(',');
-    const u = Number(units);
-    const p = Number(price);
-    const key = `${region}\u0000${category}`;
-    const g = byKey.get(key) ?? {
-      region,
-      category,
-      orders: 0,
-      units: 0,
-      revenue_cents: 0,
-      max_price_cents: 0,
-    };
-    g.orders += 1;
-    g.units += u;
-    g.revenue_cents += u * p;
-    g.max_price_cents = Math.max(g.max_price_cents, p);
-    byKey.set(key, g);
-  }
-  return [...byKey.values()].sort((a, b) =>
-    a.region === b.region ? (a.category < b.category ? -1 : 1) : a.region < b.region ? -1 : 1,
-  );
-}
-
-interface ModelFile {
-  w1: number[][];
-  b1: number[];
-  w2: number[][];
-  b2: number[];
-}
-
-function expectedProbabilities(inputs: number[][]): number[][] {
-  const m = JSON.parse(readFileSync(join(SHARED, 'model.json'), 'utf8')) as ModelFile;
-  return inputs.map((x) => {
-    const h = m.b1.map((b, j) =>
-      Math.max(
-        0,
-        x.reduce((s, xi, i) => s + xi * (m.w1[i]?.[j] ?? NaN), b),
-      ),
-    );
-    const z = m.b2.map((b, k) => h.reduce((s, hj, j) => s + hj * (m.w2[j]?.[k] ?? NaN), b));
-    const e = z.map((v) => Math.exp(v - Math.max(...z)));
-    const sum = e.reduce((a, b) => a + b, 0);
-    return e.map((v) => v / sum);
-  });
-}
+// ---- expected answers: the verifier's own reference computation (src/verify/reference.ts) ----
 
 const batch = JSON.parse(readFileSync(join(SHARED, 'ml-batch.json'), 'utf8')) as { inputs: number[][] };
 
@@ -221,7 +160,7 @@ describe('node reference servers', { timeout: 120_000 }, () => {
         assert.deepEqual((await get(`${s.base}/cpu?n=2`)).body, { n: 2, primes: 1 });
       });
 
-      it('data groups match an independent aggregation of sales.csv', async () => {
+      it('data groups match the verifier’s aggregation of sales.csv', async () => {
         const r = await get(`${s.base}/data?rows=50000`);
         assert.equal(r.status, 200);
         const body = r.body as { rows: number; groups: Group[] };
@@ -230,15 +169,15 @@ describe('node reference servers', { timeout: 120_000 }, () => {
           body.groups.reduce((a, g) => a + g.orders, 0),
           50000,
         );
-        assert.deepEqual(body.groups, expectedGroups(50000));
-        assert.deepEqual((await get(`${s.base}/data?rows=7`)).body, { rows: 7, groups: expectedGroups(7) });
+        assert.deepEqual(body.groups, aggregate(50000).groups);
+        assert.deepEqual((await get(`${s.base}/data?rows=7`)).body, { rows: 7, groups: aggregate(7).groups });
       });
 
       it('ml on the shared batch: classes and probabilities', async () => {
         const r = await post(`${s.base}/ml`, JSON.stringify(batch));
         assert.equal(r.status, 200);
         const body = r.body as { classes: number[]; probabilities: number[][] };
-        const expected = expectedProbabilities(batch.inputs);
+        const expected = infer(batch.inputs).probabilities;
         assert.equal(body.classes.length, 64);
         assert.equal(body.probabilities.length, 64);
         body.probabilities.forEach((row, i) => {

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { freePort, pythonArgv, type PythonStackId } from '../helpers/subjects.js';
+import { aggregate, infer } from '../../src/verify/reference.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url)); // dist/test/unit -> repo root
 const pythonDir = join(root, 'servers', 'python');
@@ -123,36 +124,6 @@ after(() => {
 
 // ---------------------------------------------------------------- independent expectations
 
-interface Group {
-  region: string;
-  category: string;
-  orders: number;
-  units: number;
-  revenue_cents: number;
-  max_price_cents: number;
-}
-
-function expectedGroups(rows: number): Group[] {
-  const lines = readFileSync(join(sharedDir, 'sales.csv'), 'utf8').trim().split('\n');
-  assert.equal(lines[0], 'id,region,category,units,price_cents');
-  const groups = new Map<string, Group>();
-  for (const line of lines.slice(1, rows + 1)) {
-    const [, region = '', category = '', units = '', price = ''] = line.split(',');
-    const key = `${region}\u0000${category}`;
-    let g = groups.get(key);
-    if (!g) {
-      g = { region, category, orders: 0, units: 0, revenue_cents: 0, max_price_cents: 0 };
-      groups.set(key, g);
-    }
-    g.orders += 1;
-    g.units += Number(units);
-    g.revenue_cents += Number(units) * Number(price);
-    g.max_price_cents = Math.max(g.max_price_cents, Number(price));
-  }
-  const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-  return [...groups.values()].sort((a, b) => cmp(a.region, b.region) || cmp(a.category, b.category));
-}
-
 // A sieve, not the contract's trial division: an independent way to the same count.
 function primesUpTo(n: number): number {
   const composite = new Uint8Array(n + 1);
@@ -163,28 +134,6 @@ function primesUpTo(n: number): number {
     for (let m = k * k; m <= n; m += k) composite[m] = 1;
   }
   return count;
-}
-
-interface Model {
-  w1: number[][];
-  b1: number[];
-  w2: number[][];
-  b2: number[];
-}
-
-function forward(model: Model, x: number[]): number[] {
-  const dot = (acc: number, xi: number, i: number, j: number) => acc + xi * (model.w1[i]?.[j] ?? NaN);
-  const h = model.b1.map((b, j) =>
-    Math.max(
-      0,
-      x.reduce((s, xi, i) => dot(s, xi, i, j), b),
-    ),
-  );
-  const z = model.b2.map((b, k) => h.reduce((s, hj, j) => s + hj * (model.w2[j]?.[k] ?? NaN), b));
-  const max = Math.max(...z);
-  const e = z.map((v) => Math.exp(v - max));
-  const sum = e.reduce((s, v) => s + v, 0);
-  return e.map((v) => v / sum);
 }
 
 const mlBatch = () => readFileSync(join(sharedDir, 'ml-batch.json'), 'utf8');
@@ -256,19 +205,22 @@ for (const id of stackIds) {
       for (const rows of [50000, 1234]) {
         const { res, body } = await get(stack.base, `/data?rows=${rows}`);
         assert.equal(res.status, 200);
-        const expected = expectedGroups(rows);
+        const expected = aggregate(rows).groups;
         assert.deepEqual(body, { rows, groups: expected });
         assert.equal(
           expected.reduce((s, g) => s + g.orders, 0),
           rows,
         );
       }
-      assert.deepEqual((await get(stack.base, '/data')).body, { rows: 50000, groups: expectedGroups(50000) });
+      assert.deepEqual((await get(stack.base, '/data')).body, {
+        rows: 50000,
+        groups: aggregate(50000).groups,
+      });
     });
 
-    it('POST /ml infers the fixed batch like an independent forward pass', async () => {
-      const model = JSON.parse(readFileSync(join(sharedDir, 'model.json'), 'utf8')) as Model;
+    it('POST /ml infers the fixed batch like the verifier’s reference forward pass', async () => {
       const inputs = (JSON.parse(mlBatch()) as { inputs: number[][] }).inputs;
+      const reference = infer(inputs).probabilities;
       const { res, body } = await get(stack.base, '/ml', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -278,8 +230,8 @@ for (const id of stackIds) {
       const answer = body as { classes: number[]; probabilities: number[][] };
       assert.equal(answer.classes.length, 64);
       assert.equal(answer.probabilities.length, 64);
-      inputs.forEach((x, r) => {
-        const p = forward(model, x);
+      inputs.forEach((_x, r) => {
+        const p = reference[r] ?? [];
         const got = answer.probabilities[r] ?? [];
         assert.equal(got.length, 3);
         assert.ok(Math.abs(got.reduce((s, v) => s + v, 0) - 1) < 1e-5, `row ${r} sums to 1`);

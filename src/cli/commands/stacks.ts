@@ -1,27 +1,27 @@
 // stackbench stacks: the seven stacks, how each runs, and whether it is available here (with versions).
 import { planCpus } from '../../stacks/cpuset.js';
-import { availability, STACK_IDS, STACKS } from '../../stacks/registry.js';
+import { stackRecord } from '../../stacks/describe.js';
+import { STACK_IDS } from '../../stacks/registry.js';
 import { color, textTable } from '../../report/table.js';
 import { parseFlags } from '../args.js';
 import type { Command } from '../command.js';
 
 export function stackInventory() {
-  const cpus = planCpus();
+  const cores = planCpus().server.length;
   return STACK_IDS.map((id) => {
-    const def = STACKS[id];
-    const a = availability(def);
+    const r = stackRecord(id, cores);
     return {
       id,
-      runtime: def.runtime,
-      framework: def.framework,
-      server: def.server,
-      model: def.model,
-      instances: def.workerRule,
-      workersHere: def.workers(cpus.server.length),
-      available: a.ok,
-      versions: a.versions,
-      missing: a.missing,
-      fix: a.fix,
+      runtime: r.runtime,
+      framework: r.framework,
+      server: r.server,
+      model: r.model,
+      instances: r.workerRule,
+      workersHere: r.workers,
+      available: r.available,
+      versions: r.versions,
+      missing: r.failure?.reason,
+      fix: r.failure?.fix,
     };
   });
 }
