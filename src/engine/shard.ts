@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { Conn, type ConnOwner } from './http1/conn.js';
 import { encodeHistogram, newHistogram, type Histogram } from './histogram.js';
 import { models } from './models/index.js';
-import type { Model, Pacing } from './models/model.js';
+import type { Model, ModelHost, Pacing } from './models/model.js';
 import type { ErrorKind, ModelName } from './types.js';
 
 export interface ShardOptions {
@@ -51,7 +51,7 @@ const RECONNECT_DELAY_MS = 100;
 /** Open loop: how long requests in flight at the end may still complete. */
 const MAX_GRACE_MS = 2000;
 
-export class Shard implements ConnOwner {
+export class Shard implements ConnOwner, ModelHost {
   readonly host: string;
   readonly port: number;
   readonly request: Buffer;

@@ -1,11 +1,11 @@
 // Plumbing shared by the tests that start the reference servers directly: ports, exits, children, and the
 // lab's own argv for the Python stacks (from the stack registry, so the tests run exactly what the lab runs).
 import { spawnSync, type ChildProcess } from 'node:child_process';
-import { STACKS, type StackId } from '../../src/stacks/registry.js';
+import { STACKS, type BuiltinStackId } from '../../src/stacks/registry.js';
 
-export { freePort } from '../../src/stacks/net.js';
+export { freePort } from '../../src/machine/net.js';
 
-export type PythonStackId = Extract<StackId, 'flask-gunicorn' | 'django-gunicorn' | 'fastapi-uvicorn'>;
+export type PythonStackId = Extract<BuiltinStackId, 'flask-gunicorn' | 'django-gunicorn' | 'fastapi-uvicorn'>;
 
 /** The argv the lab starts a Python stack with (after the interpreter), cwd servers/python. */
 export function pythonArgv(id: PythonStackId, port: number, workers: number): string[] {

@@ -17,7 +17,7 @@ const python = '/usr/bin/python3';
 type StackId = PythonStackId;
 const stackIds: StackId[] = ['flask-gunicorn', 'django-gunicorn', 'fastapi-uvicorn'];
 
-// The lab's argv (DESIGN.md section 2), cwd servers/python.
+// The lab's argv (the stack registry, src/stacks/registry.ts), cwd servers/python.
 
 const missingPython = ((): string | undefined => {
   const check = spawnSync(python, ['-c', 'import flask, django, fastapi, uvicorn, gunicorn, websockets'], {
