@@ -22,13 +22,9 @@ import multiprocessing
 import os
 from typing import Any, Dict, Optional, Set, Tuple
 
-import redis.asyncio as aioredis
-from redis.exceptions import RedisError
-
 CHANNEL_PREFIX = "stackbench:chat:"
 # How long a join waits for its room's subscription (Redis down or slow) before it is refused.
 JOIN_WAIT_S = 2.0
-BROKER_DOWN = "chat broker unavailable: Redis did not confirm the room subscription in time"
 # Publishing connections per worker: a pool, as for the database (each PUBLISH awaits its reply).
 PUBLISH_CONNECTIONS = 10
 # Reconnection backoff of the subscriber: quick at first, then once a second.
@@ -48,7 +44,8 @@ def chat_refusal() -> Optional[str]:
     raw = os.environ.get("WORKERS", "")
     workers = int(raw) if raw.isdigit() else 0
     if workers > 1 or multiprocessing.parent_process() is not None:
-        return f"chat across {workers if workers > 1 else 'several'} workers needs a broker: set STACKBENCH_REDIS"
+        count = workers if workers > 1 else "several"
+        return f"chat across {count} workers needs a broker: set STACKBENCH_REDIS"
     return None
 
 
@@ -79,8 +76,10 @@ class RedisRooms:
         # UNSUBSCRIBEs sent and not yet answered, per channel: a SUBSCRIBE answered before them was sent
         # before them too, so it does not confirm a room made again since (Redis answers in order).
         self._unsubscribing: Dict[bytes, int] = {}
-        self._publisher: "aioredis.Redis | None" = None
-        self._publish_pool: "aioredis.BlockingConnectionPool | None" = None
+        self._publisher: Any = None
+        self._publish_pool: Any = None
+        # What a failed Redis call raises (redis-py's errors are known once it is imported, in start()).
+        self._errors: Tuple[type, ...] = (OSError, asyncio.TimeoutError)
         self._pubsub: Any = None
         self._reader: "asyncio.Task[None] | None" = None
         # Set while the subscriber connection is up and every held room has been asked for.
@@ -91,6 +90,15 @@ class RedisRooms:
 
     async def start(self) -> None:
         """Creates the clients and the reader task; returns at once, whether Redis answers yet or not."""
+        # Imported here: a worker without STACKBENCH_REDIS runs without redis-py installed.
+        try:
+            import redis.asyncio as aioredis
+            from redis.exceptions import RedisError
+        except ImportError as error:
+            raise RuntimeError(
+                f"STACKBENCH_REDIS is set but redis-py is missing ({error}): apt-get install python3-redis"
+            ) from error
+        self._errors = (RedisError, OSError, asyncio.TimeoutError)
         # The publisher: a bounded pool that makes a PUBLISH wait for a free connection rather than open
         # ever more; socket timeouts so that a stuck Redis costs a sender 2 s, not forever.
         pool = aioredis.BlockingConnectionPool.from_url(
@@ -112,14 +120,17 @@ class RedisRooms:
             self._reader.cancel()
             try:
                 await self._reader
-            except (asyncio.CancelledError, RedisError, OSError):
+            except asyncio.CancelledError:
+                pass
+            except self._errors:
                 pass
         # A Redis given a pool does not close it: the pool is disconnected here.
-        for close in (self._pubsub and self._pubsub.reset, self._publish_pool and self._publish_pool.disconnect):
-            if close is not None:
+        closers = (self._pubsub and self._pubsub.reset, self._publish_pool and self._publish_pool.disconnect)
+        for close in closers:
+            if close:
                 try:
                     await close()
-                except (RedisError, OSError):
+                except self._errors:
                     pass
 
     # ------------------------------------------------------------------ joins and leaves
@@ -180,7 +191,7 @@ class RedisRooms:
                 return
             try:
                 await self._pubsub.execute_command(*args)
-            except (RedisError, OSError):
+            except self._errors:
                 pass  # the reader sees the connection drop too, and handles it
 
     # ------------------------------------------------------------------ the hot path
@@ -190,8 +201,8 @@ class RedisRooms:
         room = self._rooms.get(name)
         channel = room.channel if room is not None else (CHANNEL_PREFIX + name).encode()
         try:
-            await self._publisher.publish(channel, text)  # type: ignore[union-attr]
-        except (RedisError, OSError, asyncio.TimeoutError):
+            await self._publisher.publish(channel, text)
+        except self._errors:
             pass  # lost: every member misses it alike, which the load engine counts
 
     async def _deliver(self, room: _Room, data: bytes) -> None:

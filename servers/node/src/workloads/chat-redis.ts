@@ -99,7 +99,7 @@ export class RedisBroker {
     let h = this.held.get(room);
     if (!h) {
       h = {
-        channel: CHANNEL_PREFIX + room,
+        channel: this.channelOf(room),
         listener: (m) => this.deliver(room, m),
         holds: 0,
         subscription: undefined,
@@ -115,8 +115,13 @@ export class RedisBroker {
     const h = this.held.get(room);
     if (!h || --h.holds > 0) return;
     const s = h.subscription;
+    if (!s) {
+      // Its SUBSCRIBE failed (the joins were refused): node-redis holds no listener for it, nothing to undo.
+      this.held.delete(room);
+      return;
+    }
     // Unsubscribe once the SUBSCRIBE in flight (if any) is answered, unless someone joined meanwhile.
-    s?.then(() => {
+    s.then(() => {
       if (h.holds === 0 && h.subscription === s) this.unsubscribe(room, h);
     }, ignore);
   }
@@ -141,12 +146,16 @@ export class RedisBroker {
     }, ignore);
   }
 
+  /** The channel of a room, computed once per member rather than once per message. */
+  channelOf(room: string): string {
+    return CHANNEL_PREFIX + room;
+  }
+
   /** The hot path: one PUBLISH of the received bytes; nothing is queued while Redis is away. */
-  publish(room: string, message: Buffer): void {
+  publish(channel: string, message: Buffer): void {
     const pub = this.pub;
     if (!pub?.isReady) return; // lost: every member misses it alike, which the load engine counts
-    const h = this.held.get(room);
-    pub.publish(h ? h.channel : CHANNEL_PREFIX + room, message).catch(ignore);
+    pub.publish(channel, message).catch(ignore);
   }
 
   /** Shutdown: drop both connections at once (nothing to flush: a chat message is not worth waiting for). */

@@ -79,8 +79,9 @@ export class Rooms {
     const broker = this.broker;
     if (broker) {
       // Through Redis, the sender included: deliver() hands it out when it comes back on the channel.
+      const channel = broker.channelOf(name);
       ws.on('message', (data: Buffer, isBinary: boolean) => {
-        if (!isBinary) broker.publish(name, data);
+        if (!isBinary) broker.publish(channel, data);
       });
     } else {
       ws.on('message', (data: Buffer, isBinary: boolean) => {
