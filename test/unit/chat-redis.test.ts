@@ -303,6 +303,17 @@ for (const { id, workers } of CASES) {
       assert.deepEqual(problems, []);
       for (const r of replicas) assert.ok(running(r), `${id} :${r.port} exited`);
     });
+
+    it('stops on SIGTERM with members connected: exit code 0, promptly', async () => {
+      const r = replicas[0]!;
+      const t0 = performance.now();
+      r.child.kill('SIGTERM');
+      const code = await exited(r.child, 8000);
+      const took = performance.now() - t0;
+      assert.equal(code, 0, `exit (${code}) after SIGTERM:\n${r.output()}`);
+      assert.ok(took < 3000, `took ${took.toFixed(0)} ms to stop`);
+      assert.equal(members[0]!.ws.readyState === WebSocket.OPEN, false, 'its member was closed');
+    });
   });
 }
 

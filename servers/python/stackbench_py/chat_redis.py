@@ -116,6 +116,8 @@ class RedisRooms:
         self._reader = asyncio.get_running_loop().create_task(self._read_forever())
 
     async def stop(self) -> None:
+        # From here on no command goes out: a member leaving during shutdown must not open a new connection.
+        self._connected = False
         if self._reader is not None:
             self._reader.cancel()
             try:

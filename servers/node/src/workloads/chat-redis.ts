@@ -139,6 +139,7 @@ export class RedisBroker {
 
   private unsubscribe(room: string, h: Held): void {
     h.subscription = undefined;
+    if (this.closed) return; // shutting down: the connection goes, and its subscriptions with it
     // If this fails (Redis away), node-redis keeps the listener and re-subscribes on reconnection; the room
     // then has no members, so what arrives is dropped, until a later join and leave settle it.
     this.sub!.unsubscribe(h.channel, h.listener, true).then(() => {
