@@ -18,6 +18,7 @@ import {
   type ShardOptions,
   type ShardResult,
 } from './shard.js';
+import { noErrors } from './result.js';
 import { assertAllowedTarget, parseTarget, type Target } from './target.js';
 import type { ErrorKind, LoadOptions, LoadResult } from './types.js';
 import { runWs } from './ws/index.js';
@@ -196,7 +197,7 @@ function combine(
   results: ShardResult[],
   cpuPercent: number,
 ): LoadResult {
-  const errors: Record<ErrorKind, number> = { connect: 0, reset: 0, timeout: 0, status: 0, malformed: 0 };
+  const errors = noErrors();
   const statusCodes: Record<string, number> = {};
   const pacing: Pacing = { intended: 0, sent: 0, lateSends: 0, queuedSends: 0, unsent: 0 };
   let requests = 0;

@@ -8,6 +8,7 @@
 // window, so the tail is the backlog's wait.
 import { encodeHistogram, newHistogram, summarize } from './histogram.js';
 import { assessHealth } from './health.js';
+import { noErrors } from './result.js';
 import type { LoadOptions, LoadResult } from './types.js';
 
 export interface SimServer {
@@ -66,7 +67,7 @@ export function simulateLoad(
     rps,
     bytesRead: 0,
     statusCodes: count ? { '200': count } : {},
-    errors: { connect: 0, reset: 0, timeout: 0, status: 0, malformed: 0 },
+    errors: noErrors(),
     latency: summarize(h),
     histogram: encodeHistogram(h),
     generator: assessHealth({

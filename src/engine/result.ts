@@ -1,6 +1,11 @@
 // Figures read off a LoadResult, defined once for every reader (thresholds, the runner's points, reports).
 import { decodeHistogram } from './histogram.js';
-import type { LoadResult } from './types.js';
+import type { ErrorKind, LoadResult } from './types.js';
+
+/** A fresh count of every error kind, all zero. */
+export function noErrors(): Record<ErrorKind, number> {
+  return { connect: 0, reset: 0, timeout: 0, status: 0, malformed: 0 };
+}
 
 /** Failed requests / all attempts: every error kind (non-2xx included) over answered plus failed requests. */
 export function errorRate(r: LoadResult): number {

@@ -5,6 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import { Conn, type ConnOwner } from './http1/conn.js';
 import { encodeHistogram, newHistogram, type Histogram } from './histogram.js';
+import { noErrors } from './result.js';
 import { models } from './models/index.js';
 import type { Model, ModelHost, Pacing } from './models/model.js';
 import type { ErrorKind, ModelName } from './types.js';
@@ -72,13 +73,7 @@ export class Shard implements ConnOwner, ModelHost {
   private ok = 0;
   private bytesRead = 0;
   private readonly statusCodes = new Map<number, number>();
-  private readonly errors: Record<ErrorKind, number> = {
-    connect: 0,
-    reset: 0,
-    timeout: 0,
-    status: 0,
-    malformed: 0,
-  };
+  private readonly errors = noErrors();
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly retries = new Set<NodeJS.Timeout>();
   private sweepTimer: NodeJS.Timeout | undefined;

@@ -6,6 +6,7 @@
 // engine's (health.ts) from the same pacing figures.
 import { availableParallelism } from 'node:os';
 import WebSocket from 'ws';
+import { noErrors } from '../result.js';
 import { encodeHistogram, newHistogram, summarize, type Histogram } from '../histogram.js';
 import { assessHealth } from '../health.js';
 import type { ErrorKind, LoadOptions, LoadProgress, LoadResult, WsOptions } from '../types.js';
@@ -51,13 +52,7 @@ export class WsSession {
   private readonly clients: Client[] = [];
   private readonly ledger = new DeliveryLedger();
   private readonly hist: Histogram = newHistogram();
-  private readonly errors: Record<ErrorKind, number> = {
-    connect: 0,
-    reset: 0,
-    timeout: 0,
-    status: 0,
-    malformed: 0,
-  };
+  private readonly errors = noErrors();
   private phase: Phase = 'connect';
   private opened = 0;
   private failed = 0;
