@@ -89,8 +89,8 @@ class RedisFanout:
     """
 
     def __init__(self, url: str) -> None:
-        # Publishing from many greenlets at once: at most 10 connections per worker, a publish waits for one.
-        # A Redis that hangs costs a publish 5 s at most (socket_timeout), never the worker.
+        # Publishing from many greenlets at once: at most 10 connections per worker, a publish waits for a
+        # free one; a Redis that hangs costs it 5 s at most (socket_timeout), never the worker.
         pool = redis.BlockingConnectionPool.from_url(
             url, max_connections=10, timeout=5, socket_connect_timeout=2, socket_timeout=5
         )
@@ -101,7 +101,9 @@ class RedisFanout:
         # confirmations still expected, in the order the SUBSCRIBEs were sent (Redis answers in that order).
         self._ready: "dict[str, gevent.event.Event]" = {}
         self._waiting: "dict[str, list[gevent.event.Event]]" = {}
-        self._down = False
+        self._wake = gevent.event.Event()  # a join happened: the reader has a connection to read
+        self._down = False  # Redis failed and has not answered since: said once, not per message
+        self._broken = False  # the pub/sub connection failed: the reader replaces it
         gevent.spawn(self._read_forever)
 
     def publish(self, room: str, text: str) -> None:
@@ -109,9 +111,7 @@ class RedisFanout:
             self._client.publish(chat.channel(room), text.encode("utf-8"))
             self._down = False
         except (redis.RedisError, OSError) as error:
-            if not self._down:  # once per outage, not once per message
-                log.warning("chat: publishing to Redis failed, messages are lost until it is back: %s", error)
-            self._down = True
+            self._failed("publishing", error)
 
     def join(self, room: str) -> None:
         """Called for every member that joins: the first one of a room subscribes to its channel; each one
@@ -125,10 +125,13 @@ class RedisFanout:
             try:
                 with self._lock:
                     self._pubsub.subscribe(name)
-            except (redis.RedisError, OSError):
-                # Redis is down: nothing to wait for. The reader, once reconnected, subscribes to every
-                # room with members, this one included.
+            except (redis.RedisError, OSError) as error:
+                # Nothing to wait for: the reader subscribes again to every room with members once Redis
+                # answers.
+                self._failed("subscribing", error)
+                self._broken = True
                 ready.set()
+            self._wake.set()
         ready.wait(timeout=2.0)
 
     def leave(self, room: str) -> None:
@@ -140,22 +143,42 @@ class RedisFanout:
         except (redis.RedisError, OSError):
             pass  # a new connection subscribes only to rooms with members
 
+    def _failed(self, what: str, error: Exception) -> None:
+        if not self._down:
+            log.warning("chat: %s on Redis failed (%s); deliveries are lost until it answers again", what, error)
+        self._down = True
+
     def _read_forever(self) -> None:
         backoff = 0.1
         while True:
             try:
-                # Returns None at once while nothing is subscribed (after waiting up to 1 s for a SUBSCRIBE).
+                if self._broken:
+                    gevent.sleep(backoff)
+                    backoff = min(backoff * 2, 2.0)
+                    self._broken = False
+                    self._subscribe_rooms(fresh=True)
+                    continue
+                if self._pubsub.connection is None:
+                    if any(_rooms.values()):
+                        # Members, but no connection: Redis was down when they joined. Try again.
+                        gevent.sleep(backoff)
+                        backoff = min(backoff * 2, 2.0)
+                        self._subscribe_rooms(fresh=False)
+                    else:
+                        self._wake.wait(timeout=1.0)
+                        self._wake.clear()
+                    continue
+                # None after up to 1 s without a message (or at once while nothing is subscribed).
                 message = self._pubsub.get_message(timeout=1.0)
                 if message is not None:
                     self._handle(message)
                 backoff = 0.1
             except Exception as error:  # noqa: BLE001 - whatever happened, the worker keeps serving
-                log.warning("chat: Redis pub/sub connection lost (%s); reconnecting", error)
-                gevent.sleep(backoff)
-                backoff = min(backoff * 2, 2.0)
-                self._reconnect()
+                self._failed("reading", error)
+                self._broken = True
 
     def _handle(self, message: dict) -> None:
+        self._down = False
         kind = message["type"]
         name = message["channel"].decode("utf-8", "replace")
         if kind == "message":
@@ -167,24 +190,29 @@ class RedisFanout:
             if not waiting:
                 self._waiting.pop(name, None)
 
-    def _reconnect(self) -> None:
+    def _subscribe_rooms(self, fresh: bool) -> None:
+        """Subscribe to every room with members here: on a new connection (fresh: the old one broke), or on
+        the current one if it has none yet."""
         with self._lock:
-            old, self._pubsub = self._pubsub, self._client.pubsub()
-            try:
-                old.reset()
-            except Exception:  # noqa: BLE001 - the old connection is dead anyway
-                pass
-            # Whoever waits for a confirmation from the dead connection would wait in vain.
-            for waiting in self._waiting.values():
-                for confirmed in waiting:
-                    confirmed.set()
-            self._waiting.clear()
-            rooms = [chat.channel(room) for room, members in _rooms.items() if members]
-            if rooms:
+            if fresh:
+                old, self._pubsub = self._pubsub, self._client.pubsub()
                 try:
-                    self._pubsub.subscribe(*rooms)
+                    old.reset()
+                except Exception:  # noqa: BLE001 - the old connection is dead anyway
+                    pass
+                # Whoever waits for a confirmation from the dead connection would wait in vain.
+                for waiting in self._waiting.values():
+                    for confirmed in waiting:
+                        confirmed.set()
+                self._waiting.clear()
+            elif self._pubsub.connection is not None:
+                return  # a join connected meanwhile
+            channels = [chat.channel(room) for room, members in _rooms.items() if members]
+            if channels:
+                try:
+                    self._pubsub.subscribe(*channels)
                 except (redis.RedisError, OSError):
-                    pass  # still down: the reader's next get_message fails and we come back here
+                    self._broken = True  # still down: the reader comes back here after its backoff
 
 
 _fanout: "RedisFanout | None" = None
