@@ -14,7 +14,9 @@ const RUNTIME: Record<StackId, Runtime> = {
   express: 'node',
   'node-cluster': 'node',
   'flask-gunicorn': 'python',
+  'flask-gevent': 'python',
   'django-gunicorn': 'python',
+  'django-asgi': 'python',
   'fastapi-uvicorn': 'python',
 };
 
@@ -25,7 +27,9 @@ export const SERVER_CLASS: Record<StackId, string> = {
   express: 'event loop',
   'node-cluster': 'event loop x N',
   'flask-gunicorn': 'WSGI sync',
+  'flask-gevent': 'WSGI gevent',
   'django-gunicorn': 'WSGI gthread',
+  'django-asgi': 'ASGI',
   'fastapi-uvicorn': 'ASGI',
 };
 

@@ -14,7 +14,9 @@ export const STACK_COLORS: Record<StackId, string> = {
   express: '#74b816',
   'node-cluster': '#087f5b',
   'flask-gunicorn': '#1c7ed6',
+  'flask-gevent': '#4dabf7',
   'django-gunicorn': '#5f3dc4',
+  'django-asgi': '#9775fa',
   'fastapi-uvicorn': '#ae3ec9',
 };
 

@@ -10,7 +10,9 @@ export const STACK_IDS = [
   'express',
   'node-cluster',
   'flask-gunicorn',
+  'flask-gevent',
   'django-gunicorn',
+  'django-asgi',
   'fastapi-uvicorn',
 ] as const;
 export type StackId = (typeof STACK_IDS)[number];
@@ -110,6 +112,40 @@ export const STACKS: Record<StackId, StackDef> = {
       'stackbench_py.flask_app:app',
     ],
   ),
+  'flask-gevent': py(
+    'flask-gevent',
+    'flask',
+    'gunicorn (gevent)',
+    'pre-fork + greenlets',
+    // gunicorn's docs: "How Many Workers?" (design page) recommends (2 x cores) + 1 for every worker type,
+    // and the worker_connections setting (default 1000, gevent and eventlet workers only) bounds each one.
+    '2N+1 workers x 1000 connections (gunicorn docs)',
+    (n) => 2 * n + 1,
+    [
+      'flask',
+      'gunicorn',
+      'gevent',
+      'geventwebsocket',
+      'psycogreen',
+      'redis',
+      'numpy',
+      'pandas',
+      'psycopg2',
+      'requests',
+    ],
+    (port, w) => [
+      '-m',
+      'gunicorn',
+      '--workers',
+      String(w),
+      '--worker-class',
+      'stackbench_py.gevent_worker.Worker',
+      '--worker-connections',
+      '1000',
+      ...bind(port),
+      'stackbench_py.flask_gevent_app:app',
+    ],
+  ),
   'django-gunicorn': py(
     'django-gunicorn',
     'django',
@@ -129,6 +165,48 @@ export const STACKS: Record<StackId, StackDef> = {
       '4',
       ...bind(port),
       'stackbench_py.django_app.wsgi:application',
+    ],
+  ),
+  'django-asgi': py(
+    'django-asgi',
+    'django',
+    'uvicorn (uvloop, httptools)',
+    'asyncio event loop',
+    'N workers',
+    (n) => n,
+    [
+      'django',
+      'uvicorn',
+      'uvloop',
+      'httptools',
+      'numpy',
+      'pandas',
+      'psycopg2',
+      'httpx',
+      'websockets',
+      'redis',
+    ],
+    (port, w) => [
+      '-m',
+      'uvicorn',
+      'stackbench_py.django_app.asgi:application',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--workers',
+      String(w),
+      '--loop',
+      'uvloop',
+      '--http',
+      'httptools',
+      '--no-access-log',
+      // Django 3.2's ASGI handler serves no lifespan events; uvicorn would log that it tried.
+      '--lifespan',
+      'off',
+      // uvicorn and `websockets` log every WebSocket connection at INFO; the contract logs nothing per request.
+      '--log-level',
+      'warning',
     ],
   ),
   'fastapi-uvicorn': py(
@@ -203,7 +281,7 @@ export function availability(def: StackDef): Availability {
       versions: {},
     };
   }
-  const serverPkg = def.id === 'fastapi-uvicorn' ? 'uvicorn' : 'gunicorn';
+  const serverPkg = def.server.startsWith('uvicorn') ? 'uvicorn' : 'gunicorn';
   const versions: Record<string, string> = {
     runtime: `python ${info.version}`,
     framework: `${def.framework} ${info.packages[def.framework] ?? 'missing'}`,

@@ -5,7 +5,10 @@ import { STACKS, type StackId } from '../../src/stacks/registry.js';
 
 export { freePort } from '../../src/stacks/net.js';
 
-export type PythonStackId = Extract<StackId, 'flask-gunicorn' | 'django-gunicorn' | 'fastapi-uvicorn'>;
+export type PythonStackId = Extract<
+  StackId,
+  'flask-gunicorn' | 'flask-gevent' | 'django-gunicorn' | 'django-asgi' | 'fastapi-uvicorn'
+>;
 
 /** The argv the lab starts a Python stack with (after the interpreter), cwd servers/python. */
 export function pythonArgv(id: PythonStackId, port: number, workers: number): string[] {
