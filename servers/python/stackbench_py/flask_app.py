@@ -119,7 +119,10 @@ def service_route():
 def db_route():
     common.pg_url()  # 503 before touching the pool when the lab gave no database
     row_id = random.randint(1, common.WORLD_ROWS)
-    pool, slots = _db_pool()
+    try:
+        pool, slots = _db_pool()
+    except psycopg2.Error as error:
+        return _error(502, f"database failed: {error}".strip())
     with slots:
         try:
             conn = pool.getconn()

@@ -5,7 +5,34 @@ installed (ProtocolTypeRouter, the consumer of consumers.py); Django alone canno
 Channels a handshake is refused (uvicorn 0.17: 403) and a plain GET /chat says why (501).
 """
 
+import ctypes
+import multiprocessing
 import os
+import signal
+import sys
+
+
+def _stop_with_supervisor() -> None:
+    """In a worker of `uvicorn --workers N` (N > 1), get SIGTERM from the kernel when the supervisor dies.
+
+    uvicorn 0.17's supervisor does not watch its workers nor they it: a SIGKILLed supervisor would leave
+    them serving. Django 3.2 serves no lifespan events, so there is no startup hook to watch it from the
+    loop (as fastapi_app.py does); PR_SET_PDEATHSIG, set here at import in the spawned worker, is the
+    kernel's own way (gunicorn.conf.py's post_fork does the same for gunicorn workers).
+    """
+    parent = multiprocessing.parent_process()
+    if parent is None or not sys.platform.startswith("linux"):
+        return  # single-process mode: nothing supervises us
+    try:
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent.pid:  # the supervisor died before prctl: nobody would send the signal
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
+_stop_with_supervisor()
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "stackbench_py.django_app.settings_asgi")
 
