@@ -13,7 +13,9 @@ export const STACK_COLORS: Record<string, string> = {
   express: '#74b816',
   'node-cluster': '#087f5b',
   'flask-gunicorn': '#1c7ed6',
+  'flask-gevent': '#4dabf7',
   'django-gunicorn': '#5f3dc4',
+  'django-asgi': '#9775fa',
   'fastapi-uvicorn': '#ae3ec9',
 };
 /** Stacks without a colour of their own (a user's): one from their runtime's family, by a hash of the id. */

@@ -50,7 +50,9 @@ export const BUILTIN_IDS = [
   'express',
   'node-cluster',
   'flask-gunicorn',
+  'flask-gevent',
   'django-gunicorn',
+  'django-asgi',
   'fastapi-uvicorn',
 ] as const;
 export type BuiltinStackId = (typeof BUILTIN_IDS)[number];
@@ -118,6 +120,26 @@ const py = (s: PySpec): StackDef => ({
 });
 
 const bind = (port: number) => ['--bind', `127.0.0.1:${port}`];
+/** uvicorn as a production server: uvloop, httptools, N workers, no access log. */
+const uvicorn =
+  (app: string, extra: string[] = []) =>
+  (port: number, w: number) => [
+    '-m',
+    'uvicorn',
+    app,
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--workers',
+    String(w),
+    '--loop',
+    'uvloop',
+    '--http',
+    'httptools',
+    '--no-access-log',
+    ...extra,
+  ];
 const gunicorn = (workerClass: string, extra: string[], app: string) => (port: number, w: number) => [
   '-m',
   'gunicorn',
@@ -183,6 +205,35 @@ export const STACKS: Record<BuiltinStackId, StackDef> = {
     serverPackage: 'gunicorn',
     argv: gunicorn('sync', [], 'stackbench_py.flask_app:app'),
   }),
+  'flask-gevent': py({
+    id: 'flask-gevent',
+    framework: 'flask',
+    server: 'gunicorn (gevent)',
+    serverClass: 'WSGI gevent',
+    model: 'pre-fork + greenlets',
+    // gunicorn's docs: "How Many Workers?" (design page) recommends (2 x cores) + 1 for every worker type,
+    // and the worker_connections setting (default 1000, gevent and eventlet workers only) bounds each one.
+    workerRule: '2N+1 workers x 1000 connections (gunicorn docs)',
+    workers: (n) => 2 * n + 1,
+    pyPackages: [
+      'flask',
+      'gunicorn',
+      'gevent',
+      'geventwebsocket',
+      'psycogreen',
+      'redis',
+      'numpy',
+      'pandas',
+      'psycopg2',
+      'requests',
+    ],
+    serverPackage: 'gunicorn',
+    argv: gunicorn(
+      'stackbench_py.gevent_worker.Worker',
+      ['--worker-connections', '1000'],
+      'stackbench_py.flask_gevent_app:app',
+    ),
+  }),
   'django-gunicorn': py({
     id: 'django-gunicorn',
     framework: 'django',
@@ -194,6 +245,36 @@ export const STACKS: Record<BuiltinStackId, StackDef> = {
     pyPackages: ['django', 'gunicorn', 'numpy', 'pandas', 'psycopg2', 'requests'],
     serverPackage: 'gunicorn',
     argv: gunicorn('gthread', ['--threads', '4'], 'stackbench_py.django_app.wsgi:application'),
+  }),
+  'django-asgi': py({
+    id: 'django-asgi',
+    framework: 'django',
+    server: 'uvicorn (uvloop, httptools)',
+    serverClass: 'ASGI',
+    model: 'asyncio event loop',
+    workerRule: 'N workers',
+    workers: (n) => n,
+    pyPackages: [
+      'django',
+      'uvicorn',
+      'uvloop',
+      'httptools',
+      'numpy',
+      'pandas',
+      'psycopg2',
+      'httpx',
+      'websockets',
+      'redis',
+    ],
+    serverPackage: 'uvicorn',
+    argv: uvicorn('stackbench_py.django_app.asgi:application', [
+      // Django 3.2's ASGI handler serves no lifespan events; uvicorn would log that it tried.
+      '--lifespan',
+      'off',
+      // uvicorn and `websockets` log every WebSocket connection at INFO; the contract logs nothing per request.
+      '--log-level',
+      'warning',
+    ]),
   }),
   'fastapi-uvicorn': py({
     id: 'fastapi-uvicorn',
@@ -215,22 +296,7 @@ export const STACKS: Record<BuiltinStackId, StackDef> = {
       'websockets',
     ],
     serverPackage: 'uvicorn',
-    argv: (port, w) => [
-      '-m',
-      'uvicorn',
-      'stackbench_py.fastapi_app:app',
-      '--host',
-      '127.0.0.1',
-      '--port',
-      String(port),
-      '--workers',
-      String(w),
-      '--loop',
-      'uvloop',
-      '--http',
-      'httptools',
-      '--no-access-log',
-    ],
+    argv: uvicorn('stackbench_py.fastapi_app:app'),
   }),
 };
 
