@@ -13,8 +13,16 @@ import type { StackId } from '../stacks/registry.js';
 import type { WorkloadId } from '../workloads.js';
 import { estimate, median } from './stats.js';
 
-/** Flags that make a point unusable for the headline: an interrupted point covers only part of its window. */
-const UNUSABLE = new Set(['interrupted']);
+/**
+ * Flags that make a point unusable for any figure: an interrupted point covers only part of its window; a
+ * point during which the server exited, or a service it needed died, measured a failure, not the stack.
+ */
+const EXCLUDED: Array<[string, string]> = [
+  ['interrupted', 'cut short by an interruption'],
+  ['server-exited', 'during which the server exited'],
+  ['service-died', 'during which a service it needs died'],
+];
+const UNUSABLE = new Set(EXCLUDED.map(([flag]) => flag));
 export const SATURATED = 'generator-saturated';
 
 export interface WorkloadFigures {
@@ -122,6 +130,21 @@ function figuresFor(
   const capacity = headlineCapacity(
     results.capacities.filter((c) => c.stack === stack && c.workload === workload),
   );
+  // The workload a stack crashed during: whatever it measured there is not the stack's figure.
+  if (rec?.failure && rec.failure.workload === workload) {
+    return {
+      stack,
+      runtime: rec.runtime,
+      serverClass: rec.serverClass,
+      status: 'failed',
+      reason: rec.failure.reason,
+      ...(rec.failure.fix ? { fix: rec.failure.fix } : {}),
+      runs: [],
+      flags: [],
+      notes: [],
+      saturated: false,
+    };
+  }
   const fig: StackFigures = {
     stack,
     runtime: rec?.runtime ?? 'node',
@@ -134,8 +157,10 @@ function figuresFor(
   };
   if (usable.length === 0 && !capacity)
     return { ...fig, ...whyMissing(results, rec, stack, workload, atTop) };
-  const excluded = atTop.length - usable.length;
-  if (excluded > 0) fig.notes.push(`excluded ${excluded} interrupted run${excluded > 1 ? 's' : ''}`);
+  for (const [flag, what] of EXCLUDED) {
+    const n = atTop.filter((p) => p.flags.includes(flag)).length;
+    if (n > 0) fig.notes.push(`excluded ${n} ${n > 1 ? 'runs' : 'run'} ${what}`);
+  }
   if (capacity?.limitedBy === 'generator') fig.notes.push('capacity limited by the generator');
   if (usable.length > 0) {
     fig.rps = estimate(fig.runs);

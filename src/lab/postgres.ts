@@ -1,13 +1,19 @@
 // A private PostgreSQL for the db workload: its own data folder and loopback port, created and removed by the
 // lab. PostgreSQL refuses to run as root, so as root the lab runs it as the unprivileged `postgres` user
 // (or `nobody`); it never touches a system-wide cluster.
+//
+// Private means private: every connection needs a password (SCRAM) made for this run and known only to it —
+// the superuser's, used by the lab alone to create the table, and the application role's, handed to the stacks,
+// which may read the table and nothing more (not a superuser: no COPY ... TO PROGRAM). The Unix socket sits in
+// the run's 0700 folder; TCP listens on 127.0.0.1 only.
 import { spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { chownSync, existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { StackbenchError } from '../errors.js';
 import { start, type Managed } from '../machine/process.js';
+import { makeScratch } from '../machine/scratch.js';
 
 export const WORLD_ROWS = 10_000;
 /** The row contents are a function of the id, so any answer can be checked. */
@@ -78,11 +84,19 @@ function waitExit(m: Managed): Promise<void> {
 }
 
 export interface PgInstance {
+  /** What the stacks get (STACKBENCH_PG): the application role, with its password. */
   url: string;
   port: number;
   version: string;
+  /** The postmaster: the lab watches it (a database that dies mid-run is named, not blamed on the stacks). */
+  proc: Managed;
   stop(): Promise<void>;
 }
+
+/** The application role the stacks connect as: it may read `world`, nothing more. */
+export const APP_ROLE = 'stackbench_app';
+const SUPERUSER = 'stackbench';
+const secret = () => randomBytes(18).toString('hex');
 
 export async function startPostgres(
   port: number,
@@ -92,20 +106,40 @@ export async function startPostgres(
   const found = findPostgres();
   if (!found.ok) throw new StackbenchError('SB_POSTGRES_MISSING', [found.missing!]);
   const who = runAs();
-  const dir = mkdtempSync(join(tmpdir(), 'stackbench-pg-'));
-  const removeDir = () => rmSync(dir, { recursive: true, force: true });
-  process.once('exit', removeDir);
+  const scratch = makeScratch('pg');
+  const dir = scratch.dir;
   if (who.uid !== undefined) chownSync(dir, who.uid, who.gid!);
   const data = join(dir, 'data');
+  const admin = { user: SUPERUSER, password: secret() };
+  const app = { user: APP_ROLE, password: secret() };
   let server: Managed | undefined;
   try {
+    // The superuser's password reaches initdb through a file only the postgres user can read, removed after.
+    const pwfile = join(dir, 'pwfile');
+    writeFileSync(pwfile, `${admin.password}\n`, { mode: 0o600 });
+    if (who.uid !== undefined) chownSync(pwfile, who.uid, who.gid!);
     const init = start({
       name: 'initdb',
       cmd: join(found.bin!, 'initdb'),
-      args: ['-D', data, '-U', 'stackbench', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync'],
+      args: [
+        '-D',
+        data,
+        '-U',
+        SUPERUSER,
+        `--pwfile=${pwfile}`,
+        '--auth=scram-sha-256',
+        '-E',
+        'UTF8',
+        '--locale=C',
+        '--no-sync',
+      ],
       user: who.user,
     });
-    await waitExit(init);
+    try {
+      await waitExit(init);
+    } finally {
+      rmSync(pwfile, { force: true });
+    }
     server = start({
       name: 'postgres',
       cmd: join(found.bin!, 'postgres'),
@@ -118,6 +152,8 @@ export async function startPostgres(
         dir,
         '-c',
         'listen_addresses=127.0.0.1',
+        '-c',
+        'password_encryption=scram-sha-256',
         '-c',
         'max_connections=400',
         // A throwaway read-mostly database: durability settings off, like TechEmpower's tuned configs.
@@ -132,11 +168,11 @@ export async function startPostgres(
       cpus,
       stopSignal: 'SIGINT', // fast shutdown: does not wait for clients
     });
-    await waitConnect(server, port, signal);
-    await seed(port);
+    await waitConnect(server, port, admin, signal);
+    await seed(port, admin, app);
   } catch (e) {
     await server?.stop();
-    removeDir();
+    scratch.remove();
     if (e instanceof StackbenchError) throw e;
     throw new StackbenchError('SB_POSTGRES_MISSING', [
       `could not start a private PostgreSQL: ${(e as Error).message}`,
@@ -144,23 +180,28 @@ export async function startPostgres(
   }
   const srv = server;
   return {
-    url: `postgresql://stackbench@127.0.0.1:${port}/stackbench`,
+    url: `postgresql://${APP_ROLE}:${app.password}@127.0.0.1:${port}/stackbench`,
     port,
     version: found.version!,
+    proc: srv,
     stop: async () => {
       await srv.stop(10_000);
-      removeDir();
-      process.removeListener('exit', removeDir);
+      scratch.remove();
     },
   };
 }
 
-async function waitConnect(server: Managed, port: number, signal?: AbortSignal): Promise<void> {
+interface Login {
+  user: string;
+  password: string;
+}
+
+async function waitConnect(server: Managed, port: number, login: Login, signal?: AbortSignal): Promise<void> {
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (signal?.aborted) throw new StackbenchError('SB_INTERRUPTED');
     if (server.exited) throw new Error(`postgres exited: ${server.log().slice(-5).join(' / ')}`);
-    const c = new pg.Client({ host: '127.0.0.1', port, user: 'stackbench', database: 'postgres' });
+    const c = new pg.Client({ host: '127.0.0.1', port, ...login, database: 'postgres' });
     try {
       await c.connect();
       await c.end();
@@ -173,17 +214,25 @@ async function waitConnect(server: Managed, port: number, signal?: AbortSignal):
   }
 }
 
-async function seed(port: number): Promise<void> {
-  const admin = new pg.Client({ host: '127.0.0.1', port, user: 'stackbench', database: 'postgres' });
-  await admin.connect();
-  await admin.query('CREATE DATABASE stackbench');
-  await admin.end();
-  const db = new pg.Client({ host: '127.0.0.1', port, user: 'stackbench', database: 'stackbench' });
+async function seed(port: number, admin: Login, app: Login): Promise<void> {
+  const su = new pg.Client({ host: '127.0.0.1', port, ...admin, database: 'postgres' });
+  await su.connect();
+  // The password is ours (hex), so it can sit in the statement; nothing here is logged.
+  await su.query(
+    `CREATE ROLE ${APP_ROLE} LOGIN PASSWORD '${app.password}' NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION`,
+  );
+  await su.query('CREATE DATABASE stackbench');
+  await su.end();
+  const db = new pg.Client({ host: '127.0.0.1', port, ...admin, database: 'stackbench' });
   await db.connect();
   await db.query('CREATE TABLE world (id integer PRIMARY KEY, randomnumber integer NOT NULL)');
   await db.query(
     `INSERT INTO world SELECT i, ((i * 7919) % 10000) + 1 FROM generate_series(1, ${WORLD_ROWS}) AS i`,
   );
   await db.query('ANALYZE world');
+  await db.query('REVOKE ALL ON DATABASE stackbench FROM PUBLIC');
+  await db.query('REVOKE CREATE ON SCHEMA public FROM PUBLIC');
+  await db.query(`GRANT CONNECT ON DATABASE stackbench TO ${APP_ROLE}`);
+  await db.query(`GRANT SELECT ON world TO ${APP_ROLE}`);
   await db.end();
 }

@@ -3,12 +3,12 @@
 // lives in a 0600 config file inside a 0700 folder, never on a command line (which `ps` would show).
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { StackbenchError } from '../errors.js';
 import { start, type Managed } from '../machine/process.js';
+import { makeScratch } from '../machine/scratch.js';
 
 export interface RedisFound {
   ok: boolean;
@@ -68,6 +68,8 @@ export interface RedisInstance {
   version: string;
   /** The redis-server process (its CPU belongs to the lab, not to the stack). */
   pid: number;
+  /** The same process, for the lab to watch. */
+  proc: Managed;
   /** The private folder (config file); gone after stop(). */
   dir: string;
   stop(): Promise<void>;
@@ -108,9 +110,9 @@ export async function startRedis(
   if (!found.ok) throw new RedisUnavailable(found.missing!, found.fix);
   // hex: nothing in it needs escaping in a URL or a config file.
   const password = randomBytes(24).toString('hex');
-  const dir = mkdtempSync(join(tmpdir(), 'stackbench-redis-')); // mkdtemp makes it 0700
-  const removeDir = () => rmSync(dir, { recursive: true, force: true });
-  process.once('exit', removeDir);
+  const scratch = makeScratch('redis'); // 0700, swept by a later run if this one is killed
+  const dir = scratch.dir;
+  const removeDir = scratch.remove;
   const file = join(dir, 'redis.conf');
   writeFileSync(file, config(port, password, dir), { mode: 0o600 });
   let server: Managed | undefined;
@@ -120,7 +122,6 @@ export async function startRedis(
   } catch (e) {
     await server?.stop(2000);
     removeDir();
-    process.removeListener('exit', removeDir);
     if (e instanceof StackbenchError) throw e;
     throw new RedisUnavailable(`could not start a private redis-server: ${(e as Error).message}`);
   }
@@ -130,11 +131,11 @@ export async function startRedis(
     port,
     version: found.version!,
     pid: srv.pid,
+    proc: srv,
     dir,
     stop: async () => {
       await srv.stop(5000); // SIGTERM: with no save points Redis exits at once
       removeDir();
-      process.removeListener('exit', removeDir);
     },
   };
 }

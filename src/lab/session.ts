@@ -3,7 +3,8 @@
 // The error rule is the same for all: an interruption or bad input (a port in use) ends the whole run; a stack
 // that cannot start is an outcome recorded with its last log lines, and the run goes on.
 import { StackbenchError } from '../errors.js';
-import { startLab, type Lab } from './lab.js';
+import { startLab, type Lab, type Unavailable } from './lab.js';
+import { sweepStale } from '../machine/scratch.js';
 import { planCpus, type CpuPlan } from '../machine/cpuset.js';
 import { PortAllocator } from '../machine/net.js';
 import type { StackRecord } from '../results/types.js';
@@ -27,6 +28,8 @@ export interface LabRun {
   record(id: StackId): StackRecord;
   /** Start an available stack alone on the server cores; a stack that fails to start comes back as a failure. */
   start(rec: StackRecord): Promise<Started>;
+  /** The workloads this stack cannot be served here, and why (a dead service; chat across processes without a broker). */
+  unavailableFor(rec: StackRecord): Partial<Record<WorkloadId, Unavailable>>;
 }
 
 /** Errors that end a whole run rather than one stack: an interruption, or bad input such as a port in use. */
@@ -52,17 +55,28 @@ export function stackRecord(id: StackId, serverCores: number): StackRecord {
 export async function withLab<T>(opts: LabRunOptions, body: (lab: LabRun) => Promise<T>): Promise<T> {
   const cpus = planCpus();
   const ports = new PortAllocator(opts.basePort);
+  // Folders of earlier runs that were killed before they could clean up (their owner process is gone).
+  sweepStale();
   const services = await startLab(opts.workloads, cpus.server, ports, opts.signal);
   const lab: LabRun = {
     cpus,
     services,
     record: (id) => stackRecord(id, cpus.server.length),
+    unavailableFor(rec) {
+      const out = { ...services.unavailable };
+      if (rec.workers > 1 && services.brokerMissing && opts.workloads.includes('chat'))
+        out.chat = {
+          missing: `chat across ${rec.workers} worker processes needs a broker: ${services.brokerMissing.missing}`,
+          fix: services.brokerMissing.fix,
+        };
+      return out;
+    },
     async start(rec) {
       try {
         const stack = await startStack(rec.id, {
           port: await ports.take(),
           cpus: cpus.server,
-          env: services.env,
+          env: services.envFor(rec.workers),
           signal: opts.signal,
         });
         return { ok: true, stack };

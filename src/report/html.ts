@@ -204,6 +204,7 @@ ${header}
 ${nav}
 <main>
 ${warn ? `<div class="banner">${e(warn)}</div>` : ''}
+${r.failures?.length ? `<div class="banner"><strong>Failures this run met</strong> (none of their figures feed a winner, a ratio or a verdict):<ul>${r.failures.map((f) => `<li>${e(f)}</li>`).join('')}</ul></div>` : ''}
 <section id="verdicts"><h2>Verdicts on the article</h2>${verdicts}</section>
 ${reco ? `<section id="recommendation">${reco}</section>` : ''}
 ${agreement ? `<section id="agreement">${agreement}</section>` : ''}

@@ -25,6 +25,10 @@ export function markdownReport(results: Results): string {
   const out: string[] = [`# stackbench report — ${r.suite} suite`, '', `_${headerLine(r)}_`];
   const warn = statusWarning(r);
   if (warn) out.push('', `> **${warn}**`);
+  if (r.failures?.length) {
+    out.push('', '> **Failures this run met** (none of their figures feed a winner, a ratio or a verdict):');
+    for (const f of r.failures) out.push(`> - ${inline(f)}`);
+  }
 
   if (a.verdicts.length) {
     out.push('', '## Verdicts on the article', '');

@@ -39,6 +39,7 @@ export function terminalSummary(results: Results): string {
   const out: string[] = [color.bold(headerLine(results))];
   const warn = statusWarning(results);
   if (warn) out.push(color.yellow(warn));
+  for (const f of results.failures ?? []) out.push(color.red(`failure: ${f}`));
   for (const v of views) {
     out.push('', color.bold(`${v.workload} — ${WORKLOADS[v.workload].tests}`));
     out.push(

@@ -32,6 +32,11 @@ export interface Results {
   analysis?: Analysis;
   /** Things a reader must know (missing Python, generator limits, ...), in words. */
   notes: string[];
+  /**
+   * Runtime failures the run met, in words: a stack that failed to start or crashed, a workload that failed
+   * verification, a lab service that died. Any makes `stackbench run` exit 1 (after writing everything).
+   */
+  failures: string[];
 }
 
 export interface Machine {
@@ -79,7 +84,13 @@ export interface StackRecord extends StackFacts {
   /** Verification per workload: only 'pass' workloads are measured. */
   verification: Partial<Record<WorkloadId, { status: CellStatus; reason?: string; fix?: string }>>;
   /** Set when the stack could not be measured (missing, failed to start, crashed mid-run). */
-  failure?: { reason: string; fix?: string; log: string[] };
+  failure?: {
+    reason: string;
+    fix?: string;
+    log: string[];
+    /** The workload it crashed during: its figures there are not the stack's (those before it stand). */
+    workload?: WorkloadId;
+  };
 }
 
 export type PointKind = 'closed' | 'probe';

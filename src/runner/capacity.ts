@@ -16,6 +16,8 @@ export interface CapacitySpec extends Omit<PointSpec, 'kind' | 'model' | 'connec
   probes: number;
   sloP99Ms: number;
   onPoint: (p: Point) => Promise<void>;
+  /** Stop searching (the server crashed, a service it needs died). */
+  halted?: () => boolean;
 }
 
 /**
@@ -45,7 +47,7 @@ export async function searchCapacity(spec: CapacitySpec): Promise<Capacity> {
   // First probe just under the closed-loop figure: most stacks meet the SLO a little below saturation.
   // Chat's headline rate is far below any ceiling: start at 4x it.
   let rate = chat ? CHAT_RATE * 4 : Math.max(1, spec.estimateRps * (w.search === 'climb' ? 1 : 0.8));
-  for (let i = 0; i < spec.probes && !spec.signal?.aborted; i++) {
+  for (let i = 0; i < spec.probes && !spec.signal?.aborted && !spec.halted?.(); i++) {
     const p = await measurePoint({
       ...spec,
       kind: 'probe',

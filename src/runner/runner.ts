@@ -81,7 +81,31 @@ function newResults(opts: RunOptions): Results {
     points: [],
     capacities: [],
     notes: [],
+    failures: [],
   };
+}
+
+/**
+ * Lab services that died since the last look: each is named once, as a failure with its last log lines. What a
+ * stack measured on a workload that needs the dead service is dropped (flagged), its cell made unavailable.
+ */
+function noteDeaths(lab: LabRun, results: Results, rec: StackRecord | undefined, save: () => void): void {
+  for (const d of lab.services.deaths()) {
+    results.failures.push(d.reason);
+    results.notes.push(`${d.reason}${d.log.length ? `; its last lines: ${d.log.join(' / ')}` : ''}`);
+  }
+  if (!rec) return;
+  const gone = lab.unavailableFor(rec);
+  for (const [w, u] of Object.entries(gone) as Array<[WorkloadId, { missing: string; fix: string }]>) {
+    const cell = rec.verification[w];
+    if (!cell || cell.status === 'unavailable' || cell.status === 'unsupported') continue;
+    rec.verification[w] = { status: 'unavailable', reason: u.missing, fix: u.fix };
+    for (const p of results.points)
+      if (p.stack === rec.id && p.workload === w && !p.flags.includes('service-died'))
+        p.flags.push('service-died');
+    results.capacities = results.capacities.filter((c) => !(c.stack === rec.id && c.workload === w));
+  }
+  save();
 }
 
 export async function runLab(opts: RunOptions): Promise<Results> {
@@ -157,27 +181,43 @@ async function runStack(
   const started = await lab.start(rec);
   if (!started.ok) {
     rec.failure = started.failure;
-    results.notes.push(`${rec.id}: failed to start: ${rec.failure.reason}`);
+    results.failures.push(`${rec.id} failed to start: ${rec.failure.reason}`);
     save();
     return;
   }
   const running = started.stack;
   const subject = stackSubject(running, rec.runtime, chatGraceMs(opts.sloP99Ms));
   try {
-    rec.verification = await checkWorkloads(running.port, opts.workloads, lab.services, undefined, signal);
+    rec.verification = await checkWorkloads(
+      running.port,
+      opts.workloads,
+      { unavailable: lab.unavailableFor(rec) },
+      undefined,
+      signal,
+    );
+    // A service that died during the checks: its workloads' failures are the service's, not the stack's.
+    noteDeaths(lab, results, rec, save);
+    for (const [w, v] of Object.entries(rec.verification))
+      if (v.status === 'fail') results.failures.push(`${rec.id} failed verification on ${w}: ${v.reason}`);
     save();
     for (const w of opts.workloads) {
       if (signal?.aborted) return;
       onCell(w);
-      const v = rec.verification[w];
-      if (v?.status !== 'pass') continue;
-      await measureWorkload(subject, w, opts, results, save);
+      if (rec.verification[w]?.status !== 'pass') continue;
+      // Stop measuring this workload as soon as a service it needs has died.
+      const lost = () => {
+        noteDeaths(lab, results, rec, save);
+        return rec.verification[w]?.status !== 'pass';
+      };
+      await measureWorkload(subject, w, opts, results, save, lost);
+      lost(); // a service that died during the last point
       if (running.proc.exited) {
         rec.failure = {
           reason: `crashed during ${w} (${running.proc.exitSignal ?? `exit code ${running.proc.exitCode}`})`,
           log: running.proc.log(),
+          workload: w,
         };
-        results.notes.push(`${rec.id}: ${rec.failure.reason}; the run went on without it`);
+        results.failures.push(`${rec.id} crashed during ${w}; the run went on without it`);
         save();
         return;
       }
@@ -193,6 +233,7 @@ async function measureWorkload(
   opts: RunOptions,
   results: Results,
   save: () => void,
+  lost: () => boolean,
 ): Promise<void> {
   const { suite, signal } = opts;
   const base = {
@@ -215,7 +256,8 @@ async function measureWorkload(
   const rate = chat ? CHAT_RATE : undefined;
   await warmUntilSteady(subject, workload, headline!, suite.warmupMs, signal);
   const headlineRps: number[] = [];
-  for (let rep = 0; rep < suite.repetitions && !signal?.aborted && !subject.exited(); rep++) {
+  const halted = () => signal?.aborted || subject.exited() || lost();
+  for (let rep = 0; rep < suite.repetitions && !halted(); rep++) {
     const p = await measurePoint({
       ...base,
       kind: 'closed',
@@ -230,7 +272,7 @@ async function measureWorkload(
     await record(p);
   }
   for (const c of levels) {
-    if (signal?.aborted || subject.exited()) return;
+    if (halted()) return;
     await record(
       await measurePoint({
         ...base,
@@ -244,7 +286,7 @@ async function measureWorkload(
       }),
     );
   }
-  if (signal?.aborted || subject.exited() || suite.probes === 0) return;
+  if (halted() || suite.probes === 0) return;
   if (!suite.searchAll && !WORKLOADS[workload].concurrency) return;
   const cap = await searchCapacity({
     ...base,
@@ -256,7 +298,9 @@ async function measureWorkload(
     probes: suite.probes + (WORKLOADS[workload].search === 'climb' ? (chat ? 1 : 2) : 0),
     sloP99Ms: opts.sloP99Ms,
     onPoint: record,
+    halted,
   });
+  if (lost()) return;
   results.capacities.push(cap);
   save();
 }

@@ -106,7 +106,13 @@ export async function verify(
       }
       try {
         const onCell = (w: WorkloadId, cell: Cell) => onEvent?.({ type: 'cell', id, workload: w, cell });
-        sv.cells = await checkWorkloads(started.stack.port, workloads, lab.services, onCell, signal);
+        sv.cells = await checkWorkloads(
+          started.stack.port,
+          workloads,
+          { unavailable: lab.unavailableFor(rec) },
+          onCell,
+          signal,
+        );
       } finally {
         await started.stack.stop();
       }

@@ -141,7 +141,7 @@ describe('analyze on a partial run', () => {
     const fastify = json.stacks.find((s) => s.stack === 'fastify')!;
     assert.deepEqual(fastify.rps, { median: 30000, low: 30000, high: 30000, n: 1 });
     assert.deepEqual(fastify.flags, []);
-    assert.deepEqual(fastify.notes, ['excluded 1 interrupted run']);
+    assert.deepEqual(fastify.notes, ['excluded 1 run cut short by an interruption']);
     assert.match(
       json.comparisons[0]!.text,
       /^fastify is 7\.5x flask-gunicorn on json \(1 run, no interval\)$/,

@@ -134,6 +134,7 @@ export const runCommand = defineCommand({
       );
     }
     if (results.status === 'interrupted') throw new StackbenchError('SB_INTERRUPTED');
-    return ExitCode.ok;
+    // A stack that crashed or failed to start, a failed verification, a dead service: a runtime failure.
+    return results.failures.length ? ExitCode.failure : ExitCode.ok;
   },
 });
