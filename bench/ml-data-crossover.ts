@@ -56,11 +56,16 @@ interface Cell {
   requests: number;
 }
 
-/** One measured cell: a priming request, then a closed loop of one connection for `seconds`. */
+/**
+ * One measured cell: a priming request (timed), then a closed loop of one connection for `seconds`, or longer
+ * when a request is slow, so that at least about four requests complete in the window.
+ */
 async function measure(port: number, path: string): Promise<Cell> {
   const url = `http://127.0.0.1:${port}${path}`;
+  const t0 = performance.now();
   const first = await fetch(url, { signal: AbortSignal.timeout(60_000) });
   await first.arrayBuffer();
+  const primeMs = performance.now() - t0;
   if (first.status !== 200) throw new Error(`${path}: status ${first.status}`);
   const r = await runLoad({
     url,
@@ -68,12 +73,13 @@ async function measure(port: number, path: string): Promise<Cell> {
     connections: 1,
     threads: 1,
     warmupMs: 300,
-    durationMs: seconds * 1000,
+    durationMs: Math.min(30_000, Math.max(seconds * 1000, Math.ceil(primeMs * 5))),
     timeoutMs: 30_000,
   });
   const bad = r.requests - (r.statusCodes['200'] ?? 0);
   if (bad > 0) throw new Error(`${path}: ${bad} answers were not 200`);
-  return { p50: r.latency.percentilesMs['50'] ?? NaN, requests: r.latency.count };
+  const count = r.latency.count;
+  return { p50: count > 0 ? (r.latency.percentilesMs['50'] ?? NaN) : NaN, requests: count };
 }
 
 const results = new Map<string, Cell>(); // `${column}|${path}`
@@ -117,7 +123,9 @@ for (const stack of [...new Set(wanted.map((c) => c.stack))]) {
 }
 
 const cellText = (c: Cell | undefined, best: number) =>
-  c ? `${fmt(c.p50, c.p50 < 10 ? 2 : 1)}${c.p50 === best ? ' **' : ''} (${c.requests})` : '-';
+  c && c.requests > 0
+    ? `${fmt(c.p50, c.p50 < 10 ? 2 : 1)}${c.p50 === best ? ' **' : ''} (${c.requests})`
+    : '-';
 
 function rowsFor(
   paths: Array<{ label: string; path: string }>,
@@ -125,7 +133,7 @@ function rowsFor(
 ): Array<Array<string | number>> {
   return paths.map(({ label, path }) => {
     const cells = cols.map((c) => results.get(`${c.label}|${path}`));
-    const best = Math.min(...cells.map((c) => c?.p50 ?? Infinity));
+    const best = Math.min(...cells.map((c) => (c && c.requests > 0 ? c.p50 : Infinity)));
     const winner = cols[cells.findIndex((c) => c?.p50 === best)]?.label ?? '-';
     return [label, ...cells.map((c) => cellText(c, best)), winner];
   });
