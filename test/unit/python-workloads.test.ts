@@ -24,9 +24,13 @@ const stackIds: StackId[] = ['flask-gunicorn', 'django-gunicorn', 'fastapi-uvico
 // The lab's argv (DESIGN.md section 2), cwd servers/python.
 
 const missingPython = ((): string | undefined => {
-  const check = spawnSync(python, ['-c', 'import flask, django, fastapi, uvicorn, gunicorn, pandas, numpy'], {
-    encoding: 'utf8',
-  });
+  const check = spawnSync(
+    python,
+    ['-c', 'import flask, django, fastapi, uvicorn, gunicorn, pandas, numpy, threadpoolctl'],
+    {
+      encoding: 'utf8',
+    },
+  );
   return check.status === 0
     ? undefined
     : `python stacks unavailable: ${check.stderr || check.error?.message}`;
@@ -396,7 +400,16 @@ for (const id of stackIds) {
 
 // ---------------------------------------------------------------- BLAS threads
 
-describe('STACKBENCH_BLAS_THREADS', { skip: missingPython, timeout: 60_000 }, () => {
+describe('STACKBENCH_BLAS_THREADS', { timeout: 60_000 }, () => {
+  before(() => {
+    // Fails rather than skips: without these packages the Python stacks cannot start at all.
+    assert.equal(
+      missingPython,
+      undefined,
+      `${missingPython} — apt-get install python3-threadpoolctl python3-numpy`,
+    );
+  });
+
   it('sets the BLAS thread limit before NumPy loads, and /info reports it', async () => {
     const stack = await startStack('fastapi-uvicorn', 1, { STACKBENCH_BLAS_THREADS: '1' });
     try {
