@@ -1,8 +1,9 @@
 // Memory: (1) stackbench `load` RSS after a 60 s run vs a 10 s run at the same open-loop rate against nginx
 // (bar: at most 10% more); (2) 10,000 WebSocket connections held from one process (the engine) against the
-// test chat server in another process, pinned apart, with the engine's RSS recorded.
+// lab's node-http chat server in another process, pinned apart, with the engine's RSS recorded.
 // Usage: node dist/bench/engine-memory.js [rate=5000] [shortS=10] [longS=60] [wsConnections=10000]
 import { join } from 'node:path';
+import { freePort, httpGetStatus } from '../src/machine/net.js';
 import { startNginx } from './lib/nginx.js';
 import { runPinned, startPinned } from './lib/proc.js';
 import { fmt, publish, table } from './lib/report.js';
@@ -38,14 +39,17 @@ if (await stackbenchReady()) {
   md += 'stackbench `load` is not built yet: the HTTP memory figure was not measured.\n\n';
 }
 
-// --- (2) 10,000 WebSocket connections from one process.
+// --- (2) 10,000 WebSocket connections from one process, against the lab's own node-http server's /chat.
+const port = await freePort();
 const server = await startPinned(
   1,
-  ['node', join(ROOT, 'dist/bench/lib/ws-server-main.js')],
-  /^listening \d+/,
+  ['node', join(ROOT, 'servers/node/dist/http.js')],
+  async () => (await httpGetStatus(port, '/json', 500)) === 200,
+  10_000,
+  { HOST: '127.0.0.1', PORT: String(port), NODE_ENV: 'production' },
 );
 try {
-  const url = `ws://127.0.0.1:${server.readyLine.split(' ')[1]}/chat`;
+  const url = `ws://127.0.0.1:${port}/chat`;
   const [connectRate, msgRate, rooms, durationMs] = [2000, 20, 100, 10_000];
   const out = await runPinned(
     0,
@@ -67,7 +71,7 @@ try {
   };
   md +=
     `### Memory: ${wsConns} WebSocket connections held from one process\n\n` +
-    `Engine pinned to core 0, test chat server (\`ws\`) pinned to core 1; connect at ${connectRate}/s, ` +
+    `Engine pinned to core 0, the lab's node-http server (its /chat, \`ws\`) pinned to core 1; connect at ${connectRate}/s, ` +
     `${rooms} rooms, ${msgRate} msg/s for ${durationMs / 1000} s (fan-out to every member, sender included).\n\n` +
     table(
       [

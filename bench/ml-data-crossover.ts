@@ -11,8 +11,8 @@
 import { availableParallelism } from 'node:os';
 import { runLoad } from '../src/engine/index.js';
 import { startStack, type RunningStack } from '../src/stacks/adapter.js';
-import { pinSelf } from '../src/stacks/cpuset.js';
-import { freePort } from '../src/stacks/net.js';
+import { pinSelf } from '../src/machine/cpuset.js';
+import { freePort } from '../src/machine/net.js';
 import type { StackId } from '../src/stacks/registry.js';
 import { fmt, publish, table } from './lib/report.js';
 

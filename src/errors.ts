@@ -118,5 +118,3 @@ export class StackbenchError extends Error {
     return `error[${this.code}]: ${this.message} — ${this.hint}`;
   }
 }
-
-export const errorCodes = Object.keys(catalog) as ErrorCode[];

@@ -76,15 +76,22 @@ export interface Server {
   stop(): Promise<void>;
 }
 
-/** Start a long-running process pinned to `core`; ready when a stdout line matches `ready`. */
+/**
+ * Start a long-running process pinned to `core`; ready when a stdout line matches `ready`, or when the `ready`
+ * probe answers true (polled every 50 ms).
+ */
 export function startPinned(
   core: number,
   argv: string[],
-  ready: RegExp,
+  ready: RegExp | (() => Promise<boolean>),
   timeoutMs = 10_000,
+  env: Record<string, string> = {},
 ): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', pinnedArgv(core, argv), { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('bash', pinnedArgv(core, argv), {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+    });
     let out = '';
     let err = '';
     const stop = () =>
@@ -104,12 +111,22 @@ export function startPinned(
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
-      const line = out.split('\n').find((l) => ready.test(l));
+      const line = ready instanceof RegExp ? out.split('\n').find((l) => ready.test(l)) : undefined;
       if (line !== undefined) {
         clearTimeout(timer);
         resolve({ child, readyLine: line, stderr: () => err, stop });
       }
     });
+    if (!(ready instanceof RegExp)) {
+      const poll = async () => {
+        if (child.exitCode !== null) return;
+        if (await ready()) {
+          clearTimeout(timer);
+          resolve({ child, readyLine: '', stderr: () => err, stop });
+        } else setTimeout(() => void poll(), 50);
+      };
+      void poll();
+    }
     child.on('close', (code) => {
       clearTimeout(timer);
       reject(new Error(`exited (${code}) before ready: ${argv.join(' ')}\n${err}`));

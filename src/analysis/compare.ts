@@ -1,16 +1,14 @@
 // Per-workload comparisons: best Node.js vs best Python (throughput, and capacity when searched), and every
 // stack vs the fastest; the winner only when it is not tied with the runner-up.
-import type { Comparison } from '../results/types.js';
+import type { Comparison, StackFigures } from '../results/types.js';
 import type { StackId } from '../stacks/registry.js';
-import type { StackFigures, WorkloadFigures } from './derive.js';
+import type { WorkloadFigures } from './derive.js';
 import { compareBrackets, compareRuns } from './stats.js';
 
 export interface WorkloadComparisons {
   winner?: StackId;
-  /** Best Node.js vs best Python by rps (undefined when a side is missing). */
-  runtimes?: Comparison;
-  /** Best Node.js vs best Python by capacity (when both were searched). */
-  runtimesCapacity?: Comparison;
+  /** Best Node.js vs best Python by rps, and by capacity when both were searched (undefined when a side is missing). */
+  runtimes: { rps?: Comparison; capacity?: Comparison };
   comparisons: Comparison[];
 }
 
@@ -20,7 +18,7 @@ export function bestOf(fs: StackFigures[], runtime: StackFigures['runtime']): St
   return byRps(fs).find((f) => f.runtime === runtime); // fs is sorted fastest first
 }
 
-function bestCapacity(fs: StackFigures[], runtime: StackFigures['runtime']): StackFigures | undefined {
+export function bestCapacity(fs: StackFigures[], runtime: StackFigures['runtime']): StackFigures | undefined {
   return fs
     .filter((f) => f.runtime === runtime && f.capacity)
     .reduce<StackFigures | undefined>(
@@ -33,7 +31,7 @@ const rpsPair = (w: WorkloadFigures, x: StackFigures, y: StackFigures) =>
   compareRuns(w.workload, 'rps', { stack: x.stack, runs: x.runs }, { stack: y.stack, runs: y.runs });
 
 export function compareWorkload(w: WorkloadFigures): WorkloadComparisons {
-  const out: WorkloadComparisons = { comparisons: [] };
+  const out: WorkloadComparisons = { runtimes: {}, comparisons: [] };
   const seen = new Set<string>();
   const add = (c: Comparison | undefined) => {
     const key = `${c?.metric}:${[c?.a, c?.b].sort().join('|')}`;
@@ -45,11 +43,11 @@ export function compareWorkload(w: WorkloadFigures): WorkloadComparisons {
   };
   const node = bestOf(w.stacks, 'node');
   const py = bestOf(w.stacks, 'python');
-  if (node && py) out.runtimes = add(rpsPair(w, node, py));
+  if (node && py) out.runtimes.rps = add(rpsPair(w, node, py));
   const nodeCap = bestCapacity(w.stacks, 'node');
   const pyCap = bestCapacity(w.stacks, 'python');
   if (nodeCap && pyCap) {
-    out.runtimesCapacity = add(
+    out.runtimes.capacity = add(
       compareBrackets(
         w.workload,
         { stack: nodeCap.stack, cap: nodeCap.capacity! },

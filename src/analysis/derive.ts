@@ -1,62 +1,26 @@
-// Figures derived from Results, per workload and stack: the headline runs, capacity, cost, flags, and why a stack
-// has no figure. Everything else in src/analysis reads these, never the raw points.
-import type { Capacity, Estimate, Point, Results } from '../results/types.js';
+// Figures derived from Results, per workload and stack: the headline runs, capacity, cost, flags — or why a stack
+// has no figure. This is the one reading of the raw points: comparisons, verdicts and every reporter read these.
+import { mergeEncoded, spectrum } from '../engine/histogram.js';
+import type {
+  Capacity,
+  CapacityFigure,
+  Point,
+  Results,
+  StackFigures,
+  StackRecord,
+} from '../results/types.js';
 import type { StackId } from '../stacks/registry.js';
 import type { WorkloadId } from '../workloads.js';
-import { estimate, median, type Bracket } from './stats.js';
-
-export type Runtime = 'node' | 'python';
-
-// Complete by construction (Record over StackId): adding a stack without classifying it fails to compile.
-const RUNTIME: Record<StackId, Runtime> = {
-  'node-http': 'node',
-  fastify: 'node',
-  express: 'node',
-  'node-cluster': 'node',
-  'flask-gunicorn': 'python',
-  'django-gunicorn': 'python',
-  'fastapi-uvicorn': 'python',
-};
-
-/** The concurrency model in the article's terms: WSGI (sync, threaded) vs ASGI vs the Node event loop. */
-export const SERVER_CLASS: Record<StackId, string> = {
-  'node-http': 'event loop',
-  fastify: 'event loop',
-  express: 'event loop',
-  'node-cluster': 'event loop x N',
-  'flask-gunicorn': 'WSGI sync',
-  'django-gunicorn': 'WSGI gthread',
-  'fastapi-uvicorn': 'ASGI',
-};
-
-export const isWsgi = (s: StackId) => SERVER_CLASS[s].startsWith('WSGI');
+import { estimate, median } from './stats.js';
 
 /** Flags that make a point unusable for the headline: an interrupted point covers only part of its window. */
 const UNUSABLE = new Set(['interrupted']);
 export const SATURATED = 'generator-saturated';
 
-export interface StackFigures {
-  stack: StackId;
-  runtime: Runtime;
-  /** rps of each usable headline run (closed loop, config.connections[0]). */
-  runs: number[];
-  rps?: Estimate;
-  capacity?: Bracket & { instances: number; limitedBy: Capacity['limitedBy']; p99Ms: number };
-  p99Ms?: number;
-  cpuUsPerRequest?: number;
-  peakRssMiB?: number;
-  /** Distinct flags on the headline points, plus notes such as 'excluded 1 interrupted run'. */
-  flags: string[];
-  /** Some headline run was generator-limited: the server's rps is a lower bound. */
-  saturated: boolean;
-}
-
 export interface WorkloadFigures {
   workload: WorkloadId;
-  /** Stacks with at least a throughput or a capacity figure, fastest first. */
+  /** Every stack of the run: measured first (fastest first), then the rest with their reason. */
   stacks: StackFigures[];
-  /** Stacks asked for but without figures, and why. */
-  missing: Array<{ stack: StackId; reason: string }>;
 }
 
 export interface Derived {
@@ -67,12 +31,11 @@ export interface Derived {
   maxInstances: number;
 }
 
-export function runtimeOf(results: Results, stack: StackId): Runtime {
-  return results.stacks.find((s) => s.id === stack)?.runtime ?? RUNTIME[stack];
-}
+export const measured = (w: WorkloadFigures | undefined): StackFigures[] =>
+  (w?.stacks ?? []).filter((s) => s.status === 'measured');
 
 /** The capacity at the most instances searched, as a bracket between the last rate met and the first missed. */
-function headlineCapacity(caps: Capacity[]): StackFigures['capacity'] {
+function headlineCapacity(caps: Capacity[]): CapacityFigure | undefined {
   if (caps.length === 0) return undefined;
   const c = caps.reduce((best, x) => (x.instances > best.instances ? x : best));
   const missed = c.probes.filter((p) => !p.met && p.rate > c.rps).map((p) => p.rate);
@@ -89,25 +52,56 @@ function headlineCapacity(caps: Capacity[]): StackFigures['capacity'] {
   };
 }
 
-function whyMissing(results: Results, stack: StackId, workload: WorkloadId, points: Point[]): string {
-  const rec = results.stacks.find((s) => s.id === stack);
-  if (!rec) return `${stack} was not run`;
-  if (rec.failure) return `${stack} could not be measured: ${rec.failure.reason}`;
-  if (!rec.available) return `${stack} is not available on this machine`;
+/** Why a stack has no figures on a workload: its status, in words, with the fix where there is one. */
+function whyMissing(
+  results: Results,
+  rec: StackRecord | undefined,
+  stack: StackId,
+  workload: WorkloadId,
+  points: Point[],
+): Pick<StackFigures, 'status' | 'reason' | 'fix'> {
+  if (!rec) return { status: 'not measured', reason: `${stack} was not run` };
+  if (!rec.available)
+    return {
+      status: 'unavailable',
+      reason: rec.failure?.reason ?? 'not available here',
+      fix: rec.failure?.fix,
+    };
   const v = rec.verification[workload];
-  if (v && v.status !== 'pass') {
-    const what = {
-      fail: `failed verification on ${workload}`,
-      unavailable: `was unavailable on ${workload}`,
-      unsupported: `cannot serve ${workload}`,
-    }[v.status];
-    return `${stack} ${what}${v.reason ? `: ${v.reason}` : ''}`;
+  if (v?.status === 'fail') return { status: 'not verified', reason: v.reason, fix: v.fix };
+  if (v?.status === 'unavailable') return { status: 'unavailable', reason: v.reason, fix: v.fix };
+  if (v?.status === 'unsupported') return { status: 'not supported', reason: v.reason };
+  if (rec.failure) return { status: 'failed', reason: rec.failure.reason, fix: rec.failure.fix };
+  const reason: Record<string, string> = {
+    interrupted: 'not reached before the run was interrupted',
+    running: 'not measured yet',
+  };
+  if (points.length > 0) return { status: 'not measured', reason: 'only interrupted runs' };
+  return { status: 'not measured', reason: reason[results.status] ?? 'no measurements' };
+}
+
+/** p99 and the percentile spectrum of some points' merged histograms (exact); undefined without samples. */
+function mergedLatency(points: Point[]): { p99Ms: number; spectrum: Array<[number, number]> } | undefined {
+  if (points.length === 0) return undefined;
+  const h = mergeEncoded(points.map((p) => p.histogram));
+  try {
+    if (h.totalCount === 0) return undefined;
+    return { p99Ms: h.getValueAtPercentile(99) / 1000, spectrum: spectrum(h) };
+  } finally {
+    h.destroy();
   }
-  if (points.length > 0) return `${stack} on ${workload}: only interrupted runs`;
-  if (results.status === 'interrupted')
-    return `${stack} on ${workload}: not reached before the run was interrupted`;
-  if (results.status === 'running') return `${stack} on ${workload}: not measured yet`;
-  return `${stack} on ${workload}: no measurements`;
+}
+
+/** Closed-loop throughput at every level measured at the most instances (the concurrency chart). */
+function levelsOf(closed: Point[]): StackFigures['levels'] {
+  const top = Math.max(0, ...closed.map((p) => p.instances));
+  const at = closed.filter((p) => p.instances === top && !p.flags.some((f) => UNUSABLE.has(f)));
+  const conns = [...new Set(at.map((p) => p.connections))].sort((a, b) => a - b);
+  if (conns.length < 2) return undefined;
+  return conns.map((c) => ({
+    connections: c,
+    rps: median(at.filter((p) => p.connections === c).map((p) => p.rps)),
+  }));
 }
 
 function figuresFor(
@@ -115,59 +109,65 @@ function figuresFor(
   stack: StackId,
   workload: WorkloadId,
   connections: number,
-): StackFigures | string {
-  const all = results.points.filter(
-    (p) =>
-      p.stack === stack && p.workload === workload && p.kind === 'closed' && p.connections === connections,
+): StackFigures {
+  const rec = results.stacks.find((s) => s.id === stack);
+  const closed = results.points.filter(
+    (p) => p.stack === stack && p.workload === workload && p.kind === 'closed',
   );
+  const atLevel = closed.filter((p) => p.connections === connections);
   // Headline = the most instances measured at the headline level (all server cores).
-  const top = Math.max(0, ...all.map((p) => p.instances));
-  const atTop = all.filter((p) => p.instances === top);
+  const top = Math.max(0, ...atLevel.map((p) => p.instances));
+  const atTop = atLevel.filter((p) => p.instances === top);
   const usable = atTop.filter((p) => !p.flags.some((f) => UNUSABLE.has(f)));
   const capacity = headlineCapacity(
     results.capacities.filter((c) => c.stack === stack && c.workload === workload),
   );
-  if (usable.length === 0 && !capacity) return whyMissing(results, stack, workload, atTop);
-  const flags = [...new Set(usable.flatMap((p) => p.flags))].sort();
-  const excluded = atTop.length - usable.length;
-  if (excluded > 0) flags.push(`excluded ${excluded} interrupted run${excluded > 1 ? 's' : ''}`);
-  if (capacity?.limitedBy === 'generator') flags.push('capacity limited by the generator');
-  const runs = usable.map((p) => p.rps);
   const fig: StackFigures = {
     stack,
-    runtime: runtimeOf(results, stack),
-    runs,
-    flags,
+    runtime: rec?.runtime ?? 'node',
+    serverClass: rec?.serverClass ?? 'event loop',
+    status: 'measured',
+    runs: usable.map((p) => p.rps),
+    flags: [...new Set(usable.flatMap((p) => p.flags))].sort(),
+    notes: [],
     saturated: usable.some((p) => p.flags.includes(SATURATED) || p.generator.saturated),
   };
+  if (usable.length === 0 && !capacity)
+    return { ...fig, ...whyMissing(results, rec, stack, workload, atTop) };
+  const excluded = atTop.length - usable.length;
+  if (excluded > 0) fig.notes.push(`excluded ${excluded} interrupted run${excluded > 1 ? 's' : ''}`);
+  if (capacity?.limitedBy === 'generator') fig.notes.push('capacity limited by the generator');
   if (usable.length > 0) {
-    fig.rps = estimate(runs);
-    fig.p99Ms = median(usable.map((p) => p.latency.percentilesMs['99'] ?? NaN).filter(Number.isFinite));
-    fig.cpuUsPerRequest = median(usable.map((p) => p.server.cpuUsPerRequest).filter((x) => x > 0));
-    fig.peakRssMiB = Math.max(...usable.map((p) => p.server.peakRssMiB));
-    for (const k of ['p99Ms', 'cpuUsPerRequest', 'peakRssMiB'] as const)
-      if (!Number.isFinite(fig[k])) delete fig[k];
+    fig.rps = estimate(fig.runs);
+    const latency = mergedLatency(usable);
+    if (latency) Object.assign(fig, latency);
+    const cpu = median(usable.map((p) => p.server.cpuUsPerRequest).filter((x) => x > 0));
+    if (Number.isFinite(cpu)) fig.cpuUsPerRequest = cpu;
+    fig.peakPssMiB = Math.max(...usable.map((p) => p.server.peakPssMiB));
   }
+  const levels = levelsOf(closed);
+  if (levels) fig.levels = levels;
   if (capacity) fig.capacity = capacity;
   return fig;
 }
 
+/** The stacks of a run: the configured ones, or (for a file that lacks them) the ones it recorded. */
+export function stackIds(results: Results): StackId[] {
+  return results.config.stacks.length ? results.config.stacks : results.stacks.map((s) => s.id);
+}
+
 export function derive(results: Results): Derived {
   const connections = results.config.connections[0] ?? 0;
-  const workloads: WorkloadFigures[] = results.config.workloads.map((workload) => {
-    const stacks: StackFigures[] = [];
-    const missing: WorkloadFigures['missing'] = [];
-    for (const stack of results.config.stacks) {
-      const f = figuresFor(results, stack, workload, connections);
-      if (typeof f === 'string') missing.push({ stack, reason: f });
-      else stacks.push(f);
-    }
-    // Fastest first by median rps; stacks with only a capacity go last, by capacity.
-    stacks.sort(
-      (x, y) =>
-        (y.rps?.median ?? -1) - (x.rps?.median ?? -1) || (y.capacity?.value ?? 0) - (x.capacity?.value ?? 0),
-    );
-    return { workload, stacks, missing };
+  const workloads = results.config.workloads.map((workload): WorkloadFigures => {
+    const all = stackIds(results).map((stack) => figuresFor(results, stack, workload, connections));
+    const rank = (x: StackFigures, y: StackFigures) =>
+      (y.rps?.median ?? -1) - (x.rps?.median ?? -1) || (y.capacity?.value ?? 0) - (x.capacity?.value ?? 0);
+    // Measured first, fastest first by median rps (stacks with only a capacity after them, by capacity).
+    const stacks = [
+      ...all.filter((s) => s.status === 'measured').sort(rank),
+      ...all.filter((s) => s.status !== 'measured'),
+    ];
+    return { workload, stacks };
   });
   const maxInstances = Math.max(
     1,

@@ -1,5 +1,6 @@
-// analyze(results): the derived part of Results — per-workload estimates, comparisons, the winner, the verdicts on
-// the article's claims and the recommendation. Pure and deterministic: the same Results give the same Analysis.
+// analyze(results): the derived part of Results — per workload every stack's figures (or why it has none), the
+// comparisons, the winner, the verdicts on the article's claims and the recommendation. Pure and deterministic:
+// the same Results give the same Analysis, also for a run still being written. Reporters read only this.
 import type { Analysis, Results } from '../results/types.js';
 import type { WorkloadId } from '../workloads.js';
 import { CLAIMS } from './claims.js';
@@ -22,21 +23,18 @@ export function analyze(results: Results): Analysis {
       const c = cmps.get(w.workload)!;
       return {
         workload: w.workload,
-        stacks: w.stacks.map((s) => ({
-          stack: s.stack,
-          ...(s.rps ? { rps: s.rps } : {}),
-          ...(s.capacity ? { capacity: s.capacity.value } : {}),
-          ...(s.p99Ms !== undefined ? { p99Ms: s.p99Ms } : {}),
-          ...(s.cpuUsPerRequest !== undefined ? { cpuUsPerRequest: s.cpuUsPerRequest } : {}),
-          ...(s.peakRssMiB !== undefined ? { peakRssMiB: s.peakRssMiB } : {}),
-          flags: s.flags,
-        })),
+        stacks: w.stacks,
         ...(c.winner ? { winner: c.winner } : {}),
         comparisons: c.comparisons,
-        ...(w.missing.length ? { missing: w.missing } : {}),
+        runtimes: c.runtimes,
       };
     }),
     verdicts,
     recommendation: recommend(results, d, cmps, verdicts),
   };
+}
+
+/** The analysis a reporter reads: the one stored with the results, or a fresh one (a run still being written). */
+export function analysisOf(results: Results): Analysis {
+  return results.analysis ?? analyze(results);
 }

@@ -1,9 +1,9 @@
 // The article's question — Node.js or Python? — answered from this run's figures in a few plain sentences.
 // Nothing here is a fixed conclusion: every pick and figure comes from the comparisons.
-import type { Comparison, Results, Verdict } from '../results/types.js';
+import type { Comparison, Results, StackFigures, Verdict } from '../results/types.js';
 import type { WorkloadId } from '../workloads.js';
 import type { WorkloadComparisons } from './compare.js';
-import type { Derived, StackFigures } from './derive.js';
+import { measured, type Derived } from './derive.js';
 import { compareBrackets, compareRuns, fmtInt, fmtRatio } from './stats.js';
 
 /** Requests that wait (timer, downstream, database, a stream, a chat): concurrency, judged by capacity when searched. */
@@ -21,7 +21,7 @@ function short(c: Comparison): string {
 const list = (xs: string[]) =>
   xs.length <= 1 ? xs.join('') : `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`;
 
-function range(fs: StackFigures[], key: 'peakRssMiB' | 'cpuUsPerRequest'): string | undefined {
+function range(fs: StackFigures[], key: 'peakPssMiB' | 'cpuUsPerRequest'): string | undefined {
   const xs = fs.map((f) => f[key]).filter((x): x is number => x !== undefined);
   if (xs.length === 0) return undefined;
   const lo = Math.min(...xs);
@@ -54,9 +54,9 @@ export function recommend(
   const gaps: string[] = [];
   for (const w of d.workloads) {
     const c = cmps.get(w.workload);
-    const cmp = (WAITS.has(w.workload) ? c?.runtimesCapacity : undefined) ?? c?.runtimes;
+    const cmp = (WAITS.has(w.workload) ? c?.runtimes.capacity : undefined) ?? c?.runtimes.rps;
     if (!cmp) {
-      if (w.stacks.length > 0 || w.missing.length > 0) gaps.push(w.workload);
+      if (w.stacks.length > 0) gaps.push(w.workload);
       continue;
     }
     const runtimeOfA = w.stacks.find((s) => s.stack === cmp.a)?.runtime === 'node' ? 'Node.js' : 'Python';
@@ -75,7 +75,7 @@ export function recommend(
   // Within Python the server model can matter more than the runtime: say so when the spread is large.
   const spreads: string[] = [];
   for (const w of d.workloads) {
-    const py = w.stacks.filter((s) => s.runtime === 'python');
+    const py = measured(w).filter((s) => s.runtime === 'python');
     if (py.length < 2) continue;
     const useCap = WAITS.has(w.workload) && py.every((s) => s.capacity);
     const val = (s: StackFigures) => (useCap ? s.capacity!.value : (s.rps?.median ?? 0));
@@ -98,20 +98,20 @@ export function recommend(
   if (spreads.length) out.push(`If you choose Python, the server model matters: ${spreads.join('; ')}.`);
 
   const json =
-    d.workloads.find((w) => w.workload === 'json' && w.stacks.length > 0) ??
-    d.workloads.find((w) => w.stacks.length);
+    d.workloads.find((w) => w.workload === 'json' && measured(w).length > 0) ??
+    d.workloads.find((w) => measured(w).length > 0);
   if (json) {
     const parts: string[] = [];
     for (const [name, rt] of [
       ['Node.js', 'node'],
       ['Python', 'python'],
     ] as const) {
-      const fs = json.stacks.filter((s) => s.runtime === rt);
+      const fs = measured(json).filter((s) => s.runtime === rt);
       const cpu = range(fs, 'cpuUsPerRequest');
-      const rss = range(fs, 'peakRssMiB');
+      const rss = range(fs, 'peakPssMiB');
       if (cpu || rss)
         parts.push(
-          `${name} ${[cpu && `${cpu} µs CPU per request`, rss && `${rss} MiB peak memory`].filter(Boolean).join(', ')}`,
+          `${name} ${[cpu && `${cpu} µs CPU per request`, rss && `${rss} MiB peak memory (PSS)`].filter(Boolean).join(', ')}`,
         );
     }
     if (parts.length) out.push(`Cost on ${json.workload}: ${parts.join('; ')}.`);

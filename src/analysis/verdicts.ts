@@ -1,10 +1,10 @@
 // The rules that decide the article's claims: rule id -> (results, derived figures, claim) -> Verdict.
 // A claim of winning is supported only by a win outside the noise: a tie counts as "not supported".
-import type { Comparison, Results, Verdict, VerdictValue } from '../results/types.js';
-import type { StackId } from '../stacks/registry.js';
+import type { Comparison, Results, StackFigures, Verdict, VerdictValue } from '../results/types.js';
+import { isWsgi, type Runtime, type StackId } from '../stacks/registry.js';
 import { WORKLOADS, type WorkloadId } from '../workloads.js';
 import type { Claim, ClaimTest, RuleId } from './claims.js';
-import { figures, isWsgi, SERVER_CLASS, type Derived, type Runtime, type StackFigures } from './derive.js';
+import { figures, measured, type Derived } from './derive.js';
 import { compareBrackets, compareRuns, fmtInt, fmtRatio, NOISE_FLOOR } from './stats.js';
 
 export type Rule = (results: Results, d: Derived, claim: Claim) => Verdict;
@@ -60,19 +60,15 @@ function matchup(
 }
 
 /** Why a side of a comparison has no figures on a workload, in words. */
-function missingSide(d: Derived, workload: WorkloadId, runtime: Runtime, results: Results): string {
+function missingSide(d: Derived, workload: WorkloadId, runtime: Runtime): string {
   const w = figures(d, workload);
-  const reasons = (w?.missing ?? [])
-    .filter(
-      (m) => (results.stacks.find((s) => s.id === m.stack)?.runtime ?? runtimeGuess(m.stack)) === runtime,
-    )
-    .map((m) => m.reason);
+  const reasons = (w?.stacks ?? [])
+    .filter((f) => f.status !== 'measured' && f.runtime === runtime)
+    .map((f) => `${f.stack} ${f.status}${f.reason ? `: ${f.reason}` : ''}`);
   if (!w) return `${workload} was not in this run`;
   if (reasons.length) return `no ${RUNTIME_NAME[runtime]} figures on ${workload} (${reasons.join('; ')})`;
   return `no ${RUNTIME_NAME[runtime]} stack was selected for ${workload}`;
 }
-
-const runtimeGuess = (s: StackId): Runtime => (SERVER_CLASS[s].startsWith('event') ? 'node' : 'python');
 
 /** Notes for figures a reader must take as lower bounds. */
 function lowerBounds(ms: Matchup[]): string[] {
@@ -97,7 +93,7 @@ function fmtFig(f: StackFigures, metric: ClaimTest['metric']): string {
 function grouped(ms: Matchup[]): string {
   const byClass = new Map<string, string[]>();
   for (const m of ms) {
-    const cls = m.opp.runtime === 'python' ? (isWsgi(m.opp.stack) ? 'WSGI' : 'ASGI') : 'Node.js';
+    const cls = m.opp.runtime === 'python' ? (isWsgi(m.opp) ? 'WSGI' : 'ASGI') : 'Node.js';
     const fig = Number.isFinite(m.ratio) ? `${fmtRatio(m.ratio)}x` : 'no figure';
     const tag = m.outcome === 'tie' ? ', tie' : m.outcome === 'loss' ? ', slower' : '';
     byClass.set(cls, [...(byClass.get(cls) ?? []), `${m.opp.stack} ${fig}${tag}`]);
@@ -120,8 +116,8 @@ function runtimeWins(favoured: Runtime): Rule {
     for (const t of claim.tests) {
       const w = figures(d, t.workload);
       let metric = t.metric;
-      const favs = (w?.stacks ?? []).filter((f) => f.runtime === favoured);
-      const opps = (w?.stacks ?? []).filter((f) => f.runtime === other(favoured));
+      const favs = measured(w).filter((f) => f.runtime === favoured);
+      const opps = measured(w).filter((f) => f.runtime === other(favoured));
       const cannot = results.stacks.filter(
         (s) => s.runtime === other(favoured) && s.verification[t.workload]?.status === 'unsupported',
       );
@@ -135,7 +131,7 @@ function runtimeWins(favoured: Runtime): Rule {
       }
       if (favs.length > 0 && opps.length === 0 && byDefault.some((b) => b.workload === t.workload)) continue;
       if (favs.length === 0 || opps.length === 0) {
-        missing.push(missingSide(d, t.workload, favs.length === 0 ? favoured : other(favoured), results));
+        missing.push(missingSide(d, t.workload, favs.length === 0 ? favoured : other(favoured)));
         continue;
       }
       if (metric === 'capacity' && ![...favs, ...opps].every((f) => has(f, 'capacity'))) {
@@ -214,18 +210,18 @@ function ioSeconds(): number {
 const wsgiConcurrency: Rule = (results, d, claim) => {
   const workload = claim.tests[0]?.workload ?? 'io';
   const w = figures(d, workload);
-  const py = (w?.stacks ?? []).filter((f) => f.runtime === 'python');
+  const py = measured(w).filter((f) => f.runtime === 'python');
   const metric: ClaimTest['metric'] =
     py.length > 0 && py.every((f) => has(f, 'capacity')) ? 'capacity' : 'rps';
-  const wsgi = py.filter((f) => isWsgi(f.stack) && has(f, metric));
-  const asgi = py.filter((f) => !isWsgi(f.stack) && has(f, metric));
+  const wsgi = py.filter((f) => isWsgi(f) && has(f, metric));
+  const asgi = py.filter((f) => !isWsgi(f) && has(f, metric));
   const evidence: string[] = [];
   const wait = ioSeconds();
   for (const f of [...wsgi, ...asgi]) {
     const rec = results.stacks.find((s) => s.id === f.stack);
     const inFlight = value(f, metric) * wait;
     evidence.push(
-      `${f.stack} (${SERVER_CLASS[f.stack]}${rec ? `, ${rec.workers} worker${rec.workers === 1 ? '' : 's'}: ${rec.workerRule}` : ''}): ${fmtFig(f, metric)} on ${workload} = about ${inFlight.toFixed(1)} requests in flight at ${wait * 1000} ms each`,
+      `${f.stack} (${f.serverClass}${rec ? `, ${rec.workers} worker${rec.workers === 1 ? '' : 's'}: ${rec.workerRule}` : ''}): ${fmtFig(f, metric)} on ${workload} = about ${inFlight.toFixed(1)} requests in flight at ${wait * 1000} ms each`,
     );
   }
   if (metric === 'rps')
@@ -233,7 +229,9 @@ const wsgiConcurrency: Rule = (results, d, claim) => {
       `no capacity search for every Python stack: closed-loop throughput at ${d.connections} connections is used`,
     );
   if (wsgi.length === 0) {
-    const why = (w?.missing ?? []).filter((m) => isWsgi(m.stack)).map((m) => m.reason);
+    const why = (w?.stacks ?? [])
+      .filter((f) => f.status !== 'measured' && isWsgi(f))
+      .map((f) => `${f.stack} ${f.status}${f.reason ? `: ${f.reason}` : ''}`);
     return {
       claim: claim.id,
       verdict: 'not measured',
@@ -292,7 +290,7 @@ function efficiencies(
 const scaling: Rule = (results, d, claim) => {
   const evidence: string[] = [];
   const rows = claim.tests.map((t) => ({ workload: t.workload, effs: efficiencies(results, t.workload) }));
-  const runtimeOf = (s: StackId) => results.stacks.find((r) => r.id === s)?.runtime ?? runtimeGuess(s);
+  const runtimeOf = (s: StackId) => results.stacks.find((r) => r.id === s)?.runtime;
   const decided = rows.filter(
     (r) =>
       r.effs.some((e) => runtimeOf(e.stack) === 'node') &&
@@ -317,7 +315,7 @@ const scaling: Rule = (results, d, claim) => {
             `${cmp.text}: node-cluster with ${results.stacks.find((s) => s.id === 'node-cluster')?.workers ?? 1} worker runs at ${fmtRatio(r)}x node-http (the cluster's overhead on one core)`,
           );
       }
-      for (const f of w?.stacks ?? []) {
+      for (const f of measured(w)) {
         const rec = results.stacks.find((s) => s.id === f.stack);
         if (rec && rec.workers > 1)
           evidence.push(

@@ -1,6 +1,7 @@
 // Entry point: dispatch to a command, print errors as one line from the catalog, exit with its code.
 import { StackbenchError, ExitCode } from '../errors.js';
-import { cleanupAll } from '../stacks/process.js';
+import { cleanupAll } from '../machine/process.js';
+import { VERSION } from '../version.js';
 import type { Command } from './command.js';
 import { commands } from './commands/index.js';
 
@@ -24,7 +25,7 @@ async function main(argv: string[]): Promise<number> {
     return ExitCode.ok;
   }
   if (name === '--version' || name === '-V') {
-    process.stdout.write('stackbench 0.1.0\n');
+    process.stdout.write(`stackbench ${VERSION}\n`);
     return ExitCode.ok;
   }
   const cmd: Command | undefined = commands.find((c) => c.name === name);

@@ -2,7 +2,7 @@
 // input (exit 2, with the fix); left to the default "all", it is reported as not available and the rest runs.
 import { StackbenchError } from '../errors.js';
 import { findPostgres } from '../lab/postgres.js';
-import { availability, STACK_IDS, STACKS, type StackId } from '../stacks/registry.js';
+import { availability, BUILTIN_IDS, stackDef, type StackId } from '../stacks/registry.js';
 import { WORKLOAD_IDS, type WorkloadId } from '../workloads.js';
 import { parseList } from './args.js';
 
@@ -10,14 +10,14 @@ export function selectRun(flags: { stacks?: string; workloads?: string }): {
   stacks: StackId[];
   workloads: WorkloadId[];
 } {
-  const stacks = parseList(flags.stacks, STACK_IDS, 'SB_UNKNOWN_STACK') as StackId[];
+  const stacks = parseList(flags.stacks, BUILTIN_IDS, 'SB_UNKNOWN_STACK');
   const workloads = parseList(flags.workloads, WORKLOAD_IDS, 'SB_UNKNOWN_WORKLOAD') as WorkloadId[];
   if (flags.stacks !== undefined) {
     for (const id of stacks) {
-      const a = availability(STACKS[id]);
+      const def = stackDef(id)!;
+      const a = availability(def);
       if (a.ok) continue;
-      if (STACKS[id].runtime === 'python')
-        throw new StackbenchError('SB_PYTHON_MISSING', [`${id}: ${a.missing}`]);
+      if (def.runtime === 'python') throw new StackbenchError('SB_PYTHON_MISSING', [`${id}: ${a.missing}`]);
       throw new StackbenchError('SB_STACK_START', [id, `${a.missing} (fix: ${a.fix})`]);
     }
   }

@@ -1,7 +1,7 @@
 // Thresholds (after k6's): "p99<50ms", "p99.9<=200ms", "rps>=1000", "errors<0.1%". A run that misses one exits
 // with 3, so CI can fail on a regression. Bad syntax is bad input (exit 2).
 import { StackbenchError } from '../errors.js';
-import { decodeHistogram } from '../engine/histogram.js';
+import { errorRate, percentileMs } from '../engine/result.js';
 import type { LoadResult } from '../engine/types.js';
 
 export interface Threshold {
@@ -44,17 +44,9 @@ export function parseThreshold(text: string): Threshold {
 /** The figure a threshold reads: latency percentiles in ms, rps, error rate in %. */
 function figure(t: Threshold, r: LoadResult): number | undefined {
   if (t.metric === 'rps') return r.rps;
-  if (t.metric === 'errors') {
-    const failed = Object.values(r.errors).reduce((a, b) => a + b, 0);
-    const attempts = r.requests + r.errors.connect + r.errors.reset + r.errors.timeout + r.errors.malformed;
-    return attempts ? (100 * failed) / attempts : 0;
-  }
-  if (!r.latency.count) return undefined;
+  if (t.metric === 'errors') return 100 * errorRate(r);
   // Any percentile, not only the summary's: read it from the run's histogram.
-  const h = decodeHistogram(r.histogram);
-  const v = h.getValueAtPercentile(Number(t.metric.slice(1))) / 1000;
-  h.destroy();
-  return v;
+  return percentileMs(r, Number(t.metric.slice(1)));
 }
 
 export interface ThresholdCheck {

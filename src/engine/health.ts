@@ -5,6 +5,8 @@ import type { GeneratorHealth, ModelName } from './types.js';
 
 export interface HealthInput {
   model: ModelName;
+  /** What a send is, for the words: a request (HTTP) or a message (WebSocket). Default 'req'. */
+  unit?: 'req' | 'msg';
   /** Process CPU over the measured window, % of one core. */
   cpuPercent: number;
   cores: number;
@@ -49,7 +51,8 @@ export function assessHealth(h: HealthInput): GeneratorHealth {
   const short = intended > 0 && h.achievedRps < RATE_LIMIT * intended;
   // Our lateness: sends that left late although a connection was free (event-loop lag, CPU).
   const ownLateMuch = p.sent > 0 && ownLate > 0.1 * p.sent;
-  const rateText = `achieved ${round(h.achievedRps)} of ${round(intended)} req/s intended`;
+  const unit = h.unit ?? 'req';
+  const rateText = `achieved ${round(h.achievedRps)} of ${round(intended)} ${unit}/s intended`;
   let saturated = false;
   let reason = '';
   if (cpuBound) {
@@ -57,7 +60,7 @@ export function assessHealth(h: HealthInput): GeneratorHealth {
     reason = `${cpuText}: ${rateText}; latencies include the generator's own delays`;
   } else if (short && ownLateMuch) {
     saturated = true;
-    reason = `the generator could not send on time: ${rateText}, ${ownLate} sends left more than 1 ms late with a free connection`;
+    reason = `the generator could not send on time: ${rateText}, ${ownLate} sends left late with a free connection`;
   }
   let note: string | undefined;
   if (!saturated && (short || p.queuedSends > 0 || p.unsent > 0)) {
@@ -67,7 +70,12 @@ export function assessHealth(h: HealthInput): GeneratorHealth {
         `${p.queuedSends} requests waited for one of ${h.connections} busy connections (the wait is in the latency)`,
       );
     }
-    if (p.unsent > 0) parts.push(`${p.unsent} never left before the window closed`);
+    if (p.unsent > 0)
+      parts.push(
+        unit === 'msg'
+          ? `${p.unsent} messages found no open connection to leave on`
+          : `${p.unsent} never left before the window closed`,
+      );
     note = parts.join('; ');
   }
   return {

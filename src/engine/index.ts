@@ -1,7 +1,7 @@
-// The load engine's entry: runLoad(opts) -> LoadResult. It splits the load into shards (one per thread; with
-// one thread the shard runs on this event loop, which measured fastest on one core), measures the
-// generator's own CPU over the measured window, merges the shards' histograms exactly and judges the
-// generator's health.
+// The load engine's entry: runLoad(opts) -> LoadResult, whatever the protocol. A ws:// URL goes to the WebSocket
+// session (ws/); an http:// URL is split into shards (one per thread; with one thread the shard runs on this
+// event loop, which measured fastest on one core). Either way the generator's own CPU is measured over the
+// measured window, histograms merge exactly, and one set of rules (health.ts) judges the generator's health.
 import { lookup } from 'node:dns/promises';
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -18,8 +18,10 @@ import {
   type ShardOptions,
   type ShardResult,
 } from './shard.js';
-import { assertAllowedTarget, parseTarget } from './target.js';
+import { noErrors } from './result.js';
+import { assertAllowedTarget, parseTarget, type Target } from './target.js';
 import type { ErrorKind, LoadOptions, LoadResult } from './types.js';
+import { runWs } from './ws/index.js';
 
 export type {
   LoadOptions,
@@ -28,6 +30,8 @@ export type {
   GeneratorHealth,
   ErrorKind,
   ModelName,
+  WsOptions,
+  WsCounts,
 } from './types.js';
 export { modelNames } from './models/index.js';
 
@@ -40,8 +44,13 @@ export function defaultThreads(cores: number, connections: number): number {
 }
 
 export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
-  const target = parseTarget(opts.url);
+  const target = parseTarget(opts.url, ['http:', 'ws:']);
   assertAllowedTarget(target, opts.allowRemote);
+  if (target.protocol === 'ws:') return runWs(opts);
+  return runHttp(opts, target);
+}
+
+async function runHttp(opts: LoadOptions, target: Target): Promise<LoadResult> {
   const { address } = await lookup(target.host);
   const request = serializeRequest(target, {
     method: opts.method ?? 'GET',
@@ -188,7 +197,7 @@ function combine(
   results: ShardResult[],
   cpuPercent: number,
 ): LoadResult {
-  const errors: Record<ErrorKind, number> = { connect: 0, reset: 0, timeout: 0, status: 0, malformed: 0 };
+  const errors = noErrors();
   const statusCodes: Record<string, number> = {};
   const pacing: Pacing = { intended: 0, sent: 0, lateSends: 0, queuedSends: 0, unsent: 0 };
   let requests = 0;

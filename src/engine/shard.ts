@@ -5,8 +5,9 @@
 import { performance } from 'node:perf_hooks';
 import { Conn, type ConnOwner } from './http1/conn.js';
 import { encodeHistogram, newHistogram, type Histogram } from './histogram.js';
+import { noErrors } from './result.js';
 import { models } from './models/index.js';
-import type { Model, Pacing } from './models/model.js';
+import type { Model, ModelHost, Pacing } from './models/model.js';
 import type { ErrorKind, ModelName } from './types.js';
 
 export interface ShardOptions {
@@ -51,7 +52,7 @@ const RECONNECT_DELAY_MS = 100;
 /** Open loop: how long requests in flight at the end may still complete. */
 const MAX_GRACE_MS = 2000;
 
-export class Shard implements ConnOwner {
+export class Shard implements ConnOwner, ModelHost {
   readonly host: string;
   readonly port: number;
   readonly request: Buffer;
@@ -72,13 +73,7 @@ export class Shard implements ConnOwner {
   private ok = 0;
   private bytesRead = 0;
   private readonly statusCodes = new Map<number, number>();
-  private readonly errors: Record<ErrorKind, number> = {
-    connect: 0,
-    reset: 0,
-    timeout: 0,
-    status: 0,
-    malformed: 0,
-  };
+  private readonly errors = noErrors();
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly retries = new Set<NodeJS.Timeout>();
   private sweepTimer: NodeJS.Timeout | undefined;

@@ -1,5 +1,7 @@
 // The load engine's public contract: what a caller (the `load` command, the lab's runner) asks for and what
-// comes back. Everything the engine measures flows out as one LoadResult.
+// comes back. One shape for every protocol: an http:// URL is driven by the HTTP/1.1 shards, a ws:// URL by the
+// WebSocket session (open loop: messages per second over held connections, fanned out by rooms). Everything the
+// engine measures flows out as one LoadResult, judged by one set of generator-health rules (health.ts).
 import type { LatencySummary } from './histogram.js';
 
 /** Keys of the load-model registry (src/engine/models/). */
@@ -30,12 +32,55 @@ export interface LoadOptions {
   allowRemote?: string[];
   /** Called about every 500 ms while measuring. */
   onProgress?: (p: LoadProgress) => void;
+  /** ws:// only: how the clients are grouped into rooms and what they send. */
+  ws?: WsOptions;
+}
+
+/**
+ * WebSocket load (a ws:// URL, open model): `connections` clients join rooms, `rate` messages per second in
+ * total are sent by the open clients in turn, and every delivery of every message to every member of its room
+ * is checked off and timed. `timeoutMs` bounds each handshake.
+ */
+export interface WsOptions {
+  /** Clients are split across this many rooms (client i joins room i % rooms). Default 1. */
+  rooms?: number;
+  /** Handshakes started per second. Default 1000. */
+  connectRate?: number;
+  /** Size of each message text, padded up to this many bytes. Default 64. */
+  payloadBytes?: number;
+  /** The server echoes a message to its sender too (the chat contract). Default true. */
+  includeSender?: boolean;
+  /** How long deliveries still owed may arrive after the window. Default 2000 ms. */
+  graceMs?: number;
+}
+
+/** What only a WebSocket run counts, beside the common figures (requests = deliveries). */
+export interface WsCounts {
+  rooms: number;
+  connectionsOpened: number;
+  /** Handshakes refused, answered with another status, malformed or timed out. */
+  connectionsFailed: number;
+  /** Time from the first handshake to the last one settled (open or failed). */
+  connectMs: number;
+  /** Messages sent in the measured window. */
+  messagesSent: number;
+  /** Sum over measured messages of the members expected to receive each at send time. */
+  expectedDeliveries: number;
+  deliveries: number;
+  /** expectedDeliveries - deliveries (never negative). */
+  drops: number;
+  /** Deliveries beyond the expected ones (a server sending a message twice). */
+  duplicates: number;
+  /** Open connections closed by the server or the network, not by the engine. */
+  disconnects: number;
+  /** Messages that were not ours (unparsable, or an unknown sequence number). */
+  unexpected: number;
 }
 
 export interface LoadProgress {
   elapsedMs: number;
   durationMs: number;
-  phase: 'warmup' | 'measure';
+  phase: 'connect' | 'warmup' | 'measure' | 'grace';
   requests: number;
   errors: number;
   /** Requests per second over the last interval. */
@@ -72,9 +117,9 @@ export interface LoadResult {
   model: ModelName;
   connections: number;
   durationMs: number;
-  /** Completed requests in the measured window (any status). */
+  /** Completed requests in the measured window (any status); WebSocket: deliveries. */
   requests: number;
-  /** 2xx/3xx responses per second over the measured window. */
+  /** 2xx/3xx responses per second over the measured window; WebSocket: deliveries per second. */
   rps: number;
   bytesRead: number;
   statusCodes: Record<string, number>;
@@ -86,4 +131,6 @@ export interface LoadResult {
   generator: GeneratorHealth;
   /** True when the run was aborted (opts.signal) before the window ended; figures cover what was measured. */
   interrupted?: boolean;
+  /** WebSocket runs only. */
+  ws?: WsCounts;
 }

@@ -2,8 +2,8 @@
 // (servers/node/src/downstream.ts), pinned with the servers; its CPU is not counted as the stack's.
 import { resolve } from 'node:path';
 import { NODE_SERVERS, ROOT } from '../paths.js';
-import { start, type Managed } from '../stacks/process.js';
-import { waitReady } from '../stacks/net.js';
+import { start, type Managed } from '../machine/process.js';
+import { waitReady } from '../machine/net.js';
 
 export interface Downstream {
   url: string;

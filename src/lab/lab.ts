@@ -2,7 +2,7 @@
 // started only if a chosen workload needs it; one that cannot start makes its workloads "not available"
 // with the reason and the fix, and the rest of the run goes on.
 import { StackbenchError } from '../errors.js';
-import type { PortAllocator } from '../stacks/net.js';
+import type { PortAllocator } from '../machine/net.js';
 import { WORKLOADS, type WorkloadId } from '../workloads.js';
 import { startDownstream, type Downstream } from './downstream.js';
 import { startPostgres, type PgInstance } from './postgres.js';

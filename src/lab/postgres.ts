@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { StackbenchError } from '../errors.js';
-import { start, type Managed } from '../stacks/process.js';
+import { start, type Managed } from '../machine/process.js';
 
 export const WORLD_ROWS = 10_000;
 /** The row contents are a function of the id, so any answer can be checked. */

@@ -1,22 +1,31 @@
-// The figures the HTML report's charts draw, computed here (in Node) from Results so the page only plots:
-// throughput and capacity per stack, the latency percentile spectrum from the merged HdrHistograms, throughput
-// against concurrency, CPU per request and peak memory.
-import { mergeEncoded, spectrum } from '../engine/histogram.js';
+// The figures the HTML report's charts draw, taken from the analysis (so the page only plots): throughput and
+// capacity per stack, the latency percentile spectrum of the merged headline runs, throughput against
+// concurrency, CPU per request and peak memory.
+import { analysisOf } from '../analysis/index.js';
 import type { Results } from '../results/types.js';
 import type { StackId } from '../stacks/registry.js';
 import { WORKLOADS, type WorkloadId } from '../workloads.js';
-import { headlinePoints, median, workloadViews } from './view.js';
 
 /** Node.js stacks in greens, Python stacks in blues and violets: the runtime shows at a glance. */
-export const STACK_COLORS: Record<StackId, string> = {
+export const STACK_COLORS: Record<string, string> = {
   'node-http': '#2f9e44',
   fastify: '#0ca678',
   express: '#74b816',
   'node-cluster': '#087f5b',
   'flask-gunicorn': '#1c7ed6',
+  'flask-gevent': '#4dabf7',
   'django-gunicorn': '#5f3dc4',
+  'django-asgi': '#9775fa',
   'fastapi-uvicorn': '#ae3ec9',
 };
+/** Stacks without a colour of their own (a user's): one from their runtime's family, by a hash of the id. */
+const SPARE = { node: ['#37b24d', '#20c997', '#94d82d'], python: ['#4263eb', '#7048e8', '#be4bdb'] };
+
+export function colorOf(stack: string, runtime: 'node' | 'python'): string {
+  if (STACK_COLORS[stack]) return STACK_COLORS[stack];
+  const h = [...stack].reduce((a, c) => (a * 31 + c.charCodeAt(0)) >>> 0, 7);
+  return SPARE[runtime][h % SPARE[runtime].length]!;
+}
 
 export interface Bar {
   stack: StackId;
@@ -52,52 +61,33 @@ export interface ChartData {
 
 export const nines = (p: number) => -Math.log10(1 - p / 100);
 
-function latencySpectrum(
-  results: Results,
-  stack: StackId,
-  workload: WorkloadId,
-): Array<[number, number, number]> {
-  const pts = headlinePoints(results, stack, workload);
-  if (!pts.length) return [];
-  try {
-    const h = mergeEncoded(pts.map((p) => p.histogram));
-    const out = spectrum(h)
-      .filter(([p]) => p < 100)
-      .map(([p, ms]): [number, number, number] => [nines(p), Math.max(ms, 0.001), p]);
-    h.destroy();
-    return out;
-  } catch {
-    return [];
-  }
-}
-
 function concurrency(
-  results: Results,
-  workload: WorkloadId,
-  stacks: StackId[],
+  stacks: Array<{ stack: StackId; levels?: Array<{ connections: number; rps: number }> }>,
 ): WorkloadCharts['concurrency'] {
-  const closed = results.points.filter((p) => p.workload === workload && p.kind === 'closed');
-  const levels = [...new Set(closed.map((p) => p.connections))].sort((a, b) => a - b);
+  const levels = [...new Set(stacks.flatMap((s) => (s.levels ?? []).map((l) => l.connections)))].sort(
+    (a, b) => a - b,
+  );
   if (levels.length < 2) return undefined;
-  const series = stacks.map((stack) => {
-    const mine = closed.filter((p) => p.stack === stack);
-    const instances = Math.max(0, ...mine.map((p) => p.instances));
-    const values = levels.map((c) => {
-      const at = mine.filter((p) => p.connections === c && p.instances === instances);
-      return at.length ? median(at.map((p) => p.rps)) : null;
-    });
-    return { stack, values };
-  });
-  return { levels, series: series.filter((s) => s.values.some((v) => v !== null)) };
+  const series = stacks
+    .filter((s) => s.levels)
+    .map((s) => ({
+      stack: s.stack,
+      values: levels.map((c) => s.levels!.find((l) => l.connections === c)?.rps ?? null),
+    }));
+  return { levels, series };
 }
 
 export function chartData(results: Results): ChartData {
-  const views = workloadViews(results);
+  const a = analysisOf(results);
   const runtimes: Record<string, 'node' | 'python'> = {};
-  for (const v of views) for (const r of v.rows) runtimes[r.stack] = r.runtime;
-  const workloads = views.map((v): WorkloadCharts => {
-    const measured = v.rows.filter((r) => r.status === 'measured');
-    const stacks = measured.map((r) => r.stack);
+  const colors: Record<string, string> = {};
+  for (const v of a.workloads)
+    for (const r of v.stacks) {
+      runtimes[r.stack] = r.runtime;
+      colors[r.stack] = colorOf(r.stack, r.runtime);
+    }
+  const workloads = a.workloads.map((v): WorkloadCharts => {
+    const measured = v.stacks.filter((r) => r.status === 'measured');
     return {
       workload: v.workload,
       unit: { req: 'requests', stream: 'streams', msg: 'deliveries' }[WORKLOADS[v.workload].unit],
@@ -108,34 +98,34 @@ export function chartData(results: Results): ChartData {
           value: r.rps!.median,
           low: r.rps!.low,
           high: r.rps!.high,
-          lowerBound: r.flags.includes('generator-saturated'),
+          lowerBound: r.saturated,
         })),
       capacity: measured
         .filter((r) => r.capacity)
+        .map((r) => ({ stack: r.stack, value: r.capacity!.value, lowerBound: r.capacity!.open })),
+      latency: measured
+        .filter((r) => r.spectrum?.length)
         .map((r) => ({
           stack: r.stack,
-          value: r.capacity!.rps,
-          lowerBound: r.capacity!.limitedBy === 'generator' || r.capacity!.limitedBy === 'max-probes',
+          points: r
+            .spectrum!.filter(([p]) => p < 100)
+            .map(([p, ms]): [number, number, number] => [nines(p), Math.max(ms, 0.001), p]),
         })),
-      latency: stacks
-        .map((stack) => ({ stack, points: latencySpectrum(results, stack, v.workload) }))
-        .filter((s) => s.points.length),
-      concurrency: concurrency(results, v.workload, stacks),
+      concurrency: concurrency(measured),
       cpu: measured
         .filter((r) => r.cpuUsPerRequest !== undefined)
         .map((r) => ({ stack: r.stack, value: r.cpuUsPerRequest!, lowerBound: false })),
       memory: measured
-        .filter((r) => r.peakRssMiB !== undefined)
-        .map((r) => ({ stack: r.stack, value: r.peakRssMiB!, lowerBound: false })),
+        .filter((r) => r.peakPssMiB !== undefined)
+        .map((r) => ({ stack: r.stack, value: r.peakPssMiB!, lowerBound: false })),
     };
   });
-  const overview = views.flatMap((v) => {
-    const best = (rt: 'node' | 'python') =>
-      v.rows.filter((r) => r.runtime === rt && r.rps).sort((a, b) => b.rps!.median - a.rps!.median)[0];
-    const n = best('node');
-    const p = best('python');
-    if (!n?.rps || !p?.rps || p.rps.median <= 0) return [];
-    return [{ workload: v.workload, ratio: n.rps.median / p.rps.median, node: n.stack, python: p.stack }];
+  const overview = a.workloads.flatMap((v) => {
+    const c = v.runtimes.rps;
+    if (!c) return [];
+    const nodeFirst = runtimes[c.a] === 'node';
+    const ratio = nodeFirst ? c.ratio.median : 1 / c.ratio.median;
+    return [{ workload: v.workload, ratio, node: nodeFirst ? c.a : c.b, python: nodeFirst ? c.b : c.a }];
   });
-  return { sloP99Ms: results.config.sloP99Ms, colors: STACK_COLORS, runtimes, workloads, overview };
+  return { sloP99Ms: results.config.sloP99Ms, colors, runtimes, workloads, overview };
 }

@@ -62,7 +62,6 @@ export function fmtSig(n: number): string {
 export const fmtMs = (n: number) => `${fmtSig(n)} ms`;
 export const fmtUs = (n: number) => `${fmtSig(n)} µs`;
 export const fmtMiB = (n: number) => `${fmtSig(n)} MiB`;
-export const fmtRatio = (n: number) => `${n >= 10 ? n.toFixed(0) : n.toFixed(2)}x`;
 /** 0.001 -> "0.1%", 0.25 -> "25%": significant digits without trailing zeros. */
 export const fmtPct = (n: number) => `${Number((n * 100).toPrecision(3))}%`;
 

@@ -356,7 +356,7 @@ export function clientMain(Chart: any, data: ChartData): void {
     if (w.cpu.length)
       horizontalBars(`cpu-${id}`, w.cpu, ' µs', 'CPU time per request, µs (server process tree)');
     if (w.memory.length)
-      horizontalBars(`memory-${id}`, w.memory, ' MiB', 'peak RSS, MiB (server process tree)');
+      horizontalBars(`memory-${id}`, w.memory, ' MiB', 'peak memory (PSS), MiB (server process tree)');
   }
 
   // Tell whoever waits (the browser test, a screenshot script) that every chart has drawn.

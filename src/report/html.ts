@@ -3,15 +3,16 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { Results, Verdict } from '../results/types.js';
-import { capacityCell, head, p99Cell, reasonLines, rpsCell, winnerLines } from './cells.js';
-import { chartData, STACK_COLORS, type ChartData } from './charts.js';
+import { analysisOf } from '../analysis/index.js';
+import type { Results, StackFigures, Verdict, WorkloadAnalysis } from '../results/types.js';
+import { WORKLOADS } from '../workloads.js';
+import { figureCells, flagsInUse, head, reasonLines, winnerLines } from './cells.js';
+import { chartData, type ChartData } from './charts.js';
 import { escapeHtml as e, scriptJson, scriptSource } from './escape.js';
-import { fmtDate, fmtDuration, fmtMiB, fmtPct, fmtUs, legend, machineRows, MARKS } from './format.js';
+import { fmtDate, fmtDuration, fmtPct, legend, machineRows, MARKS } from './format.js';
 import { clientMain } from './html-client.js';
 import { CSS } from './html-style.js';
 import { headerLine, statusWarning } from './terminal.js';
-import { flagsInUse, workloadViews, type Row, type WorkloadView } from './view.js';
 
 let chartSource: string | undefined;
 
@@ -36,22 +37,18 @@ function cellHtml(text: string): string {
   );
 }
 
+let colors: Record<string, string> = {};
 const dot = (stack: string) =>
-  `<span class="dot" style="background:${e(STACK_COLORS[stack as keyof typeof STACK_COLORS] ?? '#868e96')}"></span>`;
+  `<span class="dot" style="background:${e(colors[stack] ?? '#868e96')}"></span>`;
 
-function rowHtml(r: Row, winner: string | undefined): string {
+function rowHtml(r: StackFigures, winner: string | undefined): string {
   const name = `${dot(r.stack)}${e(r.stack)}${r.stack === winner ? '<span class="win" title="winner">★</span>' : ''}`;
   if (r.status !== 'measured') {
     return `<tr><td>${name}</td><td class="status" colspan="5">${e(r.status)}<span class="muted"> — ${e(r.reason ?? '')}</span></td></tr>`;
   }
-  const cells = [
-    rpsCell(r),
-    p99Cell(r),
-    capacityCell(r),
-    r.cpuUsPerRequest === undefined ? '—' : fmtUs(r.cpuUsPerRequest),
-    r.peakRssMiB === undefined ? '—' : fmtMiB(r.peakRssMiB),
-  ];
-  return `<tr><td>${name}</td>${cells.map((c) => `<td class="num">${cellHtml(c)}</td>`).join('')}</tr>`;
+  return `<tr><td>${name}</td>${figureCells(r)
+    .map((c) => `<td class="num">${cellHtml(c)}</td>`)
+    .join('')}</tr>`;
 }
 
 function verdictCard(v: Verdict): string {
@@ -70,9 +67,13 @@ function emptyCard(title: string, text: string): string {
   return `<div class="card chart-card"><h3>${e(title)}</h3><div class="empty">${e(text)}</div></div>`;
 }
 
-function workloadSection(v: WorkloadView, c: ChartData['workloads'][number] | undefined, r: Results): string {
-  const headCells = head(r.config.sloP99Ms, !!r.analysis, v.workload);
-  const table = `<table><thead><tr>${headCells.map((h, i) => `<th${i ? ' class="num"' : ''}>${e(h)}</th>`).join('')}</tr></thead><tbody>${v.rows.map((row) => rowHtml(row, v.winner)).join('')}</tbody></table>`;
+function workloadSection(
+  v: WorkloadAnalysis,
+  c: ChartData['workloads'][number] | undefined,
+  r: Results,
+): string {
+  const headCells = head(r.config.sloP99Ms, v.workload);
+  const table = `<table><thead><tr>${headCells.map((h, i) => `<th${i ? ' class="num"' : ''}>${e(h)}</th>`).join('')}</tr></thead><tbody>${v.stacks.map((row) => rowHtml(row, v.winner)).join('')}</tbody></table>`;
   const [winner, ...comparisons] = winnerLines(v);
   const reasons = reasonLines(v);
   const id = v.workload;
@@ -94,7 +95,7 @@ function workloadSection(v: WorkloadView, c: ChartData['workloads'][number] | un
   if (c?.cpu.length) charts.push(chartCard(`cpu-${id}`, 'CPU per request'));
   if (c?.memory.length) charts.push(chartCard(`memory-${id}`, 'Peak memory'));
   return `<section id="w-${e(id)}" class="workload">
-<h2>${e(id)}<small>${e(v.tests)}</small></h2>
+<h2>${e(id)}<small>${e(WORKLOADS[v.workload].tests)}</small></h2>
 <div class="card">${table}
 <p class="winner">${e(winner ?? '')}</p>
 ${comparisons.length ? `<ul class="comparisons">${comparisons.map((l) => `<li>${e(l.trim())}</li>`).join('')}</ul>` : ''}
@@ -111,9 +112,10 @@ function kvTable(rows: Array<[string, string]>): string {
 export function htmlReport(results: Results): string {
   const r = results;
   const m = r.machine;
-  const views = workloadViews(r);
+  const a = analysisOf(r);
+  const views = a.workloads;
   const data = chartData(r);
-  const a = r.analysis;
+  colors = data.colors;
   const warn = statusWarning(r);
   const marks = legend(flagsInUse(views));
 
@@ -131,13 +133,11 @@ export function htmlReport(results: Results): string {
 <dl class="meta">${metaItems.map(([k, v]) => `<div><dt>${e(k)}</dt><dd>${e(v)}</dd></div>`).join('')}</dl></header>`;
   const nav = `<nav class="workloads"><a href="#verdicts">verdicts</a>${views.map((v) => `<a href="#w-${e(v.workload)}">${e(v.workload)}</a>`).join('')}<a href="#stacks">stacks</a><a href="#config">configuration</a></nav>`;
 
-  const verdicts = a?.verdicts.length
-    ? `<div class="verdicts">${a.verdicts.map(verdictCard).join('')}</div>`
-    : '<div class="card muted">Not computed: these results carry no analysis.</div>';
-  const reco = a?.recommendation.length
+  const verdicts = `<div class="verdicts">${a.verdicts.map(verdictCard).join('')}</div>`;
+  const reco = a.recommendation.length
     ? `<div class="card reco"><h3>What to choose, on this machine</h3><ul>${a.recommendation.map((l) => `<li>${e(l)}</li>`).join('')}</ul></div>`
     : '';
-  const ag = a?.agreement;
+  const ag = a.agreement;
   const agreement = ag
     ? `<div class="card"><h3>Against ${e(ag.against)}: ${e(ag.summary)}</h3><ul>${ag.rows
         .map((r) => `<li>${r.agrees ? '' : '<strong>noisy</strong>: '}${e(r.text)}</li>`)
@@ -145,14 +145,14 @@ export function htmlReport(results: Results): string {
     : '';
   const overviewRows = views.map((v) => {
     const [w] = winnerLines(v);
-    return `<tr><td><a href="#w-${e(v.workload)}">${e(v.workload)}</a></td><td class="muted">${e(v.tests)}</td><td>${v.winner ? dot(v.winner) : ''}${e((w ?? '').replace(/^winner: /, ''))}</td></tr>`;
+    return `<tr><td><a href="#w-${e(v.workload)}">${e(v.workload)}</a></td><td class="muted">${e(WORKLOADS[v.workload].tests)}</td><td>${v.winner ? dot(v.winner) : ''}${e((w ?? '').replace(/^winner: /, ''))}</td></tr>`;
   });
   const overview = `<div class="two"><div class="card"><h3>Winner per workload</h3><table><thead><tr><th>workload</th><th>tests</th><th>winner</th></tr></thead><tbody>${overviewRows.join('')}</tbody></table></div>
 ${data.overview.length ? chartCard('overview', 'Best Node.js against best Python', 'closed-loop req/s') : emptyCard('Best Node.js against best Python', 'not both runtimes measured')}</div>`;
 
   const legendHtml = `<div class="card legend"><h3>Reading the figures</h3><ul>
 <li><span class="win">★</span> winner of the workload (highest closed-loop req/s).</li>
-<li>req/s: median of ${e(r.config.repetitions)} runs at ${e(r.config.connections[0] ?? '—')} connections, with its ${a ? '95% confidence interval' : 'min–max range'}. Capacity: the highest open-loop rate with p99 ≤ ${e(r.config.sloP99Ms)} ms and errors ≤ ${e(fmtPct(r.config.maxErrorRate))}.</li>
+<li>req/s: median of ${e(r.config.repetitions)} runs at ${e(r.config.connections[0] ?? '—')} connections, with its 95% confidence interval. Capacity: the highest open-loop rate with p99 ≤ ${e(r.config.sloP99Ms)} ms and errors ≤ ${e(fmtPct(r.config.maxErrorRate))}.</li>
 <li>A flagged figure carries its mark, and "≥" when the true figure can only be higher; striped bars in the charts are such lower bounds.</li>
 ${marks.map((x) => `<li><span class="mark">${e(x.mark)}</span> ${e(x.text)}</li>`).join('')}</ul></div>`;
 

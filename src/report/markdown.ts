@@ -1,11 +1,12 @@
 // report.md: the terminal summary's content as markdown, plus the machine, CPU sets, every stack's versions,
 // the run's configuration and its notes, so the file stands alone in a pull request or a wiki.
+import { analysisOf } from '../analysis/index.js';
 import type { Results } from '../results/types.js';
-import { ALIGN, head, reasonLines, rowCells, winnerLines } from './cells.js';
+import { WORKLOADS } from '../workloads.js';
+import { ALIGN, flagsInUse, head, reasonLines, rowCells, winnerLines } from './cells.js';
 import { fmtDate, fmtDuration, fmtPct, legend, machineRows } from './format.js';
 import { markdownTable } from './table.js';
 import { headerLine, statusWarning } from './terminal.js';
-import { flagsInUse, workloadViews } from './view.js';
 
 const VERDICT_ICON: Record<string, string> = {
   supported: '✅',
@@ -19,13 +20,13 @@ const inline = (s: string) => s.replace(/[\r\n]+/g, ' ').replace(/([\\`*_<>[\]|]
 
 export function markdownReport(results: Results): string {
   const r = results;
-  const views = workloadViews(r);
+  const a = analysisOf(r);
+  const views = a.workloads;
   const out: string[] = [`# stackbench report — ${r.suite} suite`, '', `_${headerLine(r)}_`];
   const warn = statusWarning(r);
   if (warn) out.push('', `> **${warn}**`);
 
-  const a = r.analysis;
-  if (a?.verdicts.length) {
+  if (a.verdicts.length) {
     out.push('', '## Verdicts on the article', '');
     out.push(
       markdownTable(
@@ -38,24 +39,24 @@ export function markdownReport(results: Results): string {
       for (const e of v.evidence) out.push(`- ${inline(e)}`);
       out.push('', '</details>');
     }
-  } else out.push('', '## Verdicts on the article', '', 'Not computed: these results carry no analysis.');
-  if (a?.recommendation.length) {
+  }
+  if (a.recommendation.length) {
     out.push('', '## What to choose, on this machine', '');
     for (const line of a.recommendation) out.push(`- ${line}`);
   }
 
-  if (a?.agreement) {
+  if (a.agreement) {
     out.push('', `## Against ${inline(a.agreement.against)}`, '', `${inline(a.agreement.summary)}.`, '');
     for (const r of a.agreement.rows) out.push(`- ${r.agrees ? 'agrees' : '**noisy**'}: ${inline(r.text)}`);
   }
 
   out.push('', '## Results per workload');
   for (const v of views) {
-    out.push('', `### ${v.workload} — ${v.tests}`, '');
+    out.push('', `### ${v.workload} — ${WORKLOADS[v.workload].tests}`, '');
     out.push(
       markdownTable(
-        head(r.config.sloP99Ms, !!a, v.workload),
-        v.rows.map((row) => rowCells(row, v.winner)),
+        head(r.config.sloP99Ms, v.workload),
+        v.stacks.map((row) => rowCells(row, v.winner)),
         ALIGN,
       ),
     );

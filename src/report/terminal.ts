@@ -1,10 +1,11 @@
 // The summary printed at the end of a run (and by `stackbench report`): one table per workload, the winner,
 // the verdicts and the recommendation. Pure: Results in, text out (colored only on a TTY, via table.ts).
+import { analysisOf } from '../analysis/index.js';
 import type { Results, VerdictValue } from '../results/types.js';
-import { ALIGN, head, reasonLines, rowCells, winnerLines } from './cells.js';
+import { WORKLOADS } from '../workloads.js';
+import { ALIGN, flagsInUse, head, reasonLines, rowCells, winnerLines } from './cells.js';
 import { fmtDate, legend } from './format.js';
 import { color, textTable } from './table.js';
-import { flagsInUse, workloadViews } from './view.js';
 
 const VERDICT_STYLE: Record<VerdictValue, (s: string) => string> = {
   supported: color.green,
@@ -33,16 +34,17 @@ export function statusWarning(r: Results): string | undefined {
 }
 
 export function terminalSummary(results: Results): string {
-  const views = workloadViews(results);
+  const a = analysisOf(results);
+  const views = a.workloads;
   const out: string[] = [color.bold(headerLine(results))];
   const warn = statusWarning(results);
   if (warn) out.push(color.yellow(warn));
   for (const v of views) {
-    out.push('', color.bold(`${v.workload} — ${v.tests}`));
+    out.push('', color.bold(`${v.workload} — ${WORKLOADS[v.workload].tests}`));
     out.push(
       textTable(
-        head(results.config.sloP99Ms, !!results.analysis, v.workload),
-        v.rows.map((r) => rowCells(r, v.winner)),
+        head(results.config.sloP99Ms, v.workload),
+        v.stacks.map((r) => rowCells(r, v.winner)),
         ALIGN,
       ),
     );
@@ -56,22 +58,19 @@ export function terminalSummary(results: Results): string {
     );
     for (const m of marks) out.push(`  [${m.mark}] ${m.text}`);
   }
-  const a = results.analysis;
-  if (a?.verdicts.length) {
+  if (a.verdicts.length) {
     out.push('', color.bold('verdicts on the article'));
     const width = Math.max(...a.verdicts.map((v) => v.verdict.length));
     for (const v of a.verdicts) {
       out.push(`  ${VERDICT_STYLE[v.verdict](v.verdict.padEnd(width))}  ${v.claim}`);
       out.push(`  ${' '.repeat(width)}  ${color.dim(v.summary)}`);
     }
-  } else {
-    out.push('', 'verdicts: not computed (no analysis in these results)');
   }
-  if (a?.recommendation.length) {
+  if (a.recommendation.length) {
     out.push('', color.bold('what to choose, on this machine'));
     for (const line of a.recommendation) out.push(`  - ${line}`);
   }
-  if (a?.agreement) {
+  if (a.agreement) {
     const noisy = a.agreement.rows.filter((r) => !r.agrees);
     out.push('', color.bold(`against ${a.agreement.against}: ${a.agreement.summary}`));
     for (const r of noisy) out.push(`  ${color.yellow('noisy')}  ${r.text}`);

@@ -71,9 +71,13 @@ export function loadResults(file: string): Results {
   }
   if (!isObject(data) || data.schema !== RESULTS_SCHEMA) throw bad('not a stackbench results file');
   if (data.version !== RESULTS_VERSION) {
-    throw bad(
-      `schema version ${JSON.stringify(data.version)}, this stackbench reads version ${RESULTS_VERSION}`,
-    );
+    const v = JSON.stringify(data.version);
+    const wrote = isObject(data.tool) ? ` (written by stackbench ${String(data.tool.version)})` : '';
+    const how =
+      typeof data.version === 'number' && data.version < RESULTS_VERSION
+        ? `: an older file${wrote} — re-run \`stackbench run\` to measure again, or render it with the stackbench that wrote it (version 1 called its PSS memory figure peakRssMiB)`
+        : '';
+    throw bad(`schema version ${v}, this stackbench reads version ${RESULTS_VERSION}${how}`);
   }
   for (const key of ['stacks', 'points', 'capacities', 'notes'] as const) {
     if (!Array.isArray(data[key])) throw bad(`"${key}" is missing or not a list`);

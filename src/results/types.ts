@@ -3,11 +3,11 @@
 // Schema changes bump RESULTS_VERSION; docs/RESULTS.md documents every field.
 import type { ErrorKind, GeneratorHealth, ModelName } from '../engine/types.js';
 import type { LatencySummary } from '../engine/histogram.js';
-import type { StackId } from '../stacks/registry.js';
+import type { StackFacts, StackId } from '../stacks/registry.js';
 import type { WorkloadId } from '../workloads.js';
 
 export const RESULTS_SCHEMA = 'stackbench.results';
-export const RESULTS_VERSION = 1;
+export const RESULTS_VERSION = 2;
 
 export type SuiteName = 'quick' | 'full';
 
@@ -70,13 +70,8 @@ export interface RunConfig {
 /** unsupported: the stack cannot do the workload by its model (WebSocket on WSGI), itself a finding. */
 export type CellStatus = 'pass' | 'fail' | 'unavailable' | 'unsupported';
 
-export interface StackRecord {
-  id: StackId;
-  runtime: 'node' | 'python';
-  framework: string;
-  server: string;
-  model: string;
-  workerRule: string;
+/** A stack as this run saw it: its facts (from the registry), how many instances it ran, what was checked. */
+export interface StackRecord extends StackFacts {
   /** Instances at the headline (all server cores). */
   workers: number;
   versions: Record<string, string>;
@@ -122,8 +117,11 @@ export interface ServerUsage {
   cpuSeconds: number;
   /** CPU microseconds per successful request. */
   cpuUsPerRequest: number;
-  /** Peak resident memory of the whole tree, MiB (sampled). */
-  peakRssMiB: number;
+  /**
+   * Peak memory of the whole tree, MiB (sampled): PSS, so the pages pre-fork workers share with their master are
+   * split among them rather than counted once per process.
+   */
+  peakPssMiB: number;
   /** Processes in the tree at the end. */
   processes: number;
 }
@@ -178,29 +176,70 @@ export interface Verdict {
   evidence: string[];
 }
 
+/** Why a stack has figures on a workload, or why not. */
+export type RowStatus =
+  'measured' | 'unavailable' | 'failed' | 'not verified' | 'not supported' | 'not measured';
+
+/** A capacity known to lie in [low, high]: between the last rate that met the SLO and the first that missed. */
+export interface CapacityFigure {
+  value: number;
+  low: number;
+  high: number;
+  /** No rate above `value` was seen to fail (the search ran out, or the generator was the limit): a lower bound. */
+  open: boolean;
+  /** Server cores the stack was given (N). */
+  instances: number;
+  limitedBy: Capacity['limitedBy'];
+  /** p99 at `value`. */
+  p99Ms: number;
+}
+
+/** One stack on one workload: its headline figures, or the reason it has none. Every reporter reads these. */
+export interface StackFigures {
+  stack: StackId;
+  runtime: StackFacts['runtime'];
+  serverClass: StackFacts['serverClass'];
+  status: RowStatus;
+  /** Not measured: why, and the command that fixes it where there is one. */
+  reason?: string;
+  fix?: string;
+  /** rps of each usable headline run (closed loop at the headline connections, all server cores). */
+  runs: number[];
+  rps?: Estimate;
+  /** p99 of the headline runs' merged histograms (exact). */
+  p99Ms?: number;
+  /** Latency by percentile of the same merged histograms: [percentile, ms]. */
+  spectrum?: Array<[number, number]>;
+  /** Median rps at each closed-loop level measured (one entry per level; the full suite has several). */
+  levels?: Array<{ connections: number; rps: number }>;
+  capacity?: CapacityFigure;
+  cpuUsPerRequest?: number;
+  peakPssMiB?: number;
+  /** Point flags on the headline runs (marks in the tables). */
+  flags: string[];
+  /** Remarks in words ("excluded 1 interrupted run", "capacity limited by the generator"). */
+  notes: string[];
+  /** Some headline run was generator-limited: the server's rps is a lower bound. */
+  saturated: boolean;
+}
+
+export interface WorkloadAnalysis {
+  workload: WorkloadId;
+  /** Every stack of the run: measured ones first, fastest first; then the others with their reason. */
+  stacks: StackFigures[];
+  winner?: StackId;
+  /** Best Node.js vs best Python (throughput, and capacity when searched), and every stack vs the fastest. */
+  comparisons: Comparison[];
+  /** Best Node.js against best Python, by throughput and by capacity, where both runtimes have figures. */
+  runtimes: { rps?: Comparison; capacity?: Comparison };
+}
+
 export interface Analysis {
-  /** Per workload: each stack's headline throughput and capacity estimates. */
-  workloads: Array<{
-    workload: WorkloadId;
-    stacks: Array<{
-      stack: StackId;
-      rps?: Estimate;
-      capacity?: number;
-      p99Ms?: number;
-      cpuUsPerRequest?: number;
-      peakRssMiB?: number;
-      flags: string[];
-    }>;
-    winner?: StackId;
-    /** Best Node.js stack vs best Python stack, and every pair the report shows. */
-    comparisons: Comparison[];
-    /** Stacks asked for but without figures on this workload, and why (unavailable, failed verification, ...). */
-    missing?: Array<{ stack: StackId; reason: string }>;
-  }>;
+  workloads: WorkloadAnalysis[];
   verdicts: Verdict[];
   /** The article's question answered for this machine: choose what, when. */
   recommendation: string[];
-  /** `stackbench report --against BASELINE`: do this run's headline ratios fall inside the baseline's intervals? */
+  /** `stackbench report --against BASELINE`: do this run's headline ratios agree with the baseline's? */
   agreement?: {
     against: string;
     summary: string;

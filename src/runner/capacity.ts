@@ -28,9 +28,9 @@ export function connectionsFor(rate: number, sloMs: number): number {
 
 export async function searchCapacity(spec: CapacitySpec): Promise<Capacity> {
   const cap: Capacity = {
-    stack: spec.stack.id,
+    stack: spec.subject.id,
     workload: spec.workload,
-    instances: spec.stack.cpus.length,
+    instances: spec.subject.instances,
     rps: 0,
     p99Ms: 0,
     limitedBy: 'max-probes',

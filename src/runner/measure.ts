@@ -1,18 +1,17 @@
-// One measured point: drive load at a running stack while sampling its process tree, and turn the engine's
-// LoadResult into a Point with the flags that say when a figure must not be read as the server's.
+// One measured point: drive load at a subject while sampling its process tree, and turn the engine's LoadResult
+// into a Point with the flags that say when a figure must not be read as the server's.
+import { errorRate } from '../engine/result.js';
 import type { LoadResult, ModelName } from '../engine/types.js';
-import { sampleTree, waitIdle } from '../probes/proctree.js';
+import type { TreeUsage } from '../probes/proctree.js';
 import type { Point, PointKind } from '../results/types.js';
-import type { RunningStack } from '../stacks/adapter.js';
-import { instancesFree } from '../stacks/net.js';
 import type { WorkloadId } from '../workloads.js';
-import { drive } from './drive.js';
+import type { Subject } from './subject.js';
 
 /** Below this many samples a p99 rests on a handful of requests: flagged, not hidden. */
 export const MIN_SAMPLES = 1000;
 
 export interface PointSpec {
-  stack: RunningStack;
+  subject: Subject;
   workload: WorkloadId;
   kind: PointKind;
   model: ModelName;
@@ -26,34 +25,16 @@ export interface PointSpec {
   onProgress?: (rps: number, elapsedMs: number) => void;
 }
 
-export function errorRate(r: LoadResult): number {
-  const failed = Object.values(r.errors).reduce((a, b) => a + b, 0);
-  const attempts = r.requests + r.errors.connect + r.errors.reset + r.errors.timeout + r.errors.malformed;
-  return attempts ? failed / attempts : 0;
-}
-
-/**
- * Idle: no CPU to speak of (src/probes/proctree.ts), and every instance free — a pre-fork worker sleeping
- * through an abandoned /io or /stream uses no CPU but cannot serve. Returns -1 when it never settled in 10 s.
- */
-async function settle(stack: RunningStack): Promise<number> {
-  const t0 = Date.now();
-  if ((await waitIdle(stack.proc.pid)) < 0) return -1;
-  while (Date.now() - t0 < 10_000 && !stack.proc.exited) {
-    if (await instancesFree(stack.port, stack.workers, 20, 40)) return Date.now() - t0;
-  }
-  return -1;
-}
-
 export async function measurePoint(spec: PointSpec): Promise<Point> {
+  const { subject } = spec;
   // Start from an idle server: work left queued by the previous point is not this point's.
-  const settled = await settle(spec.stack);
+  const settled = await subject.settle();
   // Sample the server only over the measured window: the warm-up's CPU is not the points' cost.
-  let sampler: ReturnType<typeof sampleTree> | undefined;
-  const startSampling = setTimeout(() => (sampler = sampleTree(spec.stack.proc.pid)), spec.warmupMs);
+  let sampler: { stop(): TreeUsage } | undefined;
+  const startSampling = setTimeout(() => (sampler = subject.sample()), spec.warmupMs);
   let result: LoadResult;
   try {
-    result = await drive(spec.stack, spec.workload, {
+    result = await subject.drive(spec.workload, {
       model: spec.model,
       connections: spec.connections,
       rate: spec.rate,
@@ -68,7 +49,7 @@ export async function measurePoint(spec: PointSpec): Promise<Point> {
   } finally {
     clearTimeout(startSampling);
   }
-  const usage = (sampler ?? sampleTree(spec.stack.proc.pid)).stop();
+  const usage = (sampler ?? subject.sample()).stop();
   const ok = result.rps * (result.durationMs / 1000);
   const rate = errorRate(result);
   const flags: string[] = [];
@@ -76,14 +57,14 @@ export async function measurePoint(spec: PointSpec): Promise<Point> {
   if (result.latency.count < MIN_SAMPLES) flags.push('few-samples');
   if (rate > spec.maxErrorRate) flags.push('errors');
   if (spec.signal?.aborted) flags.push('interrupted');
-  if (spec.stack.proc.exited) flags.push('server-exited');
+  if (subject.exited()) flags.push('server-exited');
   if (settled < 0) flags.push('not-idle');
   return {
-    stack: spec.stack.id,
+    stack: subject.id,
     workload: spec.workload,
     kind: spec.kind,
     model: spec.model,
-    instances: spec.stack.cpus.length,
+    instances: subject.instances,
     connections: spec.connections,
     rate: spec.rate,
     rep: spec.rep,
@@ -98,7 +79,7 @@ export async function measurePoint(spec: PointSpec): Promise<Point> {
     server: {
       cpuSeconds: usage.cpuSeconds,
       cpuUsPerRequest: ok > 0 ? (usage.cpuSeconds * 1e6) / ok : 0,
-      peakRssMiB: Math.round(usage.peakMiB * 10) / 10,
+      peakPssMiB: Math.round(usage.peakMiB * 10) / 10,
       processes: usage.processes,
     },
     flags,

@@ -3,7 +3,7 @@
 // `repetitions` times, other levels once) and a capacity search. results.json is rewritten after every point.
 import { cpus as osCpus, platform, release, totalmem } from 'node:os';
 import { StackbenchError } from '../errors.js';
-import { startLab, type Lab } from '../lab/lab.js';
+import { pinSelf, planCpus } from '../machine/cpuset.js';
 import {
   RESULTS_SCHEMA,
   RESULTS_VERSION,
@@ -12,19 +12,18 @@ import {
   type StackRecord,
 } from '../results/types.js';
 import { writeResultsAtomic } from '../results/store.js';
-import { startStack, type RunningStack } from '../stacks/adapter.js';
-import { stackRecord } from '../stacks/describe.js';
-import { pinSelf, planCpus } from '../stacks/cpuset.js';
-import { PortAllocator } from '../stacks/net.js';
 import { findPython, PY_PACKAGES } from '../stacks/python.js';
 import type { StackId } from '../stacks/registry.js';
 import { median } from '../analysis/stats.js';
 import { checkWorkloads } from '../verify/verify.js';
+import { VERSION } from '../version.js';
 import { CHAT_RATE, WORKLOADS, type WorkloadId } from '../workloads.js';
 import { searchCapacity } from './capacity.js';
+import { withLab, type LabRun } from '../lab/session.js';
 import { measurePoint } from './measure.js';
+import { stackSubject, type Subject } from './subject.js';
 import { warmUntilSteady } from './warmup.js';
-import type { Suite } from './suites.js';
+import { chatGraceMs, type Suite } from './suites.js';
 
 export interface RunOptions {
   suite: Suite;
@@ -51,7 +50,7 @@ function newResults(opts: RunOptions): Results {
   return {
     schema: RESULTS_SCHEMA,
     version: RESULTS_VERSION,
-    tool: { name: 'stackbench', version: '0.1.0' },
+    tool: { name: 'stackbench', version: VERSION },
     startedAt: new Date().toISOString(),
     status: 'running',
     suite: opts.suite.name,
@@ -103,31 +102,32 @@ export async function runLab(opts: RunOptions): Promise<Results> {
     );
   }
   save();
-  const ports = new PortAllocator(opts.basePort);
-  let lab: Lab | undefined;
   try {
-    lab = await startLab(opts.workloads, serverCpus, ports, opts.signal);
-    results.machine.postgres = lab.postgres?.version;
-    for (const [w, u] of Object.entries(lab.unavailable))
-      results.notes.push(`${w}: not measured: ${u.missing} — fix: ${u.fix}`);
-    const cells = opts.stacks.length * opts.workloads.length;
-    let index = 0;
-    for (const id of opts.stacks) {
-      if (opts.signal?.aborted) break;
-      const rec = stackRecord(id, serverCpus.length);
-      results.stacks.push(rec);
-      if (rec.failure) {
-        results.notes.push(`${id}: not measured: ${rec.failure.reason} — fix: ${rec.failure.fix}`);
-        opts.onEvent?.({ type: 'skip', stack: id, reason: rec.failure.reason });
-        index += opts.workloads.length;
+    await withLab(
+      { workloads: opts.workloads, basePort: opts.basePort, signal: opts.signal },
+      async (lab) => {
+        results.machine.postgres = lab.services.postgres?.version;
+        for (const [w, u] of Object.entries(lab.services.unavailable))
+          results.notes.push(`${w}: not measured: ${u.missing} — fix: ${u.fix}`);
+        // Every stack is recorded up front: its facts are known even if the run never reaches it.
+        results.stacks = opts.stacks.map((id) => lab.record(id));
+        for (const rec of results.stacks.filter((r) => r.failure))
+          results.notes.push(`${rec.id}: not measured: ${rec.failure!.reason} — fix: ${rec.failure!.fix}`);
         save();
-        continue;
-      }
-      await runStack(rec, lab, ports, opts, results, save, (w) =>
-        opts.onEvent?.({ type: 'cell', stack: id, workload: w, index: ++index, total: cells }),
-      );
-      index = results.stacks.length * opts.workloads.length;
-    }
+        const cells = opts.stacks.length * opts.workloads.length;
+        for (const [i, rec] of results.stacks.entries()) {
+          if (opts.signal?.aborted) break;
+          let index = i * opts.workloads.length;
+          if (rec.failure) {
+            opts.onEvent?.({ type: 'skip', stack: rec.id, reason: rec.failure.reason });
+            continue;
+          }
+          await runStack(rec, lab, opts, results, save, (w) =>
+            opts.onEvent?.({ type: 'cell', stack: rec.id, workload: w, index: ++index, total: cells }),
+          );
+        }
+      },
+    );
     results.status = opts.signal?.aborted ? 'interrupted' : 'complete';
   } catch (e) {
     // Interrupted while starting something: keep what was measured and report it like any interruption.
@@ -138,7 +138,6 @@ export async function runLab(opts: RunOptions): Promise<Results> {
       throw e;
     }
   } finally {
-    await lab?.stop();
     results.finishedAt = new Date().toISOString();
     save();
   }
@@ -147,8 +146,7 @@ export async function runLab(opts: RunOptions): Promise<Results> {
 
 async function runStack(
   rec: StackRecord,
-  lab: Lab,
-  ports: PortAllocator,
+  lab: LabRun,
   opts: RunOptions,
   results: Results,
   save: () => void,
@@ -156,33 +154,24 @@ async function runStack(
 ): Promise<void> {
   const { signal } = opts;
   opts.onEvent?.({ type: 'stack', stack: rec.id, note: `starting ${rec.workers} instance(s)` });
-  let running: RunningStack;
-  try {
-    running = await startStack(rec.id, {
-      port: await ports.take(),
-      cpus: results.machine.serverCpus,
-      env: lab.env,
-      signal,
-    });
-  } catch (e) {
-    if (e instanceof StackbenchError && e.code !== 'SB_STACK_START') throw e;
-    rec.failure = {
-      reason: (e as Error).message.split('\n')[0]!,
-      log: (e as Error).message.split('\n').slice(1),
-    };
+  const started = await lab.start(rec);
+  if (!started.ok) {
+    rec.failure = started.failure;
     results.notes.push(`${rec.id}: failed to start: ${rec.failure.reason}`);
     save();
     return;
   }
+  const running = started.stack;
+  const subject = stackSubject(running, rec.runtime, chatGraceMs(opts.sloP99Ms));
   try {
-    rec.verification = await checkWorkloads(running.port, opts.workloads, lab, undefined, signal);
+    rec.verification = await checkWorkloads(running.port, opts.workloads, lab.services, undefined, signal);
     save();
     for (const w of opts.workloads) {
       if (signal?.aborted) return;
       onCell(w);
       const v = rec.verification[w];
       if (v?.status !== 'pass') continue;
-      await measureWorkload(running, w, opts, results, save);
+      await measureWorkload(subject, w, opts, results, save);
       if (running.proc.exited) {
         rec.failure = {
           reason: `crashed during ${w} (${running.proc.exitSignal ?? `exit code ${running.proc.exitCode}`})`,
@@ -199,7 +188,7 @@ async function runStack(
 }
 
 async function measureWorkload(
-  stack: RunningStack,
+  subject: Subject,
   workload: WorkloadId,
   opts: RunOptions,
   results: Results,
@@ -207,11 +196,12 @@ async function measureWorkload(
 ): Promise<void> {
   const { suite, signal } = opts;
   const base = {
-    stack,
+    subject,
     workload,
     maxErrorRate: opts.maxErrorRate,
     signal,
-    onProgress: (rps: number) => opts.onEvent?.({ type: 'load', stack: stack.id, workload, phase: '', rps }),
+    onProgress: (rps: number) =>
+      opts.onEvent?.({ type: 'load', stack: subject.id, workload, phase: '', rps }),
   };
   const record = async (p: Point) => {
     results.points.push(p);
@@ -223,9 +213,9 @@ async function measureWorkload(
   const chat = WORKLOADS[workload].protocol === 'ws';
   const model = chat ? 'open' : 'closed';
   const rate = chat ? CHAT_RATE : undefined;
-  await warmUntilSteady(stack, workload, headline!, suite.warmupMs, signal);
+  await warmUntilSteady(subject, workload, headline!, suite.warmupMs, signal);
   const headlineRps: number[] = [];
-  for (let rep = 0; rep < suite.repetitions && !signal?.aborted && !stack.proc.exited; rep++) {
+  for (let rep = 0; rep < suite.repetitions && !signal?.aborted && !subject.exited(); rep++) {
     const p = await measurePoint({
       ...base,
       kind: 'closed',
@@ -240,7 +230,7 @@ async function measureWorkload(
     await record(p);
   }
   for (const c of levels) {
-    if (signal?.aborted || stack.proc.exited) return;
+    if (signal?.aborted || subject.exited()) return;
     await record(
       await measurePoint({
         ...base,
@@ -254,7 +244,7 @@ async function measureWorkload(
       }),
     );
   }
-  if (signal?.aborted || stack.proc.exited || suite.probes === 0) return;
+  if (signal?.aborted || subject.exited() || suite.probes === 0) return;
   if (!suite.searchAll && !WORKLOADS[workload].concurrency) return;
   const cap = await searchCapacity({
     ...base,

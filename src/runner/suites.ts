@@ -3,6 +3,18 @@
 import { StackbenchError } from '../errors.js';
 import type { SuiteName } from '../results/types.js';
 
+/** The capacity objective unless the user says otherwise: p99 within 100 ms, at most 0.1 % errors. */
+export const DEFAULT_SLO_MS = 100;
+export const DEFAULT_MAX_ERROR_RATE = 0.001;
+
+/**
+ * Chat: a delivery later than this after the window closes counts as dropped. Three times the SLO: a delivery
+ * that late has long missed the objective, and one still on its way is not mistaken for a loss.
+ */
+export function chatGraceMs(sloP99Ms: number): number {
+  return 3 * sloP99Ms;
+}
+
 export interface Suite {
   name: SuiteName;
   /** Longest warm-up of a workload (it ends earlier once throughput stops climbing: src/runner/warmup.ts). */

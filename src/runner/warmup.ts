@@ -1,12 +1,10 @@
 // Warm-up until steady: short closed-loop chunks until throughput stops climbing (a JIT, a connection pool,
 // a downstream's keep-alive all warm at their own pace; Node's fetch needs seconds), bounded in time.
 // Nothing of it is recorded.
-import { drive } from './drive.js';
-import type { RunningStack } from '../stacks/adapter.js';
-import { STACKS } from '../stacks/registry.js';
-import { WORKLOADS, type WorkloadId } from '../workloads.js';
+import { CHAT_RATE, WORKLOADS, type WorkloadId } from '../workloads.js';
+import type { Subject } from './subject.js';
 
-const CHUNK_MS = 250;
+export const CHUNK_MS = 250;
 /** Steady: the last 3 chunks within 15 % of one another, and the last no more than 5 % above the first. */
 const WINDOW = 3;
 const SPREAD = 1.15;
@@ -14,42 +12,34 @@ const SPREAD = 1.15;
  * A JIT runtime plateaus, then jumps when V8's optimizing tier kicks in (Express's /service: ~550 req/s for
  * 2 s, then ~1,500): it must serve this many requests before any plateau counts as steady.
  */
-const JIT_MIN_REQUESTS = 2000;
+export const JIT_MIN_REQUESTS = 2000;
 
 export async function warmUntilSteady(
-  stack: RunningStack,
+  subject: Subject,
   workload: WorkloadId,
   connections: number,
   maxMs: number,
   signal?: AbortSignal,
 ): Promise<number[]> {
-  const t0 = Date.now();
   const seen: number[] = [];
   // Chat: one second of traffic (each WebSocket chunk reconnects its clients: a chunked warm-up costs more).
   if (WORKLOADS[workload].protocol === 'ws') {
-    seen.push(
-      (
-        await drive(stack, workload, {
-          model: 'open',
-          connections,
-          durationMs: Math.min(1000, maxMs),
-          signal,
-        })
-      ).rps,
-    );
-    return seen;
-  }
-  // Only where a unit is a request: a stream's hot path runs once per event, not per stream.
-  const jit = STACKS[stack.id].runtime === 'node' && WORKLOADS[workload].unit === 'req';
-  const minRequests = jit ? JIT_MIN_REQUESTS : 0;
-  let served = 0;
-  while (Date.now() - t0 + CHUNK_MS <= maxMs && !signal?.aborted && !stack.proc.exited) {
-    const r = await drive(stack, workload, {
-      model: 'closed',
+    const r = await subject.drive(workload, {
+      model: 'open',
       connections,
-      durationMs: CHUNK_MS,
+      rate: CHAT_RATE,
+      durationMs: Math.min(1000, maxMs),
       signal,
     });
+    return [r.rps];
+  }
+  // Only where a unit is a request: a stream's hot path runs once per event, not per stream.
+  const jit = subject.runtime === 'node' && WORKLOADS[workload].unit === 'req';
+  const minRequests = jit ? JIT_MIN_REQUESTS : 0;
+  let served = 0;
+  // Bounded by chunks, not by the clock: each chunk lasts CHUNK_MS of load (and a simulated one none at all).
+  while ((seen.length + 1) * CHUNK_MS <= maxMs && !signal?.aborted && !subject.exited()) {
+    const r = await subject.drive(workload, { model: 'closed', connections, durationMs: CHUNK_MS, signal });
     seen.push(r.rps);
     served += r.requests;
     if (served < minRequests) continue;

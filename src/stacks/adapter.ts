@@ -1,9 +1,10 @@
 // Start a stack on a port and CPU set, wait until it answers, and stop its whole process tree.
 import { resolve } from 'node:path';
 import { SHARED } from '../paths.js';
-import { start, type Managed } from './process.js';
-import { waitAllInstances, waitReady } from './net.js';
-import { availability, STACKS, type StackId } from './registry.js';
+import { start, type Managed } from '../machine/process.js';
+import { waitAllInstances, waitReady } from '../machine/net.js';
+import { availability, stackDef, type StackId } from './registry.js';
+import { StackbenchError } from '../errors.js';
 
 export interface RunningStack {
   id: StackId;
@@ -26,7 +27,8 @@ export interface StartOptions {
 }
 
 export async function startStack(id: StackId, opts: StartOptions): Promise<RunningStack> {
-  const def = STACKS[id];
+  const def = stackDef(id);
+  if (!def) throw new StackbenchError('SB_UNKNOWN_STACK', [id], ['see `stackbench stacks`']);
   const avail = availability(def);
   const workers = opts.workers ?? def.workers(opts.cpus.length);
   const launch = def.launch(opts.port, workers, avail.python?.path);

@@ -21,6 +21,12 @@ export const PY_PACKAGES: Record<string, { pip: string; deb: string }> = {
   requests: { pip: 'requests', deb: 'python3-requests' },
   httpx: { pip: 'httpx', deb: 'python3-httpx' },
   websockets: { pip: 'websockets', deb: 'python3-websockets' },
+  gevent: { pip: 'gevent', deb: 'python3-gevent' },
+  geventwebsocket: { pip: 'gevent-websocket', deb: 'python3-gevent-websocket' },
+  psycogreen: { pip: 'psycogreen', deb: 'python3-psycogreen' },
+  redis: { pip: 'redis', deb: 'python3-redis' },
+  // Optional: django-asgi serves /chat with it when importable (501 otherwise); no stack requires it.
+  channels: { pip: 'channels', deb: 'python3-django-channels' },
 };
 
 const PROBE = `
@@ -33,7 +39,7 @@ for name in sys.argv[1:]:
         if v is None:
             try:
                 from importlib.metadata import version
-                v = version({"psycopg2": "psycopg2"}.get(name, name))
+                v = version({"geventwebsocket": "gevent-websocket"}.get(name, name))
             except Exception:
                 v = "?"
         out["packages"][name] = str(v).split()[0]

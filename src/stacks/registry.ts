@@ -1,19 +1,32 @@
-// The seven stacks of DESIGN.md section 2: how each starts, how many instances, what it needs.
+// The reference stacks: what each is (its facts, stated here once and recorded into every results file), how it
+// starts, how many instances it runs. Everything else — analysis, reports, `stackbench stacks` — reads the facts
+// from here or from the results, never works them out again.
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { NODE_SERVERS, PYTHON_SERVERS, ROOT } from '../paths.js';
 import { findPython, pythonFix, type PythonInfo } from './python.js';
 
-export const STACK_IDS = [
-  'node-http',
-  'fastify',
-  'express',
-  'node-cluster',
-  'flask-gunicorn',
-  'django-gunicorn',
-  'fastapi-uvicorn',
-] as const;
-export type StackId = (typeof STACK_IDS)[number];
+export type Runtime = 'node' | 'python';
+
+/** The concurrency model in the article's terms: the Node event loop, WSGI (sync, threads, green threads), ASGI. */
+export type ServerClass =
+  'event loop' | 'event loop x N' | 'WSGI sync' | 'WSGI gthread' | 'WSGI gevent' | 'ASGI';
+
+/** A stack id: a reference stack's (BUILTIN_IDS) or, later, one a user adds. */
+export type StackId = string;
+
+/** What a stack is. Recorded into results (StackRecord), so a report never has to guess. */
+export interface StackFacts {
+  id: StackId;
+  runtime: Runtime;
+  framework: string;
+  server: string;
+  serverClass: ServerClass;
+  /** The concurrency model, in words. */
+  model: string;
+  /** The instance rule, in words (shown by `stacks` and in reports). */
+  workerRule: string;
+}
 
 export interface Launch {
   cmd: string;
@@ -22,141 +35,275 @@ export interface Launch {
   env: Record<string, string>;
 }
 
-export interface StackDef {
-  id: StackId;
-  runtime: 'node' | 'python';
-  framework: string;
-  server: string;
-  model: string;
-  /** The instance rule, in words (shown by `stacks` and in reports). */
-  workerRule: string;
+export interface StackDef extends StackFacts {
   workers(serverCores: number): number;
   /** Python import names this stack needs. */
   pyPackages?: string[];
+  /** The package that names the server's version (Python: the import name; Node: the npm package). */
+  serverPackage?: string;
   launch(port: number, workers: number, python?: string): Launch;
 }
 
-const node = (id: StackId, file: string, framework: string, rule: string, workers: (n: number) => number) =>
-  ({
-    id,
-    runtime: 'node',
-    framework,
-    server:
-      file === 'cluster'
-        ? 'node:http + cluster'
-        : framework === 'node:http'
-          ? 'node:http'
-          : `${framework} (node:http)`,
-    model: file === 'cluster' ? 'event loop x N' : 'event loop',
-    workerRule: rule,
-    workers,
-    launch: (port, w) => ({
-      cmd: process.execPath,
-      args: [resolve(NODE_SERVERS, `${file}.js`)],
-      cwd: ROOT,
-      env: { NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(port), WORKERS: String(w) },
-    }),
-  }) satisfies StackDef;
+export const BUILTIN_IDS = [
+  'node-http',
+  'fastify',
+  'express',
+  'node-cluster',
+  'flask-gunicorn',
+  'flask-gevent',
+  'django-gunicorn',
+  'django-asgi',
+  'fastapi-uvicorn',
+] as const;
+export type BuiltinStackId = (typeof BUILTIN_IDS)[number];
 
-const py = (
-  id: StackId,
-  framework: string,
-  server: string,
-  model: string,
-  rule: string,
-  workers: (n: number) => number,
-  pyPackages: string[],
-  argv: (port: number, w: number) => string[],
-): StackDef => ({
-  id,
+/** The facts of a stack, without its functions: what results record. */
+export function factsOf(def: StackFacts): StackFacts {
+  const { id, runtime, framework, server, serverClass, model, workerRule } = def;
+  return { id, runtime, framework, server, serverClass, model, workerRule };
+}
+
+export const isWsgi = (s: Pick<StackFacts, 'serverClass'>) => s.serverClass.startsWith('WSGI');
+
+interface NodeSpec {
+  id: BuiltinStackId;
+  file: string;
+  framework: string;
+  server: string;
+  serverClass: ServerClass;
+  model: string;
+  workerRule: string;
+  workers: (n: number) => number;
+}
+
+const node = (s: NodeSpec): StackDef => ({
+  id: s.id,
+  runtime: 'node',
+  framework: s.framework,
+  server: s.server,
+  serverClass: s.serverClass,
+  model: s.model,
+  workerRule: s.workerRule,
+  workers: s.workers,
+  ...(s.framework === 'node:http' ? {} : { serverPackage: s.framework }),
+  launch: (port, w) => ({
+    cmd: process.execPath,
+    args: [resolve(NODE_SERVERS, `${s.file}.js`)],
+    cwd: ROOT,
+    env: { NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(port), WORKERS: String(w) },
+  }),
+});
+
+interface PySpec extends Omit<NodeSpec, 'file'> {
+  pyPackages: string[];
+  serverPackage: string;
+  argv: (port: number, w: number) => string[];
+}
+
+const py = (s: PySpec): StackDef => ({
+  id: s.id,
   runtime: 'python',
-  framework,
-  server,
-  model,
-  workerRule: rule,
-  workers,
-  pyPackages,
+  framework: s.framework,
+  server: s.server,
+  serverClass: s.serverClass,
+  model: s.model,
+  workerRule: s.workerRule,
+  workers: s.workers,
+  pyPackages: s.pyPackages,
+  serverPackage: s.serverPackage,
   launch: (port, w, python = '/usr/bin/python3') => ({
     cmd: python,
-    args: argv(port, w),
+    args: s.argv(port, w),
     cwd: PYTHON_SERVERS,
     env: { HOST: '127.0.0.1', PORT: String(port), WORKERS: String(w), PYTHONDONTWRITEBYTECODE: '1' },
   }),
 });
 
 const bind = (port: number) => ['--bind', `127.0.0.1:${port}`];
+/** uvicorn as a production server: uvloop, httptools, N workers, no access log. */
+const uvicorn =
+  (app: string, extra: string[] = []) =>
+  (port: number, w: number) => [
+    '-m',
+    'uvicorn',
+    app,
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--workers',
+    String(w),
+    '--loop',
+    'uvloop',
+    '--http',
+    'httptools',
+    '--no-access-log',
+    ...extra,
+  ];
+const gunicorn = (workerClass: string, extra: string[], app: string) => (port: number, w: number) => [
+  '-m',
+  'gunicorn',
+  '--workers',
+  String(w),
+  '--worker-class',
+  workerClass,
+  ...extra,
+  ...bind(port),
+  app,
+];
 
-export const STACKS: Record<StackId, StackDef> = {
-  'node-http': node('node-http', 'http', 'node:http', '1 process', () => 1),
-  fastify: node('fastify', 'fastify', 'fastify', '1 process', () => 1),
-  express: node('express', 'express', 'express', '1 process', () => 1),
-  'node-cluster': node('node-cluster', 'cluster', 'node:http', 'N workers (N = server cores)', (n) => n),
-  'flask-gunicorn': py(
-    'flask-gunicorn',
-    'flask',
-    'gunicorn (sync)',
-    'pre-fork, 1 request per worker',
-    '2N+1 workers (gunicorn docs)',
-    (n) => 2 * n + 1,
-    ['flask', 'gunicorn', 'numpy', 'pandas', 'psycopg2', 'requests'],
-    (port, w) => [
-      '-m',
+export const STACKS: Record<BuiltinStackId, StackDef> = {
+  'node-http': node({
+    id: 'node-http',
+    file: 'http',
+    framework: 'node:http',
+    server: 'node:http',
+    serverClass: 'event loop',
+    model: 'event loop',
+    workerRule: '1 process',
+    workers: () => 1,
+  }),
+  fastify: node({
+    id: 'fastify',
+    file: 'fastify',
+    framework: 'fastify',
+    server: 'fastify (node:http)',
+    serverClass: 'event loop',
+    model: 'event loop',
+    workerRule: '1 process',
+    workers: () => 1,
+  }),
+  express: node({
+    id: 'express',
+    file: 'express',
+    framework: 'express',
+    server: 'express (node:http)',
+    serverClass: 'event loop',
+    model: 'event loop',
+    workerRule: '1 process',
+    workers: () => 1,
+  }),
+  'node-cluster': node({
+    id: 'node-cluster',
+    file: 'cluster',
+    framework: 'node:http',
+    server: 'node:http + cluster',
+    serverClass: 'event loop x N',
+    model: 'event loop x N',
+    workerRule: 'N workers (N = server cores)',
+    workers: (n) => n,
+  }),
+  'flask-gunicorn': py({
+    id: 'flask-gunicorn',
+    framework: 'flask',
+    server: 'gunicorn (sync)',
+    serverClass: 'WSGI sync',
+    model: 'pre-fork, 1 request per worker',
+    workerRule: '2N+1 workers (gunicorn docs)',
+    workers: (n) => 2 * n + 1,
+    pyPackages: ['flask', 'gunicorn', 'numpy', 'pandas', 'psycopg2', 'requests'],
+    serverPackage: 'gunicorn',
+    argv: gunicorn('sync', [], 'stackbench_py.flask_app:app'),
+  }),
+  'flask-gevent': py({
+    id: 'flask-gevent',
+    framework: 'flask',
+    server: 'gunicorn (gevent)',
+    serverClass: 'WSGI gevent',
+    model: 'pre-fork + greenlets',
+    // gunicorn's docs: "How Many Workers?" (design page) recommends (2 x cores) + 1 for every worker type,
+    // and the worker_connections setting (default 1000, gevent and eventlet workers only) bounds each one.
+    workerRule: '2N+1 workers x 1000 connections (gunicorn docs)',
+    workers: (n) => 2 * n + 1,
+    pyPackages: [
+      'flask',
       'gunicorn',
-      '--workers',
-      String(w),
-      '--worker-class',
-      'sync',
-      ...bind(port),
-      'stackbench_py.flask_app:app',
+      'gevent',
+      'geventwebsocket',
+      'psycogreen',
+      'redis',
+      'numpy',
+      'pandas',
+      'psycopg2',
+      'requests',
     ],
-  ),
-  'django-gunicorn': py(
-    'django-gunicorn',
-    'django',
-    'gunicorn (gthread)',
-    'pre-fork + threads',
-    'N workers x 4 threads',
-    (n) => n,
-    ['django', 'gunicorn', 'numpy', 'pandas', 'psycopg2', 'requests'],
-    (port, w) => [
-      '-m',
-      'gunicorn',
-      '--workers',
-      String(w),
-      '--worker-class',
-      'gthread',
-      '--threads',
-      '4',
-      ...bind(port),
-      'stackbench_py.django_app.wsgi:application',
-    ],
-  ),
-  'fastapi-uvicorn': py(
-    'fastapi-uvicorn',
-    'fastapi',
-    'uvicorn (uvloop, httptools)',
-    'asyncio event loop',
-    'N workers',
-    (n) => n,
-    ['fastapi', 'uvicorn', 'uvloop', 'httptools', 'numpy', 'pandas', 'asyncpg', 'httpx', 'websockets'],
-    (port, w) => [
-      '-m',
+    serverPackage: 'gunicorn',
+    argv: gunicorn(
+      'stackbench_py.gevent_worker.Worker',
+      ['--worker-connections', '1000'],
+      'stackbench_py.flask_gevent_app:app',
+    ),
+  }),
+  'django-gunicorn': py({
+    id: 'django-gunicorn',
+    framework: 'django',
+    server: 'gunicorn (gthread)',
+    serverClass: 'WSGI gthread',
+    model: 'pre-fork + threads',
+    workerRule: 'N workers x 4 threads',
+    workers: (n) => n,
+    pyPackages: ['django', 'gunicorn', 'numpy', 'pandas', 'psycopg2', 'requests'],
+    serverPackage: 'gunicorn',
+    argv: gunicorn('gthread', ['--threads', '4'], 'stackbench_py.django_app.wsgi:application'),
+  }),
+  'django-asgi': py({
+    id: 'django-asgi',
+    framework: 'django',
+    server: 'uvicorn (uvloop, httptools)',
+    serverClass: 'ASGI',
+    model: 'asyncio event loop',
+    workerRule: 'N workers',
+    workers: (n) => n,
+    pyPackages: [
+      'django',
       'uvicorn',
-      'stackbench_py.fastapi_app:app',
-      '--host',
-      '127.0.0.1',
-      '--port',
-      String(port),
-      '--workers',
-      String(w),
-      '--loop',
       'uvloop',
-      '--http',
       'httptools',
-      '--no-access-log',
+      'numpy',
+      'pandas',
+      'psycopg2',
+      'httpx',
+      'websockets',
+      'redis',
     ],
-  ),
+    serverPackage: 'uvicorn',
+    argv: uvicorn('stackbench_py.django_app.asgi:application', [
+      // Django 3.2's ASGI handler serves no lifespan events; uvicorn would log that it tried.
+      '--lifespan',
+      'off',
+      // uvicorn and `websockets` log every WebSocket connection at INFO; the contract logs nothing per request.
+      '--log-level',
+      'warning',
+    ]),
+  }),
+  'fastapi-uvicorn': py({
+    id: 'fastapi-uvicorn',
+    framework: 'fastapi',
+    server: 'uvicorn (uvloop, httptools)',
+    serverClass: 'ASGI',
+    model: 'asyncio event loop',
+    workerRule: 'N workers',
+    workers: (n) => n,
+    pyPackages: [
+      'fastapi',
+      'uvicorn',
+      'uvloop',
+      'httptools',
+      'numpy',
+      'pandas',
+      'asyncpg',
+      'httpx',
+      'websockets',
+    ],
+    serverPackage: 'uvicorn',
+    argv: uvicorn('stackbench_py.fastapi_app:app'),
+  }),
 };
+
+/** The definition of a stack by id, or undefined for an id no registry knows. */
+export function stackDef(id: StackId): StackDef | undefined {
+  return (STACKS as Record<string, StackDef>)[id];
+}
 
 export interface Availability {
   ok: boolean;
@@ -170,11 +317,8 @@ export interface Availability {
 
 function npmVersion(pkg: string): string {
   try {
-    return (
-      JSON.parse(readFileSync(resolve(ROOT, 'node_modules', pkg, 'package.json'), 'utf8')) as {
-        version: string;
-      }
-    ).version;
+    const file = resolve(ROOT, 'node_modules', pkg, 'package.json');
+    return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
   } catch {
     return 'missing';
   }
@@ -183,41 +327,32 @@ function npmVersion(pkg: string): string {
 export function availability(def: StackDef): Availability {
   if (def.runtime === 'node') {
     const file = def.launch(0, 1).args[0]!;
-    const versions: Record<string, string> = { runtime: `node ${process.versions.node}` };
-    if (def.framework !== 'node:http') versions.framework = `${def.framework} ${npmVersion(def.framework)}`;
-    else versions.framework = `node:http ${process.versions.node}`;
-    versions.server =
-      def.id === 'node-cluster' ? `node:cluster ${process.versions.node}` : versions.framework;
+    const node = `node ${process.versions.node}`;
+    const framework = def.serverPackage
+      ? `${def.framework} ${npmVersion(def.serverPackage)}`
+      : `${def.framework} ${process.versions.node}`;
+    const server = def.serverClass === 'event loop x N' ? `node:cluster ${process.versions.node}` : framework;
+    const versions = { runtime: node, framework, server };
     if (!existsSync(file))
       return { ok: false, missing: `${file} is not built`, fix: 'npm run build', versions };
-    if (versions.framework.endsWith('missing'))
+    if (framework.endsWith('missing'))
       return { ok: false, missing: `${def.framework} is not installed`, fix: 'npm ci', versions };
     return { ok: true, versions };
   }
-  const { info, missing } = findPython(def.pyPackages ?? []);
-  if (!info) {
-    return {
-      ok: false,
-      missing: 'no Python 3 interpreter found',
-      fix: pythonFix(def.pyPackages ?? []),
-      versions: {},
-    };
-  }
-  const serverPkg = def.id === 'fastapi-uvicorn' ? 'uvicorn' : 'gunicorn';
+  const needed = def.pyPackages ?? [];
+  const { info, missing } = findPython(needed);
+  if (!info)
+    return { ok: false, missing: 'no Python 3 interpreter found', fix: pythonFix(needed), versions: {} };
+  const pkg = def.serverPackage ?? def.framework;
   const versions: Record<string, string> = {
     runtime: `python ${info.version}`,
     framework: `${def.framework} ${info.packages[def.framework] ?? 'missing'}`,
-    server: `${serverPkg} ${info.packages[serverPkg] ?? 'missing'}`,
+    server: `${pkg} ${info.packages[pkg] ?? 'missing'}`,
     python: info.path,
   };
   if (missing.length) {
-    return {
-      ok: false,
-      missing: `${info.path} lacks ${missing.join(', ')}`,
-      fix: pythonFix(missing),
-      python: info,
-      versions,
-    };
+    const lacks = `${info.path} lacks ${missing.join(', ')}`;
+    return { ok: false, missing: lacks, fix: pythonFix(missing), python: info, versions };
   }
   return { ok: true, python: info, versions };
 }

@@ -54,13 +54,25 @@ export function expectedStream(n: number): string {
   return s;
 }
 
-export async function checkStream(port: number): Promise<Problems> {
+/** The "error" of a JSON body, if it has one. */
+function errorOf(body: string): string | undefined {
+  try {
+    const err = (JSON.parse(body) as { error?: unknown }).error;
+    return typeof err === 'string' ? err : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function checkStream(port: number): Promise<Problems | Unsupported> {
   const n = STREAM_EVENTS;
   const gap = STREAM_INTERVAL_MS;
   const path = `/stream?n=${n}&interval=${gap}`;
   const what = `GET ${path}`;
   const x = await timedGet(port, path);
   if (x.error) return [`${what}: ${x.error}`];
+  // 501 with a reason: the stack cannot stream without blocking (Django 3.2 on ASGI), a finding like chat's.
+  if (x.status === 501) return { unsupported: errorOf(x.body) ?? 'server-sent events are not supported' };
   const problems: Problems = [];
   const h = (k: string) => String(x.headers[k] ?? '');
   if (x.status !== 200) problems.push(`${what}: status ${x.status} (body: ${x.body.slice(0, 100)})`);
@@ -87,13 +99,7 @@ export async function checkStream(port: number): Promise<Problems> {
     problems.push(`${what}: events were buffered, not sent as they happened`);
   for (const bad of ['n=0', 'n=1001', 'interval=foo', 'n=1000&interval=100']) {
     const b = await timedGet(port, `/stream?${bad}`, 3000);
-    let err: unknown;
-    try {
-      err = (JSON.parse(b.body) as { error?: unknown }).error;
-    } catch {
-      err = undefined;
-    }
-    if (b.status !== 400 || typeof err !== 'string')
+    if (b.status !== 400 || errorOf(b.body) === undefined)
       problems.push(`GET /stream?${bad}: status ${b.error ?? b.status}, expected 400 with {"error"}`);
   }
   return problems;
@@ -122,24 +128,37 @@ function connect(port: number, room: string): Promise<Client | { status: number;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * A refused handshake is a finding, not a failure, when the stack says why with 501 (no WebSocket in its
+ * model) or 503 (rooms would be split across worker processes without a broker: STACKBENCH_REDIS). Where the
+ * server lets the application refuse a handshake only with 403 (uvicorn 0.17), a plain GET /chat gives the
+ * reason.
+ */
+async function refusedChat(
+  port: number,
+  room: string,
+  refusal: { status: number; body: string },
+): Promise<Problems | Unsupported> {
+  const explained = (status: number, body: string) =>
+    status === 501 || status === 503 ? errorOf(body) : undefined;
+  let why = explained(refusal.status, refusal.body);
+  if (why === undefined && refusal.status === 501) why = 'WebSocket is not supported by this server model';
+  if (why === undefined && refusal.status === 403) {
+    const plain = await timedGet(port, `/chat?room=${room}`, 3000);
+    const reason = explained(plain.status, plain.body);
+    if (reason !== undefined) why = `${reason} (handshake refused with 403, GET /chat ${plain.status})`;
+  }
+  if (why !== undefined) return { unsupported: why };
+  return [`WS /chat: upgrade refused with status ${refusal.status}`];
+}
+
 export async function checkChat(port: number): Promise<Problems | Unsupported> {
   const room = `verify-${randomUUID().slice(0, 8)}`;
   const clients: Client[] = [];
   try {
     const first = await connect(port, room);
     if (first instanceof Error) return [`WS /chat: ${first.message}`];
-    if (!('ws' in first)) {
-      if (first.status === 501) {
-        let why = 'WebSocket is not supported by this server model';
-        try {
-          why = String((JSON.parse(first.body) as { error?: unknown }).error ?? why);
-        } catch {
-          /* keep the default */
-        }
-        return { unsupported: why };
-      }
-      return [`WS /chat: upgrade refused with status ${first.status}`];
-    }
+    if (!('ws' in first)) return refusedChat(port, room, first);
     clients.push(first);
     for (const r of [room, `${room}-other`]) {
       const c = await connect(port, r);

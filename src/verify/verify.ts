@@ -1,15 +1,11 @@
-// `verify`: start each chosen stack in turn (alone on the server cores), run every workload's checks, stop it.
-import { StackbenchError } from '../errors.js';
-import { startLab, type Lab } from '../lab/lab.js';
-import { planCpus, type CpuPlan } from '../stacks/cpuset.js';
-import { startStack } from '../stacks/adapter.js';
-import { PortAllocator } from '../stacks/net.js';
-import { availability, STACKS, type StackId } from '../stacks/registry.js';
+// `verify`: start each chosen stack in turn (alone on the server cores, through the lab's one lifecycle), run
+// every workload's checks, stop it.
+import type { CellStatus } from '../results/types.js';
+import { withLab, type LabRun } from '../lab/session.js';
+import type { CpuPlan } from '../machine/cpuset.js';
+import type { StackId } from '../stacks/registry.js';
 import type { WorkloadId } from '../workloads.js';
 import { CHECKS } from './checks.js';
-
-/** unsupported: the stack cannot do this workload by its model (WebSocket on WSGI), itself a finding. */
-export type CellStatus = 'pass' | 'fail' | 'unavailable' | 'unsupported';
 
 export interface Cell {
   status: CellStatus;
@@ -40,11 +36,11 @@ export interface Verification {
 export type VerifyEvent =
   { type: 'stack'; id: StackId } | { type: 'cell'; id: StackId; workload: WorkloadId; cell: Cell };
 
-/** Check one running stack on the given workloads (the lab's runner calls this before measuring). */
+/** Check one running stack on the given workloads (the runner calls this before measuring). */
 export async function checkWorkloads(
   port: number,
   workloads: WorkloadId[],
-  lab: Pick<Lab, 'unavailable'>,
+  lab: Pick<LabRun['services'], 'unavailable'>,
   onCell?: (w: WorkloadId, c: Cell) => void,
   signal?: AbortSignal,
 ): Promise<Partial<Record<WorkloadId, Cell>>> {
@@ -71,64 +67,53 @@ export async function verify(
   workloads: WorkloadId[],
   opts: { basePort?: number; signal?: AbortSignal; onEvent?: (e: VerifyEvent) => void } = {},
 ): Promise<Verification> {
-  const cpus = planCpus();
-  const ports = new PortAllocator(opts.basePort);
-  const out: Verification = { schema: 'stackbench.verify/1', cpus, stacks: [], ok: true, interrupted: false };
-  const lab = await startLab(workloads, cpus.server, ports, opts.signal);
-  try {
-    out.postgres = lab.postgres?.version;
+  const { signal, onEvent } = opts;
+  const out = await withLab({ workloads, basePort: opts.basePort, signal }, async (lab) => {
+    const v: Verification = {
+      schema: 'stackbench.verify/1',
+      cpus: lab.cpus,
+      postgres: lab.services.postgres?.version,
+      stacks: [],
+      ok: true,
+      interrupted: false,
+    };
     for (const id of stacks) {
-      if (opts.signal?.aborted) break;
-      opts.onEvent?.({ type: 'stack', id });
-      const avail = availability(STACKS[id]);
+      if (signal?.aborted) break;
+      onEvent?.({ type: 'stack', id });
+      const rec = lab.record(id);
       const sv: StackVerification = {
         id,
-        available: avail.ok,
-        versions: avail.versions,
-        workers: STACKS[id].workers(cpus.server.length),
+        available: rec.available,
+        versions: rec.versions,
+        workers: rec.workers,
         cells: {},
       };
-      out.stacks.push(sv);
-      const mark = (cell: Cell) => {
+      v.stacks.push(sv);
+      const markAll = (cell: Cell) => {
         for (const w of workloads) {
           sv.cells[w] = cell;
-          opts.onEvent?.({ type: 'cell', id, workload: w, cell });
+          onEvent?.({ type: 'cell', id, workload: w, cell });
         }
       };
-      if (!avail.ok) {
-        mark({ status: 'unavailable', reason: avail.missing, fix: avail.fix });
+      if (rec.failure) {
+        markAll({ status: 'unavailable', reason: rec.failure.reason, fix: rec.failure.fix });
         continue;
       }
-      let running;
-      try {
-        running = await startStack(id, {
-          port: await ports.take(),
-          cpus: cpus.server,
-          env: lab.env,
-          signal: opts.signal,
-        });
-      } catch (e) {
-        if (e instanceof StackbenchError && (e.code === 'SB_INTERRUPTED' || e.code === 'SB_PORT_IN_USE'))
-          throw e;
-        mark({ status: 'fail', reason: (e as Error).message });
+      const started = await lab.start(rec);
+      if (!started.ok) {
+        markAll({ status: 'fail', reason: [started.failure.reason, ...started.failure.log].join('\n') });
         continue;
       }
       try {
-        sv.cells = await checkWorkloads(
-          running.port,
-          workloads,
-          lab,
-          (w, cell) => opts.onEvent?.({ type: 'cell', id, workload: w, cell }),
-          opts.signal,
-        );
+        const onCell = (w: WorkloadId, cell: Cell) => onEvent?.({ type: 'cell', id, workload: w, cell });
+        sv.cells = await checkWorkloads(started.stack.port, workloads, lab.services, onCell, signal);
       } finally {
-        await running.stop();
+        await started.stack.stop();
       }
     }
-  } finally {
-    await lab.stop();
-  }
-  out.interrupted = opts.signal?.aborted ?? false;
+    return v;
+  });
+  out.interrupted = signal?.aborted ?? false;
   out.ok = out.stacks.every((s) => Object.values(s.cells).every((c) => c.status !== 'fail'));
   return out;
 }

@@ -8,11 +8,11 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import type { Browser } from 'playwright-core';
-import { chromiumMissing, launchChromium, openReport } from '../helpers/chromium.js';
+import { launchChromium, openReport } from '../helpers/chromium.js';
 import { writeReports } from '../../src/report/index.js';
 import { sampleResults } from '../fixtures/report-sample.js';
 
-describe('report.html in headless Chromium', { skip: chromiumMissing }, () => {
+describe('report.html in headless Chromium', () => {
   let browser: Browser;
   let dir: string;
   before(async () => {

@@ -1,23 +1,41 @@
 // The real-time workloads of docs/WORKLOADS.md on the Python reference servers (servers/python): /stream
-// (server-sent events, timed chunk by chunk on the wire) on all three stacks, /chat (WebSocket rooms) on
-// fastapi-uvicorn and its 501 on the two WSGI stacks. Each stack is started exactly as the lab starts it.
+// (server-sent events, timed chunk by chunk on the wire) and its 501 on django-asgi with Django < 4.2, /chat
+// (WebSocket rooms) on fastapi-uvicorn, flask-gevent and django-asgi (Channels) and its 501 on the two sync WSGI
+// stacks, and chat across worker processes: refused without a broker, fanned out through a private Redis.
+// Each stack is started exactly as the lab starts it.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { createClient } from 'redis';
 import WebSocket from 'ws';
-import { freePort, pythonArgv, type PythonStackId } from '../helpers/subjects.js';
+import { assertPythonStack, freePort, pythonArgv, type PythonStackId } from '../helpers/subjects.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url)); // dist/test/unit -> repo root
 const pythonDir = join(root, 'servers', 'python');
 const python = '/usr/bin/python3';
 
 type StackId = PythonStackId;
-const stackIds: StackId[] = ['flask-gunicorn', 'django-gunicorn', 'fastapi-uvicorn'];
+// Django >= 4.2 streams from an async iterator; before, django-asgi answers /stream with 501 (tested below).
+const djangoStreams =
+  spawnSync(python, ['-c', 'import django, sys; sys.exit(0 if django.VERSION >= (4, 2) else 1)']).status ===
+  0;
+const stackIds: StackId[] = [
+  'flask-gunicorn',
+  'flask-gevent',
+  'django-gunicorn',
+  ...(djangoStreams ? (['django-asgi'] as const) : []),
+  'fastapi-uvicorn',
+];
+// The gevent and ASGI-Django stacks fail (with the install command) when a package is missing, never skip.
+const mustRun = new Set<StackId>(['flask-gevent', 'django-asgi']);
+const skipFor = (id: StackId) => (mustRun.has(id) ? false : missingPython);
 
-// The lab's argv (DESIGN.md section 2), cwd servers/python.
+// The lab's argv (the stack registry, src/stacks/registry.ts), cwd servers/python.
 
 const missingPython = ((): string | undefined => {
   const check = spawnSync(python, ['-c', 'import flask, django, fastapi, uvicorn, gunicorn, websockets'], {
@@ -61,12 +79,18 @@ after(() => {
   for (const child of started) killGroup(child); // whatever a failed assertion left running
 });
 
-async function startStack(id: StackId, workers: number): Promise<Running> {
+async function startStack(
+  id: StackId,
+  workers: number,
+  extraEnv: Record<string, string> = {},
+): Promise<Running> {
+  if (mustRun.has(id)) assertPythonStack(id);
   const port = await freePort();
   const env: Record<string, string | undefined> = { ...process.env, HOST: '127.0.0.1', PORT: String(port) };
   delete env.STACKBENCH_PG;
   delete env.STACKBENCH_DOWNSTREAM;
-  Object.assign(env, { WORKERS: String(workers), PYTHONDONTWRITEBYTECODE: '1' });
+  delete env.STACKBENCH_REDIS;
+  Object.assign(env, { WORKERS: String(workers), PYTHONDONTWRITEBYTECODE: '1' }, extraEnv);
   // detached: own process group, so every worker can be killed if a test fails half-way.
   const child = spawn(python, pythonArgv(id, port, workers), {
     cwd: pythonDir,
@@ -191,7 +215,7 @@ async function until(what: string, ok: () => boolean, ms = 3000): Promise<void> 
 // ---------------------------------------------------------------- /stream, per stack
 
 for (const id of stackIds) {
-  describe(`${id} /stream`, { skip: missingPython, timeout: 120_000 }, () => {
+  describe(`${id} /stream`, { skip: skipFor(id), timeout: 120_000 }, () => {
     let stack: Running;
 
     before(async () => {
@@ -409,6 +433,326 @@ for (const id of ['flask-gunicorn', 'django-gunicorn'] as const) {
       const refused = await refusal(`ws://127.0.0.1:${stack.port}/chat?room=A`);
       assert.equal(refused.status, 501);
       assert.deepEqual(JSON.parse(refused.body), { error });
+    });
+  });
+}
+
+// ---------------------------------------------------------------- django-asgi /stream on Django < 4.2
+
+describe('django-asgi /stream on Django < 4.2', { skip: djangoStreams, timeout: 60_000 }, () => {
+  let stack: Running;
+
+  before(async () => {
+    stack = await startStack('django-asgi', 1);
+  });
+
+  after(() => stopStack(stack));
+
+  it('answers 501 JSON naming the Django version that streams without blocking', async () => {
+    const s = await timedGet(`${stack.base}/stream?n=2&interval=10`);
+    assert.equal(s.status, 501);
+    assert.match(s.headers['content-type'] ?? '', /^application\/json/);
+    assert.match((JSON.parse(s.body) as { error: string }).error, /Django >= 4\.2/);
+  });
+});
+
+// ---------------------------------------------------------------- /chat on one worker: gevent and Channels
+
+/** Three members of room A and one of B: fan-out to the room, sender included, nobody else, leavers dropped. */
+async function roomFanout(join: (query: string) => Promise<Client>): Promise<void> {
+  const [a1, a2, a3, b1] = await Promise.all([
+    join('?room=A'),
+    join('?room=A'),
+    join('?room=A'),
+    join('?room=B'),
+  ]);
+  assert.ok(a1 && a2 && a3 && b1);
+  const text = 'hello from A1: {"x":1} ünïcödé';
+  a1.ws.send(text);
+  await until('A1, A2 and A3 to receive', () => [a1, a2, a3].every((c) => c.got.length > 0));
+  await sleep(200); // time for a wrong delivery to B1, or a duplicate, to show up
+  for (const c of [a1, a2, a3]) assert.deepEqual(c.got, [text]);
+  assert.deepEqual(b1.got, []);
+  a1.ws.send(Buffer.from('binary is ignored'), { binary: true });
+  a3.ws.close();
+  await new Promise((resolve) => a3.ws.once('close', resolve));
+  a2.ws.send('after A3 left');
+  await until('A1 and A2 to receive', () => a1.got.length === 2 && a2.got.length === 2);
+  await sleep(100);
+  assert.deepEqual(a1.got, [text, 'after A3 left']);
+  assert.deepEqual(a3.got, [text]);
+  assert.deepEqual(b1.got, []);
+  const [plain, lobby] = await Promise.all([join(''), join('?room=lobby')]);
+  plain.ws.send('hi lobby');
+  await until('both lobby members to receive', () => plain.got.length === 1 && lobby.got.length === 1);
+}
+
+describe('flask-gevent /chat (gevent-websocket, one worker)', { timeout: 60_000 }, () => {
+  let stack: Running;
+  const clients: Client[] = [];
+  const join = async (query: string) => {
+    const client = await connect(`ws://127.0.0.1:${stack.port}/chat${query}`);
+    clients.push(client);
+    return client;
+  };
+
+  before(async () => {
+    stack = await startStack('flask-gevent', 1);
+  });
+
+  after(async () => {
+    for (const c of clients) c.ws.terminate();
+    await stopStack(stack);
+  });
+
+  it('broadcasts to every member of the room, sender included, and to nobody else', () => roomFanout(join));
+
+  it('refuses a bad room name before the handshake, with 400 JSON', async () => {
+    for (const query of ['?room=bad%20room', `?room=${'x'.repeat(65)}`, '?room=', '?room=caf%C3%A9']) {
+      const refused = await refusal(`ws://127.0.0.1:${stack.port}/chat${query}`);
+      assert.equal(refused.status, 400, query);
+      assert.match((JSON.parse(refused.body) as { error: string }).error, /1\.\.64/, query);
+    }
+  });
+
+  it('answers a plain GET /chat with 426 Upgrade Required', async () => {
+    const res = await fetch(`${stack.base}/chat?room=A`);
+    assert.equal(res.status, 426);
+    assert.equal(res.headers.get('upgrade'), 'websocket');
+    assert.equal(typeof ((await res.json()) as { error?: unknown }).error, 'string');
+  });
+
+  it('logs nothing per connection', () => {
+    assert.doesNotMatch(stack.output(), /GET \/chat|Traceback|Error/);
+  });
+});
+
+describe('django-asgi /chat with Channels (one worker)', { timeout: 60_000 }, () => {
+  let stack: Running;
+  const clients: Client[] = [];
+  const join = async (query: string) => {
+    const client = await connect(`ws://127.0.0.1:${stack.port}/chat${query}`);
+    clients.push(client);
+    return client;
+  };
+
+  before(async () => {
+    assertPythonStack('django-asgi', ['channels']);
+    stack = await startStack('django-asgi', 1);
+  });
+
+  after(async () => {
+    for (const c of clients) c.ws.terminate();
+    await stopStack(stack);
+  });
+
+  it('broadcasts to every member of the room, sender included, and to nobody else', () => roomFanout(join));
+
+  it('refuses a bad room name before the handshake (uvicorn 0.17: 403); GET /chat says why', async () => {
+    const refused = await refusal(`ws://127.0.0.1:${stack.port}/chat?room=bad%20room`);
+    assert.equal(refused.status, 403);
+    const res = await fetch(`${stack.base}/chat?room=bad%20room`);
+    assert.equal(res.status, 400);
+    assert.match(((await res.json()) as { error: string }).error, /1\.\.64/);
+    const plain = await fetch(`${stack.base}/chat?room=A`);
+    await plain.arrayBuffer();
+    assert.equal(plain.status, 426);
+  });
+
+  it('logs nothing per connection', () => {
+    assert.doesNotMatch(stack.output(), /WebSocket \/chat|connection open|connection closed|Traceback/);
+  });
+});
+
+describe('django-asgi /chat without Channels', { timeout: 60_000 }, () => {
+  let stack: Running;
+  // A package named `channels` that cannot be imported, first on the path: the stack must run as if Channels
+  // were not installed.
+  const hide = mkdtempSync(join(tmpdir(), 'stackbench-no-channels-'));
+
+  before(async () => {
+    mkdirSync(join(hide, 'channels'));
+    writeFileSync(join(hide, 'channels', '__init__.py'), 'raise ImportError("hidden by the test")\n');
+    stack = await startStack('django-asgi', 1, { PYTHONPATH: hide });
+  });
+
+  after(async () => {
+    await stopStack(stack);
+    rmSync(hide, { recursive: true, force: true });
+  });
+
+  it('refuses the handshake and answers GET /chat with 501 naming pip install channels', async () => {
+    const refused = await refusal(`ws://127.0.0.1:${stack.port}/chat?room=A`);
+    assert.equal(refused.status, 403);
+    const res = await fetch(`${stack.base}/chat?room=A`);
+    assert.equal(res.status, 501);
+    assert.match(((await res.json()) as { error: string }).error, /pip install channels/);
+  });
+});
+
+// ---------------------------------------------------------------- /chat across worker processes
+
+interface PrivateRedis {
+  child: ChildProcess;
+  url: string;
+  port: number;
+  password: string;
+}
+
+async function startRedis(
+  port?: number,
+  password = `pw-${process.pid}-${Date.now()}`,
+): Promise<PrivateRedis> {
+  const probe = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
+  if (probe.status !== 0) throw new Error('redis-server is missing: apt-get install redis-server');
+  const p = port ?? (await freePort());
+  const child = spawn(
+    'redis-server',
+    [
+      '--port',
+      String(p),
+      '--bind',
+      '127.0.0.1',
+      '--requirepass',
+      password,
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+    ],
+    { detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  started.push(child);
+  const url = `redis://:${password}@127.0.0.1:${p}/0`;
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const client = createClient({ url });
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      await client.ping();
+      client.destroy();
+      return { child, url, port: p, password };
+    } catch {
+      client.destroy();
+      if (child.exitCode !== null || Date.now() > deadline) throw new Error('redis-server did not start');
+      await sleep(50);
+    }
+  }
+}
+
+async function stopRedis(redis: PrivateRedis | undefined): Promise<void> {
+  if (!redis || redis.child.exitCode !== null || redis.child.signalCode !== null) return;
+  const exited = new Promise((resolve) => redis.child.once('exit', resolve));
+  killGroup(redis.child);
+  await Promise.race([exited, sleep(5000)]);
+}
+
+for (const id of ['flask-gevent', 'django-asgi'] as const) {
+  describe(`${id} /chat with 2 workers`, { timeout: 120_000 }, () => {
+    let redis: PrivateRedis | undefined;
+    const stacks: Running[] = [];
+    const clients: Client[] = [];
+
+    after(async () => {
+      for (const c of clients) c.ws.terminate();
+      for (const s of stacks) await stopStack(s);
+      await stopRedis(redis);
+    });
+
+    it('refuses chat without STACKBENCH_REDIS: 503 naming the broker, rooms are not split', async () => {
+      const stack = await startStack(id, 2);
+      stacks.push(stack);
+      const error = 'chat across 2 workers needs a broker: set STACKBENCH_REDIS';
+      const refused = await refusal(`ws://127.0.0.1:${stack.port}/chat?room=A`);
+      if (id === 'flask-gevent') {
+        assert.equal(refused.status, 503);
+        assert.deepEqual(JSON.parse(refused.body), { error });
+      } else {
+        assert.equal(refused.status, 403); // uvicorn 0.17 refuses handshakes with 403 only
+        const res = await fetch(`${stack.base}/chat?room=A`);
+        assert.equal(res.status, 503);
+        assert.deepEqual(await res.json(), { error });
+      }
+    });
+
+    it('fans out through Redis to members on both workers, exactly once, and survives Redis dying', async () => {
+      redis = await startRedis();
+      const stack = await startStack(id, 2, { STACKBENCH_REDIS: redis.url });
+      stacks.push(stack);
+      const channel = 'stackbench:chat:R';
+      const spy = createClient({ url: redis.url });
+      spy.on('error', () => undefined);
+      await spy.connect();
+      const seen: string[] = [];
+      const listener = spy.duplicate();
+      listener.on('error', () => undefined);
+      await listener.connect();
+      await listener.subscribe(channel, (message) => seen.push(message));
+      try {
+        // Join until both workers hold members of room R: each then subscribes, so Redis counts 2 + our spy.
+        // (The second worker may still be importing pandas when the first answers: keep joining, 15 s at most.)
+        const members: Client[] = [];
+        const subscribers = async () => {
+          const reply = (await spy.sendCommand(['PUBSUB', 'NUMSUB', channel])) as unknown as [string, number];
+          return Number(reply[1]);
+        };
+        const joinUntil = Date.now() + 15_000;
+        while (
+          members.length < 60 &&
+          Date.now() < joinUntil &&
+          (members.length < 4 || (await subscribers()) < 3)
+        ) {
+          const c = await connect(`ws://127.0.0.1:${stack.port}/chat?room=R`);
+          clients.push(c);
+          members.push(c);
+          await sleep(members.length < 4 ? 0 : 100);
+        }
+        assert.equal(await subscribers(), 3, 'both workers subscribed to the room');
+        const other = await connect(`ws://127.0.0.1:${stack.port}/chat?room=S`);
+        clients.push(other);
+
+        const text = `across workers ${Date.now()} ü`;
+        members[0]!.ws.send(text);
+        await until('every member to receive', () => members.every((c) => c.got.length > 0), 5000);
+        await sleep(200);
+        for (const c of members) assert.deepEqual(c.got, [text]);
+        assert.deepEqual(other.got, []);
+        assert.deepEqual(seen, [text], 'published once, bytes unchanged, on stackbench:chat:R');
+
+        // What arrives on the channel from elsewhere reaches every member too.
+        await spy.publish(channel, 'from outside');
+        await until('every member to receive the outside message', () =>
+          members.every((c) => c.got.length === 2),
+        );
+
+        // Redis dies: the stack stays up, a message sent meanwhile is lost, not a crash.
+        await stopRedis(redis);
+        members[1]!.ws.send('while Redis is down');
+        await sleep(300);
+        const alive = await fetch(`${stack.base}/json`);
+        assert.equal(alive.status, 200);
+        await alive.arrayBuffer();
+        assert.ok(
+          members.every((c) => c.ws.readyState === WebSocket.OPEN),
+          'members stay connected',
+        );
+
+        // Redis comes back on the same port: the workers subscribe again and deliveries resume.
+        redis = await startRedis(redis.port, redis.password);
+        const deadline = Date.now() + 15_000;
+        let resumed = false;
+        for (let k = 0; !resumed && Date.now() < deadline; k++) {
+          members[0]!.ws.send(`back ${k}`);
+          await sleep(300);
+          resumed = members.every((c) => c.got.some((m) => m.startsWith('back ')));
+        }
+        assert.ok(resumed, `deliveries did not resume after Redis came back:\n${stack.output()}`);
+        assert.doesNotMatch(stack.output(), /Traceback/);
+      } finally {
+        listener.destroy();
+        spy.destroy();
+      }
     });
   });
 }

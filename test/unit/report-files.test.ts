@@ -9,6 +9,7 @@ import { after, describe, it } from 'node:test';
 import { reportCommand } from '../../src/cli/commands/report.js';
 import { StackbenchError } from '../../src/errors.js';
 import { loadResults, writeReports, writeResultsAtomic } from '../../src/report/index.js';
+import { RESULTS_VERSION } from '../../src/results/types.js';
 import { sampleResults } from '../fixtures/report-sample.js';
 
 const sample = sampleResults();
@@ -83,7 +84,11 @@ describe('loadResults', () => {
 
   it('rejects another schema version with exit 2', () => {
     const p = write('v99.json', JSON.stringify({ ...sample, version: 99 }));
-    rejects(() => loadResults(p), 'SB_BAD_RESULTS', /schema version 99, this stackbench reads version 1/);
+    rejects(
+      () => loadResults(p),
+      'SB_BAD_RESULTS',
+      new RegExp(`schema version 99, this stackbench reads version ${RESULTS_VERSION}`),
+    );
   });
 
   it('rejects what is not JSON, not a results file, incomplete, or missing', () => {
@@ -106,7 +111,10 @@ describe('loadResults', () => {
 
 describe('stackbench report', () => {
   const dir = join(root, 'run');
-  writeResultsAtomic(sample, dir);
+  // A stale analysis in the file: `report` must recompute it, not copy it.
+  const stale = structuredClone(sample);
+  stale.analysis!.verdicts[0]!.summary = 'STALE VERDICT FROM THE FILE';
+  writeResultsAtomic(stale, dir);
   const file = join(dir, 'results.json');
 
   it('re-renders report.md and report.html beside the results and prints the summary', async () => {
@@ -118,7 +126,8 @@ describe('stackbench report', () => {
     assert.ok(out.includes(`wrote ${join(dir, 'report.html')}`));
     // The analysis was recomputed by src/analysis, not copied from the file.
     const md = readFileSync(join(dir, 'report.md'), 'utf8');
-    assert.ok(!md.includes(sample.analysis!.verdicts[0]!.summary), 'the fixture verdict text was replaced');
+    assert.ok(!md.includes('STALE VERDICT FROM THE FILE'), 'the stored verdict text was replaced');
+    assert.ok(md.includes(sample.analysis!.verdicts[0]!.summary), 'by the recomputed one');
   });
 
   it('writes to --out and refuses an unwritable one with exit 2', async () => {

@@ -71,6 +71,7 @@ describe('htmlReport', () => {
     const r: Results = structuredClone(sample);
     r.config.connections = [64];
     r.points = r.points.filter((p) => p.connections === 64);
+    r.analysis = undefined;
     const out = htmlReport(r);
     assert.ok(!out.includes('data-chart="concurrency-'));
     assert.equal(out.match(/single level in this suite/g)?.length, 7);

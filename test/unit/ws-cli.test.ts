@@ -1,6 +1,7 @@
 // `stackbench load --ws`: the WebSocket engine from the command line, against a real chat server.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { LoadResult, WsCounts } from '../../src/engine/types.js';
 import { runCli } from '../helpers/cli.js';
 import { startChatServer } from '../fixtures/ws-chat-server.js';
 
@@ -22,12 +23,8 @@ test('load --ws --json: fan-out deliveries counted, one JSON document', async ()
       '--json',
     ]);
     assert.equal(r.code, 0, r.stderr);
-    const res = JSON.parse(r.stdout) as {
-      connectionsOpened: number;
-      messagesSent: number;
-      deliveries: number;
-      drops: number;
-    };
+    const { ws: res, ...common } = JSON.parse(r.stdout) as LoadResult & { ws: WsCounts };
+    assert.equal(common.requests, res.deliveries, 'one result shape: a delivery is the counted unit');
     assert.equal(res.connectionsOpened, 20);
     assert.ok(res.messagesSent >= 45 && res.messagesSent <= 55, `sent ${res.messagesSent}`);
     // every message reaches the 10 members of its room

@@ -1,13 +1,47 @@
-// The WebSocket engine against the test chat server: exact fan-out counts, drops, disconnects, refused and
+// The engine's WebSocket side (a ws:// URL to runLoad) against the test chat server: exact fan-out counts, drops, disconnects, refused and
 // hanging handshakes, duration and abort bounds.
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { decodeHistogram } from '../../src/engine/histogram.js';
-import { formatWsSummary, runWsLoad } from '../../src/engine/ws/index.js';
+import { runLoad } from '../../src/engine/index.js';
+import type { LoadOptions } from '../../src/engine/types.js';
+import { loadSummary } from '../../src/report/load-summary.js';
 import { startChatServer, type ChatServer } from '../fixtures/ws-chat-server.js';
 
-describe('runWsLoad against a chat server', () => {
+interface WsRun {
+  url: string;
+  connections: number;
+  connectRate: number;
+  messageRate: number;
+  durationMs: number;
+  warmupMs?: number;
+  rooms?: number;
+  graceMs?: number;
+  includeSender?: boolean;
+  connectTimeoutMs?: number;
+  signal?: AbortSignal;
+  onProgress?: LoadOptions['onProgress'];
+}
+
+/** The engine's options from the WebSocket-shaped ones these tests speak in. */
+async function runWsLoad(o: WsRun) {
+  const r = await runLoad({
+    url: o.url,
+    model: 'open',
+    connections: o.connections,
+    rate: o.messageRate,
+    durationMs: o.durationMs,
+    warmupMs: o.warmupMs,
+    timeoutMs: o.connectTimeoutMs,
+    signal: o.signal,
+    onProgress: o.onProgress,
+    ws: { rooms: o.rooms, connectRate: o.connectRate, graceMs: o.graceMs, includeSender: o.includeSender },
+  });
+  return { ...r, ...r.ws!, result: r };
+}
+
+describe('WebSocket load against a chat server', () => {
   let server: ChatServer;
   before(async () => {
     server = await startChatServer();
@@ -33,7 +67,8 @@ describe('runWsLoad against a chat server', () => {
     assert.equal(r.drops, 0);
     assert.equal(r.duplicates, 0);
     assert.equal(r.disconnects, 0);
-    assert.equal(r.errors, 0);
+    assert.equal(r.unexpected, 0);
+    assert.deepEqual(r.errors, { connect: 0, reset: 0, timeout: 0, status: 0, malformed: 0 });
     // Every delivery has a latency, and it is a plausible loopback one.
     assert.equal(r.latency.count, 500);
     assert.ok(r.latency.minMs > 0 && r.latency.percentilesMs['50']! < 50, JSON.stringify(r.latency));
@@ -41,7 +76,7 @@ describe('runWsLoad against a chat server', () => {
     assert.equal(h.totalCount, 500);
     h.destroy();
     assert.ok(Math.abs(r.generator.achievedRps - 50) < 5, String(r.generator.achievedRps));
-    assert.match(formatWsSummary(r), /500 of 500 expected/);
+    assert.match(loadSummary(r.result), /500 of 500 expected/);
   });
 
   it('does not count warmup messages', async () => {
@@ -80,7 +115,7 @@ describe('runWsLoad against a chat server', () => {
   });
 });
 
-describe('runWsLoad counts faults', () => {
+describe('WebSocket load counts faults', () => {
   it('counts drops when the server drops every 10th message, and waits no longer than the grace', async () => {
     const lossy = await startChatServer({ dropEvery: 10 });
     try {
@@ -122,7 +157,10 @@ describe('runWsLoad counts faults', () => {
       // Nothing is left to send on once every connection is gone.
       assert.ok(r.messagesSent < 32, String(r.messagesSent));
       assert.ok(r.generator.unsent > 0);
-      assert.ok(r.generator.saturated);
+      // The server closed the connections: not the generator's fault, and said so.
+      assert.equal(r.generator.saturated, false);
+      assert.match(r.generator.note ?? '', /found no open connection/);
+      assert.equal(r.errors.reset, 10);
     } finally {
       await closing.close();
     }
@@ -141,6 +179,7 @@ describe('runWsLoad counts faults', () => {
       assert.equal(r.connectionsFailed, 3);
       assert.equal(r.connectionsOpened, 9);
       assert.equal(r.disconnects, 0);
+      assert.equal(r.errors.status, 3, 'a refused upgrade is a status error');
     } finally {
       await picky.close();
     }
@@ -165,6 +204,8 @@ describe('runWsLoad counts faults', () => {
       assert.equal(r.connectionsOpened, 0);
       assert.equal(r.connectionsFailed, 5);
       assert.equal(r.messagesSent, 0);
+      assert.equal(r.errors.timeout, 5, 'a handshake with no answer is a timeout');
+      assert.equal(r.generator.saturated, false, 'the server failed, not the generator');
       assert.ok(wall < 3000, `took ${wall} ms`);
     } finally {
       for (const s of sockets) s.destroy();

@@ -1,6 +1,9 @@
 /**
  * Entry point of the node-cluster stack: a primary forks WORKERS node:http workers and the primary hands out
  * connections round-robin. The primary restarts nothing: a crashed worker is a finding, not something to hide.
+ * Chat rooms are per worker: with STACKBENCH_REDIS each worker fans out through Redis (its own publisher and
+ * subscriber connections), without it a worker of several refuses /chat with 503 (workloads/chat.ts). The
+ * primary serves nothing and connects to nothing.
  */
 import cluster from 'node:cluster';
 import { closeHttpServer, createHttpServer } from './http-app.js';

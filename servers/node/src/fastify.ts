@@ -2,7 +2,7 @@
 import { Readable } from 'node:stream';
 import Fastify, { type FastifyReply } from 'fastify';
 import websocket from '@fastify/websocket';
-import { roomParam, ROOM_ERROR, Rooms, UPGRADE_REQUIRED, WS_OPTIONS } from './workloads/chat.js';
+import { BROKER_DOWN, roomParam, ROOM_ERROR, Rooms, UPGRADE_REQUIRED, WS_OPTIONS } from './workloads/chat.js';
 import { fail } from './workloads/reply.js';
 import { endStreams, scheduleEvents, SSE_HEADERS, sseEvent, streamParams } from './workloads/stream.js';
 import { closeContext, loadContext } from './workloads/context.js';
@@ -75,8 +75,9 @@ app.get<{ Querystring: Query }>('/stream', async (req, reply) => {
 });
 
 // The room table of this process. @fastify/websocket routes the upgrade through Fastify (hooks included) and
-// hands the socket to wsHandler; a plain GET runs handler. A bad room is refused before the handshake.
-const rooms = new Rooms();
+// hands the socket to wsHandler; a plain GET runs handler. A bad room is refused before the handshake, and
+// so is a join whose room the broker (STACKBENCH_REDIS) could not subscribe in time: preValidation awaits it.
+const rooms = new Rooms('fastify');
 await app.register(websocket, {
   options: WS_OPTIONS,
   preClose: async () => {
@@ -87,9 +88,18 @@ app.route<{ Querystring: Query }>({
   method: 'GET',
   url: '/chat',
   preValidation: async (req, reply) => {
-    if (req.ws && roomParam(req.query.room) === undefined) return send(reply, fail(400, ROOM_ERROR));
+    if (!req.ws) return;
+    const room = roomParam(req.query.room);
+    if (room === undefined) return send(reply, fail(400, ROOM_ERROR));
+    if (rooms.refusal) return send(reply, fail(503, rooms.refusal));
+    // The raw upgrade socket: its close (refused, given up, or a member leaving) ends the hold on the room.
+    const admitted = rooms.admit(room, req.raw.socket);
+    if (admitted !== true && !(await admitted)) return send(reply, fail(503, BROKER_DOWN));
   },
-  handler: async (_req, reply) => send(reply.header('upgrade', 'websocket'), fail(426, UPGRADE_REQUIRED)),
+  handler: async (_req, reply) =>
+    rooms.refusal
+      ? send(reply, fail(503, rooms.refusal))
+      : send(reply.header('upgrade', 'websocket'), fail(426, UPGRADE_REQUIRED)),
   wsHandler: (socket, req) => rooms.join(roomParam(req.query.room) as string, socket),
 });
 

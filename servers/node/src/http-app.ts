@@ -22,7 +22,7 @@ import { fail } from './workloads/reply.js';
 import { BODY_LIMIT, KEEP_ALIVE_MS } from './workloads/limits.js';
 import { UPGRADE_REQUIRED } from './workloads/chat.js';
 import { endStreams, streamParams } from './workloads/stream.js';
-import { attachChat, chatRooms, sendSse } from './realtime.js';
+import { attachChat, chatRefusal, closeChat, sendSse } from './realtime.js';
 
 type Res = http.ServerResponse;
 
@@ -110,10 +110,13 @@ export function createHttpServer(ctx: Context, serverName: string): http.Server 
           if (typeof params === 'string') return sendReply(res, fail(400, params));
           return sendSse(res, params, start, serverName);
         }
-        case '/chat':
+        case '/chat': {
           // Reached only without an Upgrade header: upgrades arrive on the server's 'upgrade' event.
+          const refusal = chatRefusal();
+          if (refusal) return sendReply(res, fail(503, refusal));
           res.setHeader('Upgrade', 'websocket');
           return sendReply(res, fail(426, UPGRADE_REQUIRED));
+        }
       }
     } else if (req.method === 'POST' && path === '/ml') {
       return readJson(req, res, (body) => sendReply(res, mlReply(ctx, body)));
@@ -132,6 +135,7 @@ export function createHttpServer(ctx: Context, serverName: string): http.Server 
 /**
  * Closes the listener and idle keep-alive sockets; in-flight requests get a moment, then are cut. Open event
  * streams end now and WebSocket clients get a 1001 close: the listener's close waits for their sockets too.
+ * The chat broker's Redis connections, if any, are dropped.
  */
 export async function closeHttpServer(server: http.Server): Promise<void> {
   endStreams();
@@ -140,5 +144,5 @@ export async function closeHttpServer(server: http.Server): Promise<void> {
     server.closeIdleConnections();
     setTimeout(() => server.closeAllConnections(), 1000).unref();
   });
-  await Promise.all([closed, chatRooms.closeAll()]);
+  await Promise.all([closed, closeChat()]);
 }

@@ -9,6 +9,8 @@ That trade-off is what the benchmark measures.)
 
 /stream and /chat are where one event loop per process shines: a stream waits with asyncio.sleep and a
 chat connection with an await on its socket, so thousands of either cost a coroutine each, not a thread.
+With STACKBENCH_REDIS, chat rooms span workers and replicas through Redis pub/sub (chat_redis.py); without
+it, a worker of several refuses /chat rather than split its rooms.
 """
 
 import asyncio
@@ -29,7 +31,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from starlette.requests import HTTPConnection
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from . import common
+from . import chat_redis, common
 
 log = logging.getLogger("uvicorn.error")
 
@@ -40,9 +42,13 @@ app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
 _client: "httpx.AsyncClient | None" = None
 _pool: "asyncpg.Pool | None" = None
 _pool_lock = asyncio.Lock()
-# /chat rooms of this worker: a message reaches the members connected to the same process only (the
-# contract keeps fan-out per worker; crossing workers would need a broker).
+# /chat rooms of this worker when there is no broker: a message reaches the members connected to this
+# process, which is all of them only when this is the one worker (otherwise /chat refuses, below).
 _rooms: "dict[str, set[WebSocket]]" = {}
+# With STACKBENCH_REDIS: the rooms of this worker, fanned out through Redis (created at startup).
+_redis_rooms: "chat_redis.RedisRooms | None" = None
+# Set when this worker must refuse /chat with 503: one of several workers, no broker.
+_CHAT_REFUSAL = chat_redis.chat_refusal()
 
 
 def _error(status: int, message: str) -> JSONResponse:
@@ -95,7 +101,7 @@ class _NoWebSocketInfo(logging.Filter):
 
 @app.on_event("startup")
 async def _startup() -> None:
-    global _client
+    global _client, _redis_rooms
     _stop_with_parent()
     # At startup, after uvicorn has configured its loggers (in this process, also in a spawned worker).
     log.addFilter(_NoWebSocketInfo())
@@ -107,6 +113,11 @@ async def _startup() -> None:
         except (OSError, asyncpg.PostgresError) as error:
             # Start anyway; /db retries the pool and answers 502 while the database is unreachable.
             log.warning("database pool not ready at startup: %s", error)
+    redis_url = os.environ.get("STACKBENCH_REDIS")
+    if redis_url:
+        # Does not wait for Redis: the worker serves at once, and /chat joins wait (briefly) for the broker.
+        _redis_rooms = chat_redis.RedisRooms(redis_url, log)
+        await _redis_rooms.start()
 
 
 @app.on_event("shutdown")
@@ -115,6 +126,8 @@ async def _shutdown() -> None:
         await _client.aclose()
     if _pool is not None:
         await _pool.close()
+    if _redis_rooms is not None:
+        await _redis_rooms.stop()
 
 
 @app.exception_handler(common.BadRequest)
@@ -246,13 +259,24 @@ async def _broadcast(members: "set[WebSocket]", text: str) -> None:
             members.discard(member)
 
 
+@app.get("/chat")
+async def chat_http_route() -> JSONResponse:
+    # Without an upgrade: the route is WebSocket-only (404), unless this worker refuses chat altogether.
+    if _CHAT_REFUSAL:
+        return _error(503, _CHAT_REFUSAL)
+    raise StarletteHTTPException(status_code=404)
+
+
 @app.websocket("/chat")
 async def chat_route(websocket: WebSocket) -> None:
     room = common.chat_room(_param(websocket, "room"))
-    if room is None:
+    if room is None or _CHAT_REFUSAL:
         # Closing before accept refuses the handshake; uvicorn 0.17 answers it with HTTP 403 (it has no way
-        # for the app to choose the status).
-        await websocket.close(code=1008)
+        # for the app to choose the status, so a refusal for want of a broker is a 403 too).
+        await websocket.close(code=1008 if room is None else 1013)
+        return
+    if _redis_rooms is not None:
+        await _chat_through_redis(websocket, room, _redis_rooms)
         return
     await websocket.accept()
     members = _rooms.setdefault(room, set())
@@ -269,3 +293,24 @@ async def chat_route(websocket: WebSocket) -> None:
         members.discard(websocket)
         if not members and _rooms.get(room) is members:
             del _rooms[room]
+
+
+async def _chat_through_redis(websocket: WebSocket, room: str, rooms: chat_redis.RedisRooms) -> None:
+    """A member whose messages go out through Redis and come back, to it too, from the room's channel."""
+    try:
+        # Accept only once this worker is subscribed to the room: nothing published after the handshake
+        # can then be missed. A broker that cannot subscribe in time means a refused handshake (403).
+        if not await rooms.hold(room):
+            await websocket.close(code=1013)
+            return
+        await websocket.accept()
+        rooms.add(room, websocket)
+        while True:
+            message = await websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                break
+            text = message.get("text")
+            if text is not None:  # the contract relays text messages; binary ones are ignored
+                await rooms.publish(room, text)
+    finally:
+        await rooms.leave(room, websocket)

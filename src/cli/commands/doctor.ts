@@ -4,11 +4,10 @@ import { existsSync } from 'node:fs';
 import { findPostgres } from '../../lab/postgres.js';
 import { NODE_SERVERS } from '../../paths.js';
 import { color, textTable } from '../../report/table.js';
-import { planCpus } from '../../stacks/cpuset.js';
+import { planCpus } from '../../machine/cpuset.js';
 import { findPython, PY_PACKAGES } from '../../stacks/python.js';
 import { has, postgresGaps, pythonGaps, type Gap } from '../../setup/detect.js';
-import { parseFlags } from '../args.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 import { stackInventory } from './stacks.js';
 
 export function diagnose() {
@@ -44,12 +43,13 @@ export function diagnose() {
   };
 }
 
-export const doctorCommand: Command = {
+export const doctorCommand = defineCommand({
   name: 'doctor',
   summary: 'check this machine: cores, memory, Python, PostgreSQL, stacks, and how to fix gaps',
-  usage: `usage: stackbench doctor [--json]\n\nExit 0 when everything is in place, 1 when something is missing (each with its fix).`,
-  async run(argv) {
-    const { values } = parseFlags('doctor', argv, { json: { type: 'boolean', default: false } });
+  about: 'The machine, the tools and each stack: what is missing, and the command that fixes it.',
+  flags: { json: { type: 'boolean', help: 'print one JSON document on stdout, nothing else' } },
+  footer: 'Exit 0 when everything is in place, 1 when something is missing (each with its fix).',
+  async run(values) {
     const d = diagnose();
     if (values.json) {
       process.stdout.write(JSON.stringify(d, null, 2) + '\n');
@@ -81,4 +81,4 @@ export const doctorCommand: Command = {
     process.stdout.write(lines.join('\n') + '\n');
     return d.gaps.length ? 1 : 0;
   },
-};
+});

@@ -2,7 +2,7 @@
 // analysis recomputed by this version's src/analysis so an old run gets today's verdicts.
 import { dirname, resolve } from 'node:path';
 import { agreement, analyze } from '../../analysis/index.js';
-import { ExitCode, StackbenchError } from '../../errors.js';
+import { ExitCode } from '../../errors.js';
 import {
   htmlReport,
   loadResults,
@@ -10,42 +10,31 @@ import {
   terminalSummary,
   writeFileAtomic,
 } from '../../report/index.js';
-import { parseFlags } from '../args.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 
-const usage = `usage: stackbench report RESULTS.json [--out DIR] [--against BASELINE.json]
-
-Re-renders report.md and report.html from a results file written by \`stackbench run\` (the analysis and verdicts
-are recomputed from the measured points), and prints the summary. Nothing is measured.
-Exit 0 on success, 2 when the file is not a results file of this version or DIR is not writable.
-
-  --out       folder for report.md and report.html (default: the results file's folder)
-  --against   an earlier results.json: each headline ratio of this run is checked against the earlier run's
-              95% interval, and the ones outside are called noisy in every report`;
-
-export const reportCommand: Command = {
+export const reportCommand = defineCommand({
   name: 'report',
   summary: 're-render report.md and report.html from a results.json',
-  usage,
-  async run(argv) {
-    const { values, positionals } = parseFlags(
-      'report',
-      argv,
-      { out: { type: 'string' }, against: { type: 'string' } },
-      true,
-    );
-    if (positionals.length !== 1) {
-      throw new StackbenchError(
-        'SB_BAD_FLAG',
-        [
-          positionals.length
-            ? `expected one results file, got ${positionals.length}`
-            : 'missing RESULTS.json',
-        ],
-        ['report'],
-      );
-    }
-    const file = resolve(positionals[0]!);
+  operands: 'RESULTS.json',
+  positionals: 'one',
+  about:
+    'Re-renders report.md and report.html from a results file written by `stackbench run` (the analysis and\n' +
+    'verdicts are recomputed from the measured points), and prints the summary. Nothing is measured.',
+  flags: {
+    out: {
+      type: 'string',
+      value: 'DIR',
+      help: "folder for report.md and report.html (default: the results file's folder)",
+    },
+    against: {
+      type: 'string',
+      value: 'BASELINE.json',
+      help: "an earlier results.json: each headline ratio of this run is checked against the earlier run's\n95% interval, and the ones outside are called noisy in every report",
+    },
+  },
+  footer: 'Exit 0 on success, 2 when the file is not a results file of this version or DIR is not writable.',
+  async run(values, operand) {
+    const file = resolve(operand!);
     const results = loadResults(file);
     results.analysis = analyze(results);
     if (values.against !== undefined) {
@@ -64,4 +53,4 @@ export const reportCommand: Command = {
     process.stdout.write(`wrote ${md}\nwrote ${html}\n`);
     return ExitCode.ok;
   },
-};
+});

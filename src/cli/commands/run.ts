@@ -6,30 +6,56 @@ import { writeReports } from '../../report/index.js';
 import { terminalSummary } from '../../report/terminal.js';
 import { prepareOutDir } from '../../results/store.js';
 import { runLab, type RunEvent } from '../../runner/runner.js';
-import { cellSeconds, suiteByName } from '../../runner/suites.js';
-import { interrupt } from '../../stacks/process.js';
-import { STACK_IDS } from '../../stacks/registry.js';
+import { cellSeconds, DEFAULT_MAX_ERROR_RATE, DEFAULT_SLO_MS, suiteByName } from '../../runner/suites.js';
+import { interrupt } from '../../machine/process.js';
+import { BUILTIN_IDS } from '../../stacks/registry.js';
 import { WORKLOAD_IDS } from '../../workloads.js';
-import { parseDuration, parseFlags, parseIntFlag } from '../args.js';
+import { parseDuration, parseIntFlag } from '../args.js';
 import { selectRun } from '../select.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 
-const usage = `usage: stackbench run [--suite quick|full] [--stacks a,b] [--workloads x,y] [--out DIR] [--slo MS] [--json]
-
-Starts every stack alone on the server cores, verifies it, drives load at it from the other cores and
-writes DIR/results.json (after every point), DIR/report.md and DIR/report.html.
-
-  --suite       quick (default: minutes) or full (TechEmpower's 16..512 connections, 5 s runs, finer capacity search)
-  --stacks      ${STACK_IDS.join(',')}
-  --workloads   ${WORKLOAD_IDS.join(',')}
-  --out         results folder (default: results/<date-time>)
-  --slo         p99 latency objective for capacity, in ms (default 100)
-  -d, --duration  override the suite: measured time of each closed-loop run (e.g. 2s)
-  --reps        override the suite: runs per headline figure (at least 3 for an interval)
-  --connections override the suite: closed-loop levels, headline first (e.g. 64,16,256)
-  --probes      override the suite: open-loop probes of the capacity search (0 skips capacity)
-  --base-port   use ports from P upward instead of free ones the kernel picks
-  --json        print the results document on stdout, nothing else`;
+const flags = {
+  suite: {
+    type: 'string',
+    value: 'NAME',
+    help: 'quick (default: minutes) or full (16..512 connections, 5 s runs, finer capacity search)',
+  },
+  stacks: { type: 'string', value: 'a,b', help: BUILTIN_IDS.join(',') },
+  workloads: { type: 'string', value: 'x,y', help: WORKLOAD_IDS.join(',') },
+  out: { type: 'string', value: 'DIR', help: 'results folder (default: results/<date-time>)' },
+  slo: {
+    type: 'string',
+    value: 'MS',
+    help: `p99 latency objective for capacity, in ms (default ${DEFAULT_SLO_MS})`,
+  },
+  duration: {
+    type: 'string',
+    short: 'd',
+    value: 'D',
+    help: 'override the suite: measured time of each closed-loop run (e.g. 2s)',
+  },
+  reps: {
+    type: 'string',
+    value: 'N',
+    help: 'override the suite: runs per headline figure (3 or more for an interval)',
+  },
+  connections: {
+    type: 'string',
+    value: 'a,b',
+    help: 'override the suite: closed-loop levels, headline first (e.g. 64,16,256)',
+  },
+  probes: {
+    type: 'string',
+    value: 'N',
+    help: 'override the suite: open-loop probes of the capacity search (0 skips capacity)',
+  },
+  'base-port': {
+    type: 'string',
+    value: 'P',
+    help: 'use ports from P upward instead of free ones the kernel picks',
+  },
+  json: { type: 'boolean', help: 'print the results document on stdout, nothing else' },
+} as const;
 
 function stamp(): string {
   return new Date().toISOString().replace(/[:T]/g, '-').replace(/\..*$/, '');
@@ -58,25 +84,15 @@ function progress(live: boolean, secondsPerCell: number) {
   };
 }
 
-export const runCommand: Command = {
+export const runCommand = defineCommand({
   name: 'run',
   summary: 'the main job: verify, measure and judge every stack on every workload',
-  usage,
-  async run(argv) {
-    const { values } = parseFlags('run', argv, {
-      suite: { type: 'string', default: 'quick' },
-      stacks: { type: 'string' },
-      workloads: { type: 'string' },
-      out: { type: 'string' },
-      slo: { type: 'string' },
-      duration: { type: 'string', short: 'd' },
-      reps: { type: 'string' },
-      connections: { type: 'string' },
-      probes: { type: 'string' },
-      'base-port': { type: 'string' },
-      json: { type: 'boolean', default: false },
-    });
-    const suite = { ...suiteByName(values.suite!) };
+  about:
+    'Starts every stack alone on the server cores, verifies it, drives load at it from the other cores and\n' +
+    'writes DIR/results.json (after every point), DIR/report.md and DIR/report.html.',
+  flags,
+  async run(values) {
+    const suite = { ...suiteByName(values.suite ?? 'quick') };
     if (values.duration !== undefined) suite.durationMs = suite.probeMs = parseDuration(values.duration);
     if (values.reps !== undefined) suite.repetitions = parseIntFlag('--reps', values.reps, 1, 100);
     if (values.probes !== undefined) suite.probes = parseIntFlag('--probes', values.probes, 0, 20);
@@ -86,7 +102,7 @@ export const runCommand: Command = {
         .map((c) => parseIntFlag('--connections', c, 1, 10_000));
     }
     const { stacks, workloads } = selectRun(values);
-    const slo = values.slo === undefined ? 100 : parseIntFlag('--slo', values.slo, 1, 60_000);
+    const slo = values.slo === undefined ? DEFAULT_SLO_MS : parseIntFlag('--slo', values.slo, 1, 60_000);
     const basePort =
       values['base-port'] === undefined
         ? undefined
@@ -102,7 +118,7 @@ export const runCommand: Command = {
       workloads,
       outDir,
       sloP99Ms: slo,
-      maxErrorRate: 0.001,
+      maxErrorRate: DEFAULT_MAX_ERROR_RATE,
       basePort,
       signal: interrupt.signal,
       onEvent,
@@ -120,4 +136,4 @@ export const runCommand: Command = {
     if (results.status === 'interrupted') throw new StackbenchError('SB_INTERRUPTED');
     return ExitCode.ok;
   },
-};
+});

@@ -13,8 +13,7 @@ import {
   postgresGaps,
   pythonGaps,
 } from '../../setup/detect.js';
-import { parseFlags } from '../args.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 
 interface Step {
   say: string;
@@ -75,16 +74,15 @@ async function confirm(question: string): Promise<boolean> {
   return /^y(es)?$/i.test(answer.trim());
 }
 
-export const setupCommand: Command = {
+export const setupCommand = defineCommand({
   name: 'setup',
   summary: 'install the Python stacks and PostgreSQL (says what it will do first)',
-  usage: `usage: stackbench setup [--yes]
-
-Installs what the stacks need: a .venv from servers/python/requirements.txt where pip reaches its index;
-Debian's python3-* packages and postgresql when pip cannot and this is Debian as root; otherwise prints the
-exact commands. Without --yes it shows the plan and asks (or just shows it when not on a terminal).`,
-  async run(argv) {
-    const { values } = parseFlags('setup', argv, { yes: { type: 'boolean', short: 'y', default: false } });
+  about:
+    'Installs what the stacks need: a .venv from servers/python/requirements.txt where pip reaches its index;\n' +
+    "Debian's python3-* packages and postgresql when pip cannot and this is Debian as root; otherwise prints the\n" +
+    'exact commands. Without --yes it shows the plan and asks (or just shows it when not on a terminal).',
+  flags: { yes: { type: 'boolean', short: 'y', help: 'do it without asking' } },
+  async run(values) {
     const { steps, manual } = planSetup();
     if (!steps.length && !manual.length) {
       process.stdout.write(
@@ -126,4 +124,4 @@ exact commands. Without --yes it shows the plan and asks (or just shows it when 
     );
     return manual.length ? ExitCode.failure : ExitCode.ok;
   },
-};
+});

@@ -1,18 +1,18 @@
 // stackbench stacks: the seven stacks, how each runs, and whether it is available here (with versions).
-import { planCpus } from '../../stacks/cpuset.js';
-import { stackRecord } from '../../stacks/describe.js';
-import { STACK_IDS } from '../../stacks/registry.js';
+import { planCpus } from '../../machine/cpuset.js';
+import { stackRecord } from '../../lab/session.js';
+import { BUILTIN_IDS } from '../../stacks/registry.js';
 import { color, textTable } from '../../report/table.js';
-import { parseFlags } from '../args.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 
 export function stackInventory() {
   const cores = planCpus().server.length;
-  return STACK_IDS.map((id) => {
+  return BUILTIN_IDS.map((id) => {
     const r = stackRecord(id, cores);
     return {
       id,
       runtime: r.runtime,
+      serverClass: r.serverClass,
       framework: r.framework,
       server: r.server,
       model: r.model,
@@ -26,12 +26,12 @@ export function stackInventory() {
   });
 }
 
-export const stacksCommand: Command = {
+export const stacksCommand = defineCommand({
   name: 'stacks',
   summary: 'list the stacks, their versions and whether each is available',
-  usage: `usage: stackbench stacks [--json]\n\nEach stack with its concurrency model, instance rule, availability and versions.`,
-  async run(argv) {
-    const { values } = parseFlags('stacks', argv, { json: { type: 'boolean', default: false } });
+  about: 'Each stack with its concurrency model, instance rule, availability and versions.',
+  flags: { json: { type: 'boolean', help: 'print one JSON document on stdout, nothing else' } },
+  async run(values) {
     const inv = stackInventory();
     if (values.json) {
       process.stdout.write(JSON.stringify({ stacks: inv }, null, 2) + '\n');
@@ -58,4 +58,4 @@ export const stacksCommand: Command = {
     process.stdout.write(inv.some((x) => !x.available) ? '\n' : '');
     return 0;
   },
-};
+});

@@ -2,18 +2,17 @@
 // previous response arrives. Throughput is whatever the server sustains; latency is from the actual send.
 // A ramp brings connections into play linearly over rampMs.
 import type { Conn } from '../http1/conn.js';
-import type { Shard } from '../shard.js';
-import type { Model, Pacing } from './model.js';
+import type { Model, ModelHost, Pacing } from './model.js';
 
 export class ClosedModel implements Model {
   readonly openLoop = false;
   readonly lazyConnect = false;
-  private readonly shard: Shard;
+  private readonly shard: ModelHost;
   /** Connections with id below this may send. */
   private active: number;
   private rampTimer: NodeJS.Timeout | undefined;
 
-  constructor(shard: Shard) {
+  constructor(shard: ModelHost) {
     this.shard = shard;
     this.active = shard.opts.rampMs > 0 ? 0 : shard.opts.connections;
   }

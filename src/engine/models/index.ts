@@ -10,4 +10,4 @@ export const models: Record<ModelName, ModelFactory> = {
 };
 
 export const modelNames = Object.keys(models) as ModelName[];
-export type { Model, ModelFactory, Pacing } from './model.js';
+export type { Model, ModelFactory, ModelHost, Pacing } from './model.js';

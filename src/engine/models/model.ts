@@ -1,7 +1,23 @@
 // A load model decides when each connection sends (k6 calls these executors). The shard owns sockets,
 // parsing, timeouts and counting; a model only hears "this connection is free" and the periodic tick.
 import type { Conn } from '../http1/conn.js';
-import type { Shard } from '../shard.js';
+
+/** What a model may see and ask of the shard it paces (the shard implements it; models never import it). */
+export interface ModelHost {
+  readonly opts: {
+    connections: number;
+    /** This shard's share of the open-loop rate, requests per second. */
+    rate: number;
+    durationMs: number;
+    warmupMs: number;
+    rampMs: number;
+  };
+  /** When traffic started (performance.now()). */
+  readonly t0: number;
+  readonly conns: readonly Conn[];
+  /** Lazy models: open up to `want` more connections for due requests. */
+  openFor(want: number): void;
+}
 
 export interface Model {
   /** True when latency is measured from intended send times (open loop). */
@@ -37,4 +53,4 @@ export interface Pacing {
   unsent: number;
 }
 
-export type ModelFactory = (shard: Shard) => Model;
+export type ModelFactory = (host: ModelHost) => Model;

@@ -5,8 +5,7 @@
 // (a freed connection takes the oldest due request at once), never by a timer per request. Connections open
 // on demand (lazyConnect), and the idle ones are reused last-in first-out, so no more are held than needed.
 import type { Conn } from '../http1/conn.js';
-import type { Shard } from '../shard.js';
-import type { Model, Pacing } from './model.js';
+import type { Model, ModelHost, Pacing } from './model.js';
 
 /** A send later than this after its intended time is "late". */
 const LATE_MS = 1;
@@ -14,7 +13,7 @@ const LATE_MS = 1;
 export class OpenModel implements Model {
   readonly openLoop = true;
   readonly lazyConnect = true;
-  private readonly shard: Shard;
+  private readonly shard: ModelHost;
   /** Requests per millisecond at full rate. */
   private readonly r: number;
   private readonly rampMs: number;
@@ -31,7 +30,7 @@ export class OpenModel implements Model {
   private late = 0;
   private queued = 0;
 
-  constructor(shard: Shard) {
+  constructor(shard: ModelHost) {
     this.shard = shard;
     const o = shard.opts;
     this.r = o.rate / 1000;

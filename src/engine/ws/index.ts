@@ -1,6 +1,11 @@
-// The WebSocket load engine: runWsLoad drives a chat-like workload (rooms, fan-out) and measures every delivery.
-// Fan-out convention: a message sent to a room is expected at every member of the room open at send time,
-// the sender included (set includeSender: false for servers that do not echo to the sender).
-export { runWsLoad } from './run.js';
-export { formatWsSummary } from './summary.js';
-export type { WsLoadOptions, WsLoadProgress, WsLoadResult, WsPhase } from './types.js';
+// The WebSocket side of the engine: runLoad (../index.ts) hands a ws:// URL here. Fan-out convention: a message
+// sent to a room is expected at every member of the room open at send time, the sender included (set
+// ws.includeSender: false for servers that do not echo to the sender).
+import type { LoadOptions, LoadResult } from '../types.js';
+import { WsSession } from './session.js';
+
+export function runWs(opts: LoadOptions): Promise<LoadResult> {
+  if (opts.model !== 'open' || !(opts.rate !== undefined && opts.rate > 0))
+    throw new RangeError('WebSocket load is an open loop: give a rate (messages per second) above 0');
+  return new WsSession(opts).run();
+}

@@ -152,7 +152,3 @@ function onSignal(sig: NodeJS.Signals) {
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
 process.on('SIGHUP', onSignal);
-
-export function liveProcesses(): readonly Managed[] {
-  return [...live];
-}

@@ -1,0 +1,81 @@
+// The lab session: one lifecycle for every command that starts stacks (verify, run): plan the CPU sets, hand out ports, start
+// the services the chosen workloads need, start each stack alone on the server cores, stop everything at the end.
+// The error rule is the same for all: an interruption or bad input (a port in use) ends the whole run; a stack
+// that cannot start is an outcome recorded with its last log lines, and the run goes on.
+import { StackbenchError } from '../errors.js';
+import { startLab, type Lab } from './lab.js';
+import { planCpus, type CpuPlan } from '../machine/cpuset.js';
+import { PortAllocator } from '../machine/net.js';
+import type { StackRecord } from '../results/types.js';
+import { startStack, type RunningStack } from '../stacks/adapter.js';
+import { availability, factsOf, stackDef, type StackId } from '../stacks/registry.js';
+import type { WorkloadId } from '../workloads.js';
+
+export interface LabRunOptions {
+  workloads: WorkloadId[];
+  basePort?: number;
+  signal?: AbortSignal;
+}
+
+export type Failure = NonNullable<StackRecord['failure']>;
+export type Started = { ok: true; stack: RunningStack } | { ok: false; failure: Failure };
+
+export interface LabRun {
+  cpus: CpuPlan;
+  services: Lab;
+  /** A stack as results record it: facts, workers on the server cores, versions, whether it can run here. */
+  record(id: StackId): StackRecord;
+  /** Start an available stack alone on the server cores; a stack that fails to start comes back as a failure. */
+  start(rec: StackRecord): Promise<Started>;
+}
+
+/** Errors that end a whole run rather than one stack: an interruption, or bad input such as a port in use. */
+export function endsRun(e: unknown): boolean {
+  return e instanceof StackbenchError && (e.code === 'SB_INTERRUPTED' || e.exit === 2);
+}
+
+export function stackRecord(id: StackId, serverCores: number): StackRecord {
+  const def = stackDef(id);
+  if (!def) throw new StackbenchError('SB_UNKNOWN_STACK', [id], ['see `stackbench stacks`']);
+  const a = availability(def);
+  return {
+    ...factsOf(def),
+    workers: def.workers(serverCores),
+    versions: a.versions,
+    available: a.ok,
+    verification: {},
+    ...(a.ok ? {} : { failure: { reason: a.missing ?? 'not available', fix: a.fix, log: [] } }),
+  };
+}
+
+/** Open the lab, run `body` with it, and stop every service and stack whatever happens. */
+export async function withLab<T>(opts: LabRunOptions, body: (lab: LabRun) => Promise<T>): Promise<T> {
+  const cpus = planCpus();
+  const ports = new PortAllocator(opts.basePort);
+  const services = await startLab(opts.workloads, cpus.server, ports, opts.signal);
+  const lab: LabRun = {
+    cpus,
+    services,
+    record: (id) => stackRecord(id, cpus.server.length),
+    async start(rec) {
+      try {
+        const stack = await startStack(rec.id, {
+          port: await ports.take(),
+          cpus: cpus.server,
+          env: services.env,
+          signal: opts.signal,
+        });
+        return { ok: true, stack };
+      } catch (e) {
+        if (endsRun(e)) throw e;
+        const [reason = 'failed to start', ...log] = (e as Error).message.split('\n');
+        return { ok: false, failure: { reason, log: log.map((l) => l.replace(/^\s*\| /, '')) } };
+      }
+    },
+  };
+  try {
+    return await body(lab);
+  } finally {
+    await services.stop();
+  }
+}

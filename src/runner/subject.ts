@@ -1,0 +1,72 @@
+// What the runner measures: a subject it can drive load at, sample and wait on. A running stack is one; the
+// simulated server of engine/mock.ts is another (so the warm-up and the capacity search have fast, deterministic
+// tests); replicas behind a balancer are a third.
+import type { LoadResult, ModelName } from '../engine/types.js';
+import { simulateLoad, type SimServer } from '../engine/mock.js';
+import { instancesFree } from '../machine/net.js';
+import { sampleTree, waitIdle, type TreeUsage } from '../probes/proctree.js';
+import type { RunningStack } from '../stacks/adapter.js';
+import type { Runtime, StackId } from '../stacks/registry.js';
+import type { WorkloadId } from '../workloads.js';
+import { driveStack } from './drive.js';
+
+export interface DriveSpec {
+  model: ModelName;
+  connections: number;
+  /** Open loop: requests/s; chat: messages/s in total. */
+  rate?: number;
+  durationMs: number;
+  warmupMs?: number;
+  signal?: AbortSignal;
+  onProgress?: (unitsPerSec: number, elapsedMs: number) => void;
+}
+
+export interface Subject {
+  id: StackId;
+  runtime: Runtime;
+  /** Server cores it was given: the N of its instance rule. */
+  instances: number;
+  exited(): boolean;
+  drive(workload: WorkloadId, spec: DriveSpec): Promise<LoadResult>;
+  /** Wait until it is idle and every instance is free to serve; ms waited, or -1 when it never settled. */
+  settle(): Promise<number>;
+  /** Sample its CPU and memory from now; stop() gives the usage over the window. */
+  sample(): { stop(): TreeUsage };
+}
+
+/**
+ * A running stack as a subject. Idle: no CPU to speak of (probes/proctree.ts), and every instance free — a
+ * pre-fork worker sleeping through an abandoned /io or /stream uses no CPU but cannot serve.
+ */
+export function stackSubject(stack: RunningStack, runtime: Runtime, chatGraceMs: number): Subject {
+  return {
+    id: stack.id,
+    runtime,
+    instances: stack.cpus.length,
+    exited: () => stack.proc.exited,
+    drive: (workload, spec) => driveStack(stack.port, workload, spec, chatGraceMs),
+    async settle() {
+      const t0 = Date.now();
+      if ((await waitIdle(stack.proc.pid)) < 0) return -1;
+      while (Date.now() - t0 < 10_000 && !stack.proc.exited) {
+        if (await instancesFree(stack.port, stack.workers, 20, 40)) return Date.now() - t0;
+      }
+      return -1;
+    },
+    sample: () => sampleTree(stack.proc.pid),
+  };
+}
+
+/** A simulated server as a subject: no process, no sockets, the same answers every time. */
+export function simulatedSubject(sim: SimServer, id = 'simulated', runtime: Runtime = 'node'): Subject {
+  let calls = 0;
+  return {
+    id,
+    runtime,
+    instances: 1,
+    exited: () => false,
+    drive: async (_workload, spec) => simulateLoad(sim, { ...spec, url: 'http://127.0.0.1:1/sim' }, calls++),
+    settle: async () => 0,
+    sample: () => ({ stop: () => ({ cpuSeconds: 0, peakMiB: 0, processes: 1 }) }),
+  };
+}
