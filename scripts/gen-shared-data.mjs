@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// Generates servers/shared/*: the fixed dataset, model weights and ML batch that every stack loads,
-// so answers can be compared byte for byte. Deterministic (seeded PRNG): re-running changes nothing.
+// Generates servers/shared/{sales.csv,model.json,ml-batch.json}: the fixed dataset, model weights and ML batch that
+// every stack loads, so answers can be compared byte for byte. Deterministic (seeded PRNG): re-running changes
+// nothing. (categories.csv is written by hand. The sized workloads' rows past 50,000 and their models are drawn
+// in the servers from the same mulberry32 with other seeds: docs/WORKLOADS.md, "Deterministic numbers".)
 import { writeFileSync } from 'node:fs';
 
 let seed = 0x5eed1234;

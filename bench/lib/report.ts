@@ -1,6 +1,6 @@
 // Medians, markdown tables, and the result file each benchmark writes under bench/results/.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, totalmem } from 'node:os';
+import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from './tools.js';
 
@@ -17,7 +17,8 @@ export function fmt(v: number, digits = 1): string {
 
 export function machine(): string {
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
-  return `${cpu}, ${availableParallelism()} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
+  // cpus(), not availableParallelism(): a benchmark that pinned itself to one core still runs on the whole machine.
+  return `${cpu}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
 }
 
 /** Print the markdown and write it to bench/results/<name>.md. */

@@ -37,7 +37,13 @@ export async function startStack(id: StackId, opts: StartOptions): Promise<Runni
     cmd: launch.cmd,
     args: launch.args,
     cwd: launch.cwd,
-    env: { ...launch.env, STACKBENCH_SHARED: resolve(SHARED), ...opts.env },
+    env: {
+      ...launch.env,
+      STACKBENCH_SHARED: resolve(SHARED),
+      // NumPy's BLAS threads follow the stack's CPU budget: its cores shared among its worker processes.
+      STACKBENCH_BLAS_THREADS: String(Math.max(1, Math.floor(opts.cpus.length / workers))),
+      ...opts.env,
+    },
     cpus: opts.cpus,
   });
   try {

@@ -25,6 +25,7 @@ export const PY_PACKAGES: Record<string, { pip: string; deb: string }> = {
   geventwebsocket: { pip: 'gevent-websocket', deb: 'python3-gevent-websocket' },
   psycogreen: { pip: 'psycogreen', deb: 'python3-psycogreen' },
   redis: { pip: 'redis', deb: 'python3-redis' },
+  threadpoolctl: { pip: 'threadpoolctl', deb: 'python3-threadpoolctl' },
   // Optional: django-asgi serves /chat with it when importable (501 otherwise); no stack requires it.
   channels: { pip: 'channels', deb: 'python3-django-channels' },
 };

@@ -4,7 +4,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { WORLD_ROWS, randomNumberOf } from '../lab/postgres.js';
 import { mlBatchBody, type WorkloadId } from '../workloads.js';
 import { exchange, type Exchange } from './fetch.js';
-import { aggregate, countPrimes, infer } from './reference.js';
+import { aggregate, countPrimes, dataSized, infer, mlSized } from './reference.js';
 import { checkChat, checkStream, type Unsupported } from './realtime.js';
 
 type Problems = string[];
@@ -74,6 +74,91 @@ async function badInputs(
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** GET /info: JSON naming what computes the answers, with the data implementations the stack offers. */
+export async function checkInfo(port: number): Promise<{ problems: Problems; impls: string[] }> {
+  const { problems, json } = inspect(await exchange(port, '/info'), 'GET /info');
+  const info = (json ?? {}) as { data_impls?: unknown; blas?: unknown; node?: unknown };
+  const impls = Array.isArray(info.data_impls) ? info.data_impls.filter((x) => typeof x === 'string') : [];
+  if (impls.length === 0) problems.push('GET /info: no "data_impls" list of strings');
+  if (typeof info.node !== 'string' && typeof info.blas !== 'object') {
+    problems.push('GET /info: names neither the Node.js version ("node") nor the BLAS ("blas")');
+  }
+  return { problems, impls: impls as string[] };
+}
+
+/** Sizes the verifier asks for: small enough to keep verify quick, the second beyond sales.csv. */
+export const DATA_SIZED_ROWS = [10000, 120000];
+const DATA_OPS = ['groupby', 'join', 'sort'] as const;
+
+/** GET /data/sized for every op and every implementation /info declares, then without impl; bad values. */
+export async function checkDataSized(port: number): Promise<Problems> {
+  const { problems, impls } = await checkInfo(port);
+  const queries = impls.flatMap((impl) =>
+    DATA_SIZED_ROWS.flatMap((rows) =>
+      DATA_OPS.map((op) => ({ rows, op, q: `rows=${rows}&op=${op}&impl=${impl}` })),
+    ),
+  );
+  queries.push({ rows: 10000, op: 'groupby', q: 'rows=10000' });
+  for (const { rows, op, q } of queries) {
+    const path = `/data/sized?${q}`;
+    const got = inspect(await exchange(port, path, { timeoutMs: 15000 }), `GET ${path}`);
+    problems.push(...got.problems);
+    expectEqual(problems, `GET ${path}`, got.json, dataSized(rows, op));
+  }
+  return [
+    ...problems,
+    ...(await badInputs(port, [
+      { path: '/data/sized?rows=9999' },
+      { path: '/data/sized?rows=1000001' },
+      { path: '/data/sized?rows=foo' },
+      { path: '/data/sized?op=pivot' },
+      { path: '/data/sized?impl=nope' },
+    ])),
+  ];
+}
+
+/** Classes must match; a row whose top two logits are within this of each other may take either one. */
+const TIE = 1e-9;
+/** The checksum's tolerance: both sides round to 6 decimals, and summation orders differ (BLAS blocks). */
+const CHECKSUM_TOLERANCE = 2e-6;
+
+/** GET /ml/sized at two sizes against the reference forward pass; bad values. */
+export async function checkMlSized(port: number): Promise<Problems> {
+  const problems: Problems = [];
+  for (const [batch, width] of [
+    [8, 64],
+    [32, 256],
+  ] as const) {
+    const path = `/ml/sized?batch=${batch}&width=${width}`;
+    const got = inspect(await exchange(port, path, { timeoutMs: 15000 }), `GET ${path}`);
+    problems.push(...got.problems);
+    const ans = got.json as
+      { batch?: unknown; width?: unknown; classes?: unknown; checksum?: unknown } | undefined;
+    if (!ans) continue;
+    const want = mlSized(batch, width);
+    if (ans.batch !== batch || ans.width !== width) problems.push(`GET ${path}: batch/width not echoed`);
+    const classes = ans.classes;
+    const ok =
+      Array.isArray(classes) &&
+      classes.length === batch &&
+      classes.every((c, r) => c === want.classes[r] || (want.margins[r]! < TIE && c === want.runnersUp[r]));
+    if (!ok) expectEqual(problems, `GET ${path} classes`, classes, want.classes);
+    if (typeof ans.checksum !== 'number' || !(Math.abs(ans.checksum - want.checksum) <= CHECKSUM_TOLERANCE)) {
+      problems.push(`GET ${path}: checksum ${String(ans.checksum)}, reference ${want.checksum.toFixed(6)}`);
+    }
+  }
+  return [
+    ...problems,
+    ...(await badInputs(port, [
+      { path: '/ml/sized?batch=0' },
+      { path: '/ml/sized?batch=1025' },
+      { path: '/ml/sized?width=7' },
+      { path: '/ml/sized?width=2049' },
+      { path: '/ml/sized?width=foo' },
+    ])),
+  ];
+}
 
 export const CHECKS: Record<WorkloadId, (port: number) => Promise<Problems | Unsupported>> = {
   stream: checkStream,
@@ -168,6 +253,8 @@ export const CHECKS: Record<WorkloadId, (port: number) => Promise<Problems | Uns
         { path: '/data?rows=foo' },
         { path: '/data?rows=99999999' },
       ])),
+      // The same data at size (and /info, which says which implementations to ask for).
+      ...(await checkDataSized(port)),
     ];
   },
   async ml(port) {
@@ -197,6 +284,7 @@ export const CHECKS: Record<WorkloadId, (port: number) => Promise<Problems | Uns
         { path: '/ml', method: 'POST', body: '{"inputs": [[1,2,3]]}' },
         { path: '/ml', method: 'POST', body: '{"inputs": []}' },
       ])),
+      ...(await checkMlSized(port)),
     ];
   },
 };

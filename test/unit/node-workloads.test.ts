@@ -10,7 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { childPids, exited, freePort, isAlive } from '../helpers/subjects.js';
-import { aggregate, infer, type Group } from '../../src/verify/reference.js';
+import { aggregate, dataSized, infer, mlSized, type Group } from '../../src/verify/reference.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const DIST = join(ROOT, 'servers/node/dist');
@@ -190,6 +190,65 @@ describe('node reference servers', { timeout: 120_000 }, () => {
           );
           assert.equal(body.classes[i], want.indexOf(Math.max(...want)), `class of row ${i}`);
         });
+      });
+
+      it('ml/sized: classes and checksum of the reference forward pass, at two sizes', async () => {
+        for (const [batch, width] of [
+          [8, 64],
+          [32, 256],
+        ] as const) {
+          const r = await get(`${s.base}/ml/sized?batch=${batch}&width=${width}`);
+          assert.equal(r.status, 200);
+          const body = r.body as { batch: number; width: number; classes: number[]; checksum: number };
+          const want = mlSized(batch, width);
+          assert.deepEqual([body.batch, body.width, body.classes], [batch, width, want.classes]);
+          assert.ok(Math.abs(body.checksum - want.checksum) <= 1e-6, `checksum ${body.checksum}`);
+        }
+        const dflt = (await get(`${s.base}/ml/sized`)).body as { batch: number; width: number };
+        assert.deepEqual([dflt.batch, dflt.width], [64, 64]);
+      });
+
+      it('data/sized: every op and impl equals the reference, within sales.csv and beyond it', async () => {
+        for (const impl of ['loops', 'arquero'])
+          for (const rows of [10000, 50001, 120000])
+            for (const op of ['groupby', 'join', 'sort'] as const) {
+              const r = await get(`${s.base}/data/sized?rows=${rows}&op=${op}&impl=${impl}`);
+              assert.equal(r.status, 200, `${impl} ${op} ${rows}`);
+              assert.deepEqual(r.body, dataSized(rows, op), `${impl} ${op} ${rows}`);
+            }
+        // Defaults: rows 50,000, op groupby, impl loops; the group-by is /data's.
+        const dflt = await get(`${s.base}/data/sized`);
+        assert.deepEqual(dflt.body, { rows: 50000, op: 'groupby', groups: aggregate(50000).groups });
+      });
+
+      it('info names the runtime and the data implementations', async () => {
+        const r = await get(`${s.base}/info`);
+        assert.equal(r.status, 200);
+        const arquero = JSON.parse(readFileSync(join(ROOT, 'node_modules/arquero/package.json'), 'utf8')) as {
+          version: string;
+        };
+        assert.deepEqual(r.body, {
+          node: process.versions.node,
+          v8: process.versions.v8,
+          arquero: arquero.version,
+          data_impls: ['loops', 'arquero'],
+        });
+      });
+
+      it('sized workloads: bad parameters get 400 with an error', async () => {
+        for (const q of [
+          'rows=9999',
+          'rows=1000001',
+          'rows=1e5',
+          'op=pivot',
+          'impl=pandas',
+          'op=sort&op=join',
+        ]) {
+          assertError(await get(`${s.base}/data/sized?${q}`), 400, `data/sized?${q}`);
+        }
+        for (const q of ['batch=0', 'batch=1025', 'width=7', 'width=2049', 'width=foo', 'batch=1&batch=2']) {
+          assertError(await get(`${s.base}/ml/sized?${q}`), 400, `ml/sized?${q}`);
+        }
       });
 
       it('bad parameters and bodies get 400 with an error', async () => {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { assertPythonStack, freePort, pythonArgv, type PythonStackId } from '../helpers/subjects.js';
-import { aggregate, infer } from '../../src/verify/reference.js';
+import { aggregate, dataSized, infer, mlSized } from '../../src/verify/reference.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url)); // dist/test/unit -> repo root
 const pythonDir = join(root, 'servers', 'python');
@@ -34,9 +34,13 @@ const skipFor = (id: StackId) => (mustRun.has(id) ? false : missingPython);
 // The lab's argv (the stack registry, src/stacks/registry.ts), cwd servers/python.
 
 const missingPython = ((): string | undefined => {
-  const check = spawnSync(python, ['-c', 'import flask, django, fastapi, uvicorn, gunicorn, pandas, numpy'], {
-    encoding: 'utf8',
-  });
+  const check = spawnSync(
+    python,
+    ['-c', 'import flask, django, fastapi, uvicorn, gunicorn, pandas, numpy, threadpoolctl'],
+    {
+      encoding: 'utf8',
+    },
+  );
   return check.status === 0
     ? undefined
     : `python stacks unavailable: ${check.stderr || check.error?.message}`;
@@ -148,6 +152,13 @@ function primesUpTo(n: number): number {
 
 const mlBatch = () => readFileSync(join(sharedDir, 'ml-batch.json'), 'utf8');
 
+interface Blas {
+  library: string;
+  threads: number | null;
+  path: string | null;
+  env: Record<string, string | null>;
+}
+
 // ---------------------------------------------------------------- a downstream for /service
 
 let downstreamUp = true;
@@ -251,6 +262,62 @@ for (const id of stackIds) {
       });
     });
 
+    it('GET /ml/sized: classes and checksum of the reference forward pass, at two sizes', async () => {
+      for (const [batch, width] of [
+        [8, 64],
+        [32, 256],
+      ] as const) {
+        const { res, body } = await get(stack.base, `/ml/sized?batch=${batch}&width=${width}`);
+        assert.equal(res.status, 200);
+        const answer = body as { batch: number; width: number; classes: number[]; checksum: number };
+        const want = mlSized(batch, width);
+        assert.deepEqual([answer.batch, answer.width, answer.classes], [batch, width, want.classes]);
+        assert.ok(Math.abs(answer.checksum - want.checksum) <= 1e-6, `checksum ${answer.checksum}`);
+      }
+    });
+
+    it('GET /data/sized: every op equals the reference, within sales.csv and beyond it', async () => {
+      for (const rows of [10000, 50001, 120000])
+        for (const op of ['groupby', 'join', 'sort'] as const) {
+          const { res, body } = await get(stack.base, `/data/sized?rows=${rows}&op=${op}&impl=pandas`);
+          assert.equal(res.status, 200, `${op} ${rows}`);
+          assert.deepEqual(body, dataSized(rows, op), `${op} ${rows}`);
+        }
+      assert.deepEqual((await get(stack.base, '/data/sized')).body, {
+        rows: 50000,
+        op: 'groupby',
+        groups: aggregate(50000).groups,
+      });
+    });
+
+    it('GET /info: versions and the BLAS facts', async () => {
+      const { res, body } = await get(stack.base, '/info');
+      assert.equal(res.status, 200);
+      const info = body as {
+        python: string;
+        numpy: string;
+        pandas: string;
+        data_impls: string[];
+        blas: Blas;
+      };
+      assert.match(info.python, /^3\.\d+\.\d+$/);
+      assert.match(info.numpy, /^\d+\.\d+/);
+      assert.match(info.pandas, /^\d+\.\d+/);
+      assert.deepEqual(info.data_impls, ['pandas']);
+      assert.equal(typeof info.blas.library, 'string');
+      assert.ok(info.blas.path === null || info.blas.path.includes('blas'), `path ${info.blas.path}`);
+      assert.deepEqual(Object.keys(info.blas.env).sort(), [
+        'OMP_NUM_THREADS',
+        'OPENBLAS_CORETYPE',
+        'OPENBLAS_L2_SIZE',
+        'OPENBLAS_NUM_THREADS',
+        'STACKBENCH_BLAS_THREADS',
+      ]);
+      // The machine's OpenBLAS settings reach the server untouched.
+      assert.equal(info.blas.env.OPENBLAS_CORETYPE, process.env.OPENBLAS_CORETYPE ?? null);
+      assert.equal(info.blas.env.OPENBLAS_L2_SIZE, process.env.OPENBLAS_L2_SIZE ?? null);
+    });
+
     it('GET /io waits the given time', async () => {
       const t0 = performance.now();
       const { body } = await get(stack.base, '/io?ms=60');
@@ -283,6 +350,16 @@ for (const id of stackIds) {
         ['/cpu?n=1.5'],
         ['/data?rows=0'],
         ['/data?rows=50001'],
+        ['/data/sized?rows=9999'],
+        ['/data/sized?rows=1000001'],
+        ['/data/sized?op=pivot'],
+        ['/data/sized?impl=loops'],
+        ['/data/sized?impl=arquero'],
+        ['/ml/sized?batch=0'],
+        ['/ml/sized?batch=1025'],
+        ['/ml/sized?width=7'],
+        ['/ml/sized?width=2049'],
+        ['/ml/sized?width=foo'],
         ['/ml', { method: 'POST', body: '{"inputs": [[1,2,3' }],
         ['/ml', { method: 'POST', body: '{"inputs": [[1,2,3]]}' }],
         ['/ml', { method: 'POST', body: '{"inputs": []}' }],
@@ -332,6 +409,40 @@ for (const id of stackIds) {
     });
   });
 }
+
+// ---------------------------------------------------------------- BLAS threads
+
+describe('STACKBENCH_BLAS_THREADS', { timeout: 60_000 }, () => {
+  before(() => {
+    // Fails rather than skips: without these packages the Python stacks cannot start at all.
+    assert.equal(
+      missingPython,
+      undefined,
+      `${missingPython} — apt-get install python3-threadpoolctl python3-numpy`,
+    );
+  });
+
+  it('sets the BLAS thread limit before NumPy loads, and /info reports it', async () => {
+    const stack = await startStack('fastapi-uvicorn', 1, { STACKBENCH_BLAS_THREADS: '1' });
+    try {
+      const blas = ((await get(stack.base, '/info')).body as { blas: Blas }).blas;
+      assert.equal(blas.threads, 1);
+      assert.equal(blas.env.STACKBENCH_BLAS_THREADS, '1');
+      assert.equal(blas.env.OPENBLAS_NUM_THREADS, '1');
+      assert.equal(blas.env.OMP_NUM_THREADS, '1');
+    } finally {
+      stack.child.kill('SIGTERM');
+      await stack.exited;
+    }
+  });
+
+  it('a value that is not a thread count stops the server with a message', async () => {
+    await assert.rejects(
+      startStack('flask-gunicorn', 1, { STACKBENCH_BLAS_THREADS: 'many' }),
+      /STACKBENCH_BLAS_THREADS must be an integer/,
+    );
+  });
+});
 
 // ---------------------------------------------------------------- /db against a private PostgreSQL
 

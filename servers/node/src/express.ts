@@ -9,9 +9,12 @@ import { closeContext, loadContext } from './workloads/context.js';
 import {
   cpuReply,
   dataReply,
+  dataSizedReply,
   dbReply,
+  infoReply,
   ioReply,
   mlReply,
+  mlSizedReply,
   NOT_FOUND,
   serviceReply,
   type Reply,
@@ -41,6 +44,11 @@ app.get('/json', (_req, res) => {
 app.get('/io', async (req, res) => send(res, await ioReply(req.query.ms)));
 app.get('/cpu', (req, res) => send(res, cpuReply(req.query.n)));
 app.get('/data', (req, res) => send(res, dataReply(ctx, req.query.rows)));
+app.get('/data/sized', (req, res) =>
+  send(res, dataSizedReply(ctx, req.query.rows, req.query.op, req.query.impl)),
+);
+app.get('/ml/sized', (req, res) => send(res, mlSizedReply(req.query.batch, req.query.width)));
+app.get('/info', (_req, res) => send(res, infoReply()));
 app.get('/db', async (_req, res) => send(res, await dbReply(ctx.db)));
 app.get('/service', async (_req, res) => send(res, await serviceReply(ctx.downstream)));
 app.get('/stream', (req, res) => {

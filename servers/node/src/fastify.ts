@@ -9,9 +9,12 @@ import { closeContext, loadContext } from './workloads/context.js';
 import {
   cpuReply,
   dataReply,
+  dataSizedReply,
   dbReply,
+  infoReply,
   ioReply,
   mlReply,
+  mlSizedReply,
   NOT_FOUND,
   serviceReply,
   type Reply,
@@ -38,6 +41,13 @@ app.get('/json', async () => ({ message: 'Hello, World!' }));
 app.get<{ Querystring: Query }>('/io', async (req, reply) => send(reply, await ioReply(req.query.ms)));
 app.get<{ Querystring: Query }>('/cpu', async (req, reply) => send(reply, cpuReply(req.query.n)));
 app.get<{ Querystring: Query }>('/data', async (req, reply) => send(reply, dataReply(ctx, req.query.rows)));
+app.get<{ Querystring: Query }>('/data/sized', async (req, reply) =>
+  send(reply, dataSizedReply(ctx, req.query.rows, req.query.op, req.query.impl)),
+);
+app.get<{ Querystring: Query }>('/ml/sized', async (req, reply) =>
+  send(reply, mlSizedReply(req.query.batch, req.query.width)),
+);
+app.get('/info', async (_req, reply) => send(reply, infoReply()));
 app.get('/db', async (_req, reply) => send(reply, await dbReply(ctx.db)));
 app.get('/service', async (_req, reply) => send(reply, await serviceReply(ctx.downstream)));
 app.post('/ml', async (req, reply) => send(reply, mlReply(ctx, req.body)));

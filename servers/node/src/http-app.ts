@@ -7,9 +7,12 @@ import type { Context } from './workloads/context.js';
 import {
   cpuReply,
   dataReply,
+  dataSizedReply,
   dbReply,
+  infoReply,
   ioReply,
   mlReply,
+  mlSizedReply,
   NOT_FOUND,
   serviceReply,
   type Reply,
@@ -81,6 +84,20 @@ export function createHttpServer(ctx: Context, serverName: string): http.Server 
           return sendReply(res, cpuReply(queryValue(query, 'n')));
         case '/data':
           return sendReply(res, dataReply(ctx, queryValue(query, 'rows')));
+        case '/data/sized':
+          return sendReply(
+            res,
+            dataSizedReply(
+              ctx,
+              queryValue(query, 'rows'),
+              queryValue(query, 'op'),
+              queryValue(query, 'impl'),
+            ),
+          );
+        case '/ml/sized':
+          return sendReply(res, mlSizedReply(queryValue(query, 'batch'), queryValue(query, 'width')));
+        case '/info':
+          return sendReply(res, infoReply());
         case '/db':
           dbReply(ctx.db).then((r) => sendReply(res, r));
           return;

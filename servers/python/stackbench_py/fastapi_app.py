@@ -1,11 +1,11 @@
 """FastAPI on uvicorn (uvloop, httptools): one asyncio event loop per worker process.
 
-I/O waits (/io, /service, /db) are awaited, so one worker overlaps many of them. The CPU-bound routes
-(/cpu, /data, /ml) are plain `def` functions: FastAPI's docs ("Concurrency and async / await") say to
-declare code that blocks with `def`, and FastAPI then runs it in its threadpool, so the event loop keeps
-accepting and answering the other requests while one computes. (The GIL still serialises pure-Python
-work such as /cpu; NumPy and pandas release it for part of theirs. That trade-off is what the
-benchmark measures.)
+I/O waits (/io, /service, /db) are awaited, so one worker overlaps many of them. The CPU-bound
+routes (/cpu, /data, /ml and their sized forms, /info) are plain `def` functions: FastAPI's docs
+("Concurrency and async / await") say to declare code that blocks with `def`, and FastAPI then runs it in
+its threadpool, so the event loop keeps accepting and answering the other requests while one computes.
+(The GIL still serialises pure-Python work such as /cpu; NumPy and pandas release it for part of theirs.
+That trade-off is what the benchmark measures.)
 
 /stream and /chat are where one event loop per process shines: a stream waits with asyncio.sleep and a
 chat connection with an await on its socket, so thousands of either cost a coroutine each, not a thread.
@@ -201,6 +201,22 @@ def cpu_route(request: Request) -> JSONResponse:
 def data_route(request: Request) -> JSONResponse:
     rows = common.int_param(_param(request, "rows"), common.DATA_ROWS)
     return JSONResponse(common.data_answer(rows))
+
+
+@app.get("/data/sized")
+def data_sized_route(request: Request) -> JSONResponse:
+    params = (_param(request, "rows"), _param(request, "op"), _param(request, "impl"))
+    return JSONResponse(common.data_sized_request(*params))
+
+
+@app.get("/ml/sized")
+def ml_sized_route(request: Request) -> JSONResponse:
+    return JSONResponse(common.ml_sized_request(_param(request, "batch"), _param(request, "width")))
+
+
+@app.get("/info")
+def info_route() -> JSONResponse:
+    return JSONResponse(common.info_answer())
 
 
 @app.post("/ml")

@@ -156,6 +156,22 @@ def data_route():
     return jsonify(common.data_answer(rows))
 
 
+@workloads.get("/data/sized")
+def data_sized_route():
+    args = request.args
+    return jsonify(common.data_sized_request(args.get("rows"), args.get("op"), args.get("impl")))
+
+
+@workloads.get("/ml/sized")
+def ml_sized_route():
+    return jsonify(common.ml_sized_request(request.args.get("batch"), request.args.get("width")))
+
+
+@workloads.get("/info")
+def info_route():
+    return jsonify(common.info_answer())
+
+
 @workloads.post("/ml")
 def ml_route():
     batch = common.parse_ml_body(request.get_data(cache=False))

@@ -7,6 +7,7 @@ import { join } from 'node:path';
  */
 export interface SalesTable {
   rows: number;
+  id: Int32Array;
   regions: string[];
   categories: string[];
   region: Uint8Array;
@@ -55,6 +56,7 @@ export function loadSales(dir: string): SalesTable {
   const categoryCodes = codes(cells.map((c) => c[2] as string));
   const table: SalesTable = {
     rows,
+    id: new Int32Array(rows),
     regions: regionCodes.names,
     categories: categoryCodes.names,
     region: new Uint8Array(rows),
@@ -63,6 +65,7 @@ export function loadSales(dir: string): SalesTable {
     price: new Int32Array(rows),
   };
   cells.forEach((c, i) => {
+    table.id[i] = toInt(c[0] as string, i + 2);
     table.region[i] = regionCodes.index.get(c[1] as string) as number;
     table.category[i] = categoryCodes.index.get(c[2] as string) as number;
     table.units[i] = toInt(c[3] as string, i + 2);

@@ -5,10 +5,15 @@
 import { countPrimes } from './cpu.js';
 import { aggregate } from './data.js';
 import { wait } from './io.js';
+import { dataSizedArquero } from './data-arquero.js';
+import { dataSizedLoops, dataSizedParams, DATA_IMPLS } from './data-sized.js';
 import { parseInputs, predict } from './ml.js';
+import { forward, mlSizedParams, modelFor } from './ml-sized.js';
+import { salesWith } from './sales-1m.js';
 import { intParam } from './params.js';
 import { fail, ok, type Reply } from './reply.js';
 import type { Context } from './context.js';
+import { ARQUERO_VERSION } from './versions.js';
 
 export { dbReply } from './db.js';
 export { serviceReply } from './service.js';
@@ -37,6 +42,31 @@ export function mlReply(ctx: Context, body: unknown): Reply {
   const batch = parseInputs(body, ctx.model.inputs);
   if (typeof batch === 'string') return fail(400, batch);
   return ok(predict(ctx.model, batch));
+}
+
+export function mlSizedReply(rawBatch: unknown, rawWidth: unknown): Reply {
+  const params = mlSizedParams(rawBatch, rawWidth);
+  if (typeof params === 'string') return fail(400, params);
+  return ok(forward(modelFor(params.width), params.batch));
+}
+
+export function dataSizedReply(ctx: Context, rawRows: unknown, rawOp: unknown, rawImpl: unknown): Reply {
+  const params = dataSizedParams(rawRows, rawOp, rawImpl);
+  if (typeof params === 'string') return fail(400, params);
+  const { rows, op, impl } = params;
+  const table = salesWith(ctx.sales, rows);
+  const run = impl === 'arquero' ? dataSizedArquero : dataSizedLoops;
+  return ok(run(table, ctx.categories, rows, op));
+}
+
+/** What computes the answers here: the runtime, and the library behind impl=arquero. */
+export function infoReply(): Reply {
+  return ok({
+    node: process.versions.node,
+    v8: process.versions.v8,
+    arquero: ARQUERO_VERSION,
+    data_impls: [...DATA_IMPLS],
+  });
 }
 
 export const NOT_FOUND: Reply = fail(404, 'not found');

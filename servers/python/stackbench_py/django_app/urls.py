@@ -11,7 +11,10 @@ urlpatterns = [
     path("db", views.db_view),
     path("cpu", views.cpu_view),
     path("data", views.data_view),
+    path("data/sized", views.data_sized_view),
     path("ml", views.ml_view),
+    path("ml/sized", views.ml_sized_view),
+    path("info", views.info_view),
     path("stream", views.stream_view),
     path("chat", views.chat_view),
 ]

@@ -11,7 +11,10 @@ urlpatterns = [
     path("db", views_async.db_view),
     path("cpu", views_async.cpu_view),
     path("data", views_async.data_view),
+    path("data/sized", views_async.data_sized_view),
     path("ml", views_async.ml_view),
+    path("ml/sized", views_async.ml_sized_view),
+    path("info", views_async.info_view),
     path("stream", views_async.stream_view),
     path("chat", views_async.chat_view),
 ]

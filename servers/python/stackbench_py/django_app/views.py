@@ -113,6 +113,24 @@ def data_view(request: HttpRequest) -> JsonResponse:
     return JsonResponse(common.data_answer(rows))
 
 
+@require_GET
+@_contract
+def data_sized_view(request: HttpRequest) -> JsonResponse:
+    params = (_param(request, "rows"), _param(request, "op"), _param(request, "impl"))
+    return JsonResponse(common.data_sized_request(*params))
+
+
+@require_GET
+@_contract
+def ml_sized_view(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(common.ml_sized_request(_param(request, "batch"), _param(request, "width")))
+
+
+@require_GET
+def info_view(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(common.info_answer())
+
+
 @require_POST
 @_contract
 def ml_view(request: HttpRequest) -> JsonResponse:

@@ -138,6 +138,23 @@ async def data_view(request: HttpRequest) -> JsonResponse:
     return JsonResponse(await _in_pool(common.data_answer)(rows))
 
 
+@_view("GET")
+async def data_sized_view(request: HttpRequest) -> JsonResponse:
+    params = (_param(request, "rows"), _param(request, "op"), _param(request, "impl"))
+    return JsonResponse(await _in_pool(common.data_sized_request)(*params))
+
+
+@_view("GET")
+async def ml_sized_view(request: HttpRequest) -> JsonResponse:
+    params = (_param(request, "batch"), _param(request, "width"))
+    return JsonResponse(await _in_pool(common.ml_sized_request)(*params))
+
+
+@_view("GET")
+async def info_view(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(common.info_answer())
+
+
 def _ml(raw: bytes) -> dict:
     return common.ml_answer(common.parse_ml_body(raw))
 
