@@ -47,6 +47,12 @@ const catalog = {
     message: (host) => `refusing to send load to "${host}": only loopback targets are allowed by default`,
     hint: (host) => `if you own that host, pass --allow-remote ${host}`,
   },
+  SB_REMOTE_RESOLVED: {
+    exit: 2,
+    message: (host, address) =>
+      `refusing to send load to "${host}": it resolves to ${address}, which is not loopback`,
+    hint: (host) => `if you own that host, pass --allow-remote ${host}`,
+  },
   SB_BAD_DURATION: {
     exit: 2,
     message: (d) => `bad duration "${d}"`,

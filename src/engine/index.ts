@@ -2,7 +2,6 @@
 // session (ws/); an http:// URL is split into shards (one per thread; with one thread the shard runs on this
 // event loop, which measured fastest on one core). Either way the generator's own CPU is measured over the
 // measured window, histograms merge exactly, and one set of rules (health.ts) judges the generator's health.
-import { lookup } from 'node:dns/promises';
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
@@ -19,7 +18,7 @@ import {
   type ShardResult,
 } from './shard.js';
 import { noErrors } from './result.js';
-import { assertAllowedTarget, parseTarget, type Target } from './target.js';
+import { parseTarget, resolveTarget, type Target } from './target.js';
 import type { ErrorKind, LoadOptions, LoadResult } from './types.js';
 import { runWs } from './ws/index.js';
 
@@ -45,13 +44,13 @@ export function defaultThreads(cores: number, connections: number): number {
 
 export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   const target = parseTarget(opts.url, ['http:', 'ws:']);
-  assertAllowedTarget(target, opts.allowRemote);
-  if (target.protocol === 'ws:') return runWs(opts);
-  return runHttp(opts, target);
+  // Every address the host resolves to is checked before any connection; we connect to the one checked.
+  const address = await resolveTarget(target, opts.allowRemote);
+  if (target.protocol === 'ws:') return runWs(opts, address);
+  return runHttp(opts, target, address);
 }
 
-async function runHttp(opts: LoadOptions, target: Target): Promise<LoadResult> {
-  const { address } = await lookup(target.host);
+async function runHttp(opts: LoadOptions, target: Target, address: string): Promise<LoadResult> {
   const request = serializeRequest(target, {
     method: opts.method ?? 'GET',
     headers: opts.headers ?? {},

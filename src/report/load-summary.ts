@@ -1,5 +1,6 @@
 // The human summary of one `stackbench load` run, HTTP or WebSocket: throughput, the latency spectrum, errors by
 // kind and the generator's health. Pure: a LoadResult in, text out.
+import { MAX_GRACE_MS } from '../engine/shard.js';
 import type { LoadResult } from '../engine/types.js';
 
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -41,7 +42,7 @@ function generatorLines(r: LoadResult, unit: string): string[] {
 function httpSummary(r: LoadResult): string[] {
   const model =
     r.model === 'open'
-      ? `open loop at ${int(r.generator.intendedRps ?? 0)} req/s (latency from intended send times)`
+      ? `open loop at ${int(r.generator.intendedRps ?? 0)} req/s (latency from intended send times; requests still unanswered ${MAX_GRACE_MS / 1000} s after the window count as timeouts)`
       : 'closed loop';
   const lines = [
     `${r.url} — ${model}, ${r.connections} connections, ${(r.durationMs / 1000).toFixed(1)}s measured`,

@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { runLoad } from '../../src/engine/index.js';
 import { badServer, freeClosedPort, type BadBehaviour } from '../fixtures/http-servers.js';
 import type { ErrorKind, LoadResult } from '../../src/engine/types.js';
+import { loadSummary } from '../../src/report/load-summary.js';
 
 async function against(
   url: string,
@@ -73,4 +74,70 @@ test('nothing listening: connect errors, retried at a modest pace, run ends on t
   assert.ok(wall < 1000);
   assert.ok(r.errors.connect >= 3 && r.errors.connect < 100, `${r.errors.connect}`);
   assert.equal(r.requests, 0);
+});
+
+test('a server that never answers, with the default timeouts: every run ends on time and says the server did not answer', async () => {
+  const srv = await badServer('never');
+  try {
+    // Closed loop, 10 s request timeout, 2 s window: the 10 requests held are timeouts, not "errors none".
+    let t0 = performance.now();
+    const closed = await runLoad({
+      url: srv.url,
+      model: 'closed',
+      connections: 10,
+      durationMs: 2000,
+      threads: 1,
+    });
+    assert.ok(performance.now() - t0 < 2600, `closed ran ${performance.now() - t0} ms`);
+    assert.equal(closed.requests, 0);
+    assert.equal(closed.errors.timeout, 10);
+    assert.match(loadSummary(closed), /NO ANSWER/);
+    assert.doesNotMatch(loadSummary(closed), /errors {6}none/);
+    // Open loop: the window, then a stated grace of 1 s at most.
+    t0 = performance.now();
+    const open = await runLoad({ url: srv.url, model: 'open', rate: 20, connections: 10, durationMs: 2000 });
+    assert.ok(performance.now() - t0 < 2000 + 1000 + 600, `open ran ${performance.now() - t0} ms`);
+    assert.ok(open.errors.timeout > 0);
+    assert.match(loadSummary(open), /unanswered 1 s after the window count as timeouts/);
+    // WebSocket: handshakes that are never answered end at the default handshake timeout (2 s), as timeouts.
+    t0 = performance.now();
+    const ws = await runLoad({
+      url: srv.url.replace('http:', 'ws:'),
+      model: 'open',
+      rate: 10,
+      connections: 5,
+      durationMs: 2000,
+    });
+    assert.ok(performance.now() - t0 < 2000 + 800, `ws ran ${performance.now() - t0} ms`);
+    assert.equal(ws.errors.timeout, 5);
+    assert.equal(ws.generator.saturated, false, 'the server failed, not the generator');
+    assert.match(loadSummary(ws), /NO ANSWER {3}no handshake succeeded/);
+  } finally {
+    await srv.close();
+  }
+});
+
+test('WebSocket upgrades answered with garbage or a 500 are errors by kind, never the generator', async () => {
+  for (const [behaviour, kind] of [
+    ['garbage', 'malformed'],
+    ['status500', 'status'],
+  ] as const) {
+    const srv = await badServer(behaviour);
+    try {
+      const r = await runLoad({
+        url: srv.url.replace('http:', 'ws:'),
+        model: 'open',
+        rate: 10,
+        connections: 4,
+        durationMs: 500,
+      });
+      assert.equal(r.errors[kind], 4, `${behaviour}: ${JSON.stringify(r.errors)}`);
+      assert.equal(r.ws!.connectionsOpened, 0);
+      assert.equal(r.latency.count, 0);
+      assert.equal(r.generator.saturated, false, `${behaviour}: ${r.generator.reason}`);
+      assert.doesNotMatch(loadSummary(r), /latency ms/, 'no 0.00 ms latency printed');
+    } finally {
+      await srv.close();
+    }
+  }
 });

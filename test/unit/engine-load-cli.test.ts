@@ -32,7 +32,9 @@ const bad: Array<[string[], RegExp]> = [
   [['load', 'http://127.0.0.1:9/', '--rate', '-3'], /SB_BAD_NUMBER|SB_BAD_FLAG/],
   [['load', 'http://127.0.0.1:9/', '--rate', 'fast'], /SB_BAD_NUMBER/],
   [['load', 'http://127.0.0.1:9/', '-c', '0'], /SB_BAD_NUMBER/],
-  [['load', 'http://example.com/'], /SB_REMOTE_TARGET.*--allow-remote example\.com/],
+  [['load', 'http://192.0.2.7/'], /SB_REMOTE_TARGET.*--allow-remote 192\.0\.2\.7/],
+  [['load', 'http://[::ffff:10.1.2.3]/'], /SB_REMOTE_TARGET/],
+  [['load', 'http://host.invalid/'], /SB_BAD_URL.*cannot resolve host\.invalid/],
   [['load', 'http://127.0.0.1:9/', '-H', 'no-colon'], /bad header/],
   [['load', 'http://127.0.0.1:9/', '--bogus'], /SB_BAD_FLAG/],
 ];

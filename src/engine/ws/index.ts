@@ -4,8 +4,9 @@
 import type { LoadOptions, LoadResult } from '../types.js';
 import { WsSession } from './session.js';
 
-export function runWs(opts: LoadOptions): Promise<LoadResult> {
+/** `address`: where the host was resolved and checked to be (see ../target.ts); every client connects there. */
+export function runWs(opts: LoadOptions, address: string): Promise<LoadResult> {
   if (opts.model !== 'open' || !(opts.rate !== undefined && opts.rate > 0))
     throw new RangeError('WebSocket load is an open loop: give a rate (messages per second) above 0');
-  return new WsSession(opts).run();
+  return new WsSession(opts, address).run();
 }

@@ -4,6 +4,7 @@
 // close. Every client receives; each delivery of a measured message is checked off in the ledger and timed from
 // its send. One JS thread: this event loop is the whole generator, and its health is judged like the HTTP
 // engine's (health.ts) from the same pacing figures.
+import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import WebSocket from 'ws';
 import { noErrors } from '../result.js';
@@ -34,6 +35,17 @@ interface Client {
 }
 
 type Phase = LoadProgress['phase'];
+
+type LookupCallback = (e: null, a: string | Array<{ address: string; family: number }>, f?: number) => void;
+
+/** A dns.lookup stand-in that always answers `address` (in the form net asks for: one, or a list). */
+function pinnedLookup(address: string) {
+  const family = isIP(address);
+  return (_host: string, opts: { all?: boolean } | number | undefined, cb: LookupCallback) => {
+    if (typeof opts === 'object' && opts?.all) cb(null, [{ address, family }]);
+    else cb(null, address, family);
+  };
+}
 
 /** Why a handshake failed, by the engine's error kinds. */
 function handshakeError(e: Error & { code?: string }): ErrorKind {
@@ -67,8 +79,11 @@ export class WsSession {
   private wake: (() => void) | undefined;
   private readonly started = performance.now();
 
-  constructor(opts: LoadOptions) {
+  private readonly address: string;
+
+  constructor(opts: LoadOptions, address: string) {
     this.opts = opts;
+    this.address = address;
     this.ws = {
       rooms: Math.max(1, Math.floor(opts.ws?.rooms ?? 1)),
       connectRate: opts.ws?.connectRate ?? 1000,
@@ -156,10 +171,13 @@ export class WsSession {
 
   private openOne(i: number, timeoutMs: number): void {
     const room = i % this.ws.rooms;
+    const address = this.address;
     const ws = new WebSocket(roomUrl(this.opts.url, this.names[room]!), {
       perMessageDeflate: false,
       handshakeTimeout: timeoutMs,
       skipUTF8Validation: true,
+      // Connect to the address that was checked, whatever the resolver says now (the Host header keeps the name).
+      lookup: pinnedLookup(address),
     });
     const c: Client = { ws, room, open: false, settled: false, closing: false };
     this.clients.push(c);
