@@ -83,6 +83,12 @@ const catalog = {
     message: (dir, why) => `cannot write results to "${dir}": ${why}`,
     hint: () => 'pass --out with a folder you can write to',
   },
+  SB_OUT_EXISTS: {
+    exit: 2,
+    message: (dir) => `${dir} already holds the results of an earlier run (results.json)`,
+    hint: () =>
+      'pass --force to replace them, or choose another --out (by default each run gets a fresh results/<date-time>)',
+  },
   SB_BAD_RESULTS: {
     exit: 2,
     message: (file, why) => `cannot read results "${file}": ${why}`,

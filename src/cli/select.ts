@@ -6,12 +6,15 @@ import { availability, BUILTIN_IDS, stackDef, type StackId } from '../stacks/reg
 import { WORKLOAD_IDS, type WorkloadId } from '../workloads.js';
 import { parseList } from './args.js';
 
-export function selectRun(flags: { stacks?: string; workloads?: string }): {
+export function selectRun(
+  flags: { stacks?: string; workloads?: string },
+  cmd = 'run',
+): {
   stacks: StackId[];
   workloads: WorkloadId[];
 } {
-  const stacks = parseList(flags.stacks, BUILTIN_IDS, 'SB_UNKNOWN_STACK');
-  const workloads = parseList(flags.workloads, WORKLOAD_IDS, 'SB_UNKNOWN_WORKLOAD') as WorkloadId[];
+  const stacks = parseList(flags.stacks, BUILTIN_IDS, 'SB_UNKNOWN_STACK', cmd);
+  const workloads = parseList(flags.workloads, WORKLOAD_IDS, 'SB_UNKNOWN_WORKLOAD', cmd) as WorkloadId[];
   if (flags.stacks !== undefined) {
     for (const id of stacks) {
       const def = stackDef(id)!;

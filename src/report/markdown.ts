@@ -15,8 +15,17 @@ const VERDICT_ICON: Record<string, string> = {
   'not measured': '⬜',
 };
 
-/** Text that came from processes (reasons, log lines) must not break the markdown around it. */
-const inline = (s: string) => s.replace(/[\r\n]+/g, ' ').replace(/([\\`*_<>[\]|])/g, '\\$1');
+/**
+ * Text from results.json (reasons, log lines, verdicts, names) must neither break the markdown around it nor
+ * smuggle HTML into a page that renders it: HTML's special characters become entities, markdown's are escaped.
+ */
+const inline = (s: string) =>
+  s
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/([\\`*_[\]|])/g, '\\$1');
 
 export function markdownReport(results: Results): string {
   const r = results;
@@ -46,7 +55,7 @@ export function markdownReport(results: Results): string {
   }
   if (a.recommendation.length) {
     out.push('', '## What to choose, on this machine', '');
-    for (const line of a.recommendation) out.push(`- ${line}`);
+    for (const line of a.recommendation) out.push(`- ${inline(line)}`);
   }
 
   if (a.agreement) {
@@ -66,7 +75,7 @@ export function markdownReport(results: Results): string {
     );
     out.push('');
     for (const line of winnerLines(v))
-      out.push(line.startsWith('  ') ? `- ${line.trim()}` : `**${line}**`, '');
+      out.push(line.startsWith('  ') ? `- ${inline(line.trim())}` : `**${inline(line)}**`, '');
     for (const line of reasonLines(v)) out.push(`- ${inline(line)}`);
   }
   const marks = legend(flagsInUse(views));
@@ -103,6 +112,7 @@ export function markdownReport(results: Results): string {
   for (const s of r.stacks.filter((s) => s.failure)) {
     const f = s.failure!;
     out.push('', `**${s.id}**: ${inline(f.reason)}${f.fix ? ` — fix: ${inline(f.fix)}` : ''}`);
+    // A fenced block shows its text as is (no HTML is rendered inside); only a fence in the text could end it.
     if (f.log.length) out.push('', '```text', ...f.log.map((l) => l.replace(/```/g, "'''")), '```');
   }
 

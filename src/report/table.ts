@@ -13,7 +13,14 @@ export function textTable(head: string[], rows: string[][], align: Array<'l' | '
 }
 
 export function markdownTable(head: string[], rows: string[][], align: Array<'l' | 'r'> = []): string {
-  const esc = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  // Cells may hold text from results.json: no raw HTML through, no pipe or newline breaking the row.
+  const esc = (s: string) =>
+    s
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/\|/g, '\\|')
+      .replace(/\n/g, ' ');
   return [
     `| ${head.map(esc).join(' | ')} |`,
     `|${head.map((_, i) => (align[i] === 'r' ? '---:' : '---')).join('|')}|`,

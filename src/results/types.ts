@@ -1,156 +1,30 @@
 // The one result type. The runner fills it point by point (and rewrites results.json atomically after each);
-// analysis derives comparisons and verdicts from it; every reporter is a pure function of it.
-// Schema changes bump RESULTS_VERSION; docs/RESULTS.md documents every field.
-import type { ErrorKind, GeneratorHealth, ModelName } from '../engine/types.js';
-import type { LatencySummary } from '../engine/histogram.js';
+// analysis derives comparisons and verdicts from it; every reporter is a pure function of it. What the file
+// holds is stated once, in schema.ts (zod): the types of its measured part are inferred from there; the analysis
+// types below are derived output. Schema changes bump RESULTS_VERSION; docs/RESULTS.md documents every field.
+import type { z } from 'zod';
 import type { StackFacts, StackId } from '../stacks/registry.js';
 import type { WorkloadId } from '../workloads.js';
+import type * as S from './schema.js';
 
-export const RESULTS_SCHEMA = 'stackbench.results';
-export const RESULTS_VERSION = 2;
+export { RESULTS_SCHEMA, RESULTS_VERSION } from './schema.js';
 
-export type SuiteName = 'quick' | 'full';
-
-export interface Results {
-  schema: typeof RESULTS_SCHEMA;
-  version: typeof RESULTS_VERSION;
-  tool: { name: 'stackbench'; version: string };
-  /** ISO times. */
-  startedAt: string;
-  finishedAt?: string;
-  /** running: being written; interrupted: Ctrl-C, what was measured is kept; failed: a runtime error. */
-  status: 'running' | 'complete' | 'interrupted' | 'failed';
-  suite: SuiteName;
-  machine: Machine;
-  config: RunConfig;
-  stacks: StackRecord[];
-  /** Every measured point, in the order measured. */
-  points: Point[];
-  /** One capacity search per (stack, workload, instances). */
-  capacities: Capacity[];
-  /** Derived by src/analysis from the above; recomputed by `stackbench report`. */
-  analysis?: Analysis;
-  /** Things a reader must know (missing Python, generator limits, ...), in words. */
-  notes: string[];
-  /**
-   * Runtime failures the run met, in words: a stack that failed to start or crashed, a workload that failed
-   * verification, a lab service that died. Any makes `stackbench run` exit 1 (after writing everything).
-   */
-  failures: string[];
-}
-
-export interface Machine {
-  os: string;
-  cpuModel: string;
-  cores: number;
-  memoryGiB: number;
-  node: string;
-  python?: string;
-  postgres?: string;
-  /** Disjoint CPU sets (taskset) for the servers and the load generator. */
-  serverCpus: number[];
-  generatorCpus: number[];
-  cpuNote: string;
-}
-
-export interface RunConfig {
-  stacks: StackId[];
-  workloads: WorkloadId[];
-  /** Measured duration of one closed-loop run, and its unmeasured warm-up. */
-  durationMs: number;
-  warmupMs: number;
-  /** Runs per headline figure (>= 3). */
-  repetitions: number;
-  /** Closed-loop concurrency levels (connections). The first is the headline level. */
-  connections: number[];
-  /** Capacity: the highest rate with p99 <= sloP99Ms and error rate <= maxErrorRate. */
-  sloP99Ms: number;
-  maxErrorRate: number;
-  /** Duration of each open-loop probe of the capacity search. */
-  probeMs: number;
-  /** Server core counts measured (scaling: 1..server cores); each stack's rule turns N cores into workers. */
-  instances: number[];
-}
-
+export type SuiteName = z.infer<typeof S.SuiteName>;
+export type Machine = z.infer<typeof S.Machine>;
+export type RunConfig = z.infer<typeof S.RunConfig>;
 /** unsupported: the stack cannot do the workload by its model (WebSocket on WSGI), itself a finding. */
-export type CellStatus = 'pass' | 'fail' | 'unavailable' | 'unsupported';
-
+export type CellStatus = z.infer<typeof S.CellStatus>;
 /** A stack as this run saw it: its facts (from the registry), how many instances it ran, what was checked. */
-export interface StackRecord extends StackFacts {
-  /** Instances at the headline (all server cores). */
-  workers: number;
-  versions: Record<string, string>;
-  available: boolean;
-  /** Verification per workload: only 'pass' workloads are measured. */
-  verification: Partial<Record<WorkloadId, { status: CellStatus; reason?: string; fix?: string }>>;
-  /** Set when the stack could not be measured (missing, failed to start, crashed mid-run). */
-  failure?: {
-    reason: string;
-    fix?: string;
-    log: string[];
-    /** The workload it crashed during: its figures there are not the stack's (those before it stand). */
-    workload?: WorkloadId;
-  };
-}
+export type StackRecord = z.infer<typeof S.StackRecord> & StackFacts;
+export type PointKind = z.infer<typeof S.PointKind>;
+export type Point = z.infer<typeof S.Point>;
+export type ServerUsage = z.infer<typeof S.ServerUsage>;
+export type Capacity = z.infer<typeof S.Capacity>;
 
-export type PointKind = 'closed' | 'probe';
-
-export interface Point {
-  stack: StackId;
-  workload: WorkloadId;
-  kind: PointKind;
-  model: ModelName;
-  /** Server cores the stack was given: the N of its instance rule (its worker count is StackRecord.workers). */
-  instances: number;
-  connections: number;
-  /** open model (probes): intended requests per second. */
-  rate?: number;
-  /** Repetition index (0-based) among points with the same stack/workload/kind/connections/rate/instances. */
-  rep: number;
-  durationMs: number;
-  requests: number;
-  /** Successful responses per second. */
-  rps: number;
-  /** Failed requests / all requests (errors of every kind, non-2xx included). */
-  errorRate: number;
-  errors: Record<ErrorKind, number>;
-  latency: LatencySummary;
-  /** Compressed HdrHistogram (µs) for exact merging. */
-  histogram: string;
-  generator: GeneratorHealth;
-  server: ServerUsage;
-  /** Why this figure must not be read as the server's: 'generator-saturated', 'few-samples', 'errors', 'interrupted'. */
-  flags: string[];
-}
-
-export interface ServerUsage {
-  /** CPU seconds (user + system) of the stack's whole process tree during the point. */
-  cpuSeconds: number;
-  /** CPU microseconds per successful request. */
-  cpuUsPerRequest: number;
-  /**
-   * Peak memory of the whole tree, MiB (sampled): PSS, so the pages pre-fork workers share with their master are
-   * split among them rather than counted once per process.
-   */
-  peakPssMiB: number;
-  /** Processes in the tree at the end. */
-  processes: number;
-}
-
-export interface Capacity {
-  stack: StackId;
-  workload: WorkloadId;
-  /** Server cores the stack was given (N), as on Point. */
-  instances: number;
-  /** Highest probed rate that met the SLO; 0 when none did. */
-  rps: number;
-  /** p99 at that rate. */
-  p99Ms: number;
-  /** What stopped the search: 'slo' (p99 over), 'errors', 'generator' (we could not push harder), 'max-probes'. */
-  limitedBy: 'slo' | 'errors' | 'generator' | 'max-probes';
-  /** The probes, in order: rate, achieved rps, p99, error rate, met. */
-  probes: Array<{ rate: number; rps: number; p99Ms: number; errorRate: number; met: boolean }>;
-}
+export type Results = Omit<z.infer<typeof S.ResultsFile>, 'analysis'> & {
+  /** Derived by src/analysis from the measured part; recomputed by `stackbench report`. */
+  analysis?: Analysis;
+};
 
 // ---- analysis (src/analysis) ----
 

@@ -5,10 +5,12 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { reportCommand } from '../../src/cli/commands/report.js';
 import { StackbenchError } from '../../src/errors.js';
 import { loadResults, writeReports, writeResultsAtomic } from '../../src/report/index.js';
+import { resultsJsonSchema } from '../../src/results/schema.js';
 import { RESULTS_VERSION } from '../../src/results/types.js';
 import { sampleResults } from '../fixtures/report-sample.js';
 
@@ -103,7 +105,7 @@ describe('loadResults', () => {
     rejects(
       () => loadResults(write('nopoints.json', JSON.stringify(noPoints))),
       'SB_BAD_RESULTS',
-      /"points" is missing/,
+      /1 problem against its schema: points: Invalid input: expected array, received undefined/,
     );
     rejects(() => loadResults(join(root, 'nope.json')), 'SB_BAD_RESULTS', /no such file/);
   });
@@ -153,5 +155,12 @@ describe('stackbench report', () => {
       run([bad]),
       (e: unknown) => e instanceof StackbenchError && e.code === 'SB_BAD_RESULTS' && e.exit === 2,
     );
+  });
+});
+
+describe('the published schema', () => {
+  it('docs/results.schema.json is the schema the files are checked against (npm run schema writes it)', () => {
+    const file = fileURLToPath(new URL('../../../docs/results.schema.json', import.meta.url));
+    assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), resultsJsonSchema());
   });
 });

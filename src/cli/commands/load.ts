@@ -158,6 +158,12 @@ export const load = defineCommand({
     const thresholds = (f.threshold ?? []).map(parseThreshold);
     const json = f.json === true;
     const live = !json && process.stderr.isTTY === true;
+    if (!json && opts.durationMs + (opts.warmupMs ?? 0) >= 60_000) {
+      const total = (opts.durationMs + (opts.warmupMs ?? 0)) / 60_000;
+      process.stderr.write(
+        `load for ${Number(total.toFixed(1))} min (Ctrl-C stops early and keeps what was measured)\n`,
+      );
+    }
     if (live) opts.onProgress = (p) => process.stderr.write(`\r\x1b[2K${progressLine(p)}`);
     opts.signal = interrupt.signal;
     let result: LoadResult;

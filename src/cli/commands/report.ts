@@ -10,6 +10,7 @@ import {
   terminalSummary,
   writeFileAtomic,
 } from '../../report/index.js';
+import { prepareOutDir } from '../../results/store.js';
 import { defineCommand } from '../command.js';
 
 export const reportCommand = defineCommand({
@@ -47,6 +48,7 @@ export const reportCommand = defineCommand({
       };
     }
     const outDir = resolve(values.out ?? dirname(file));
+    prepareOutDir(outDir);
     const md = writeFileAtomic(outDir, 'report.md', markdownReport(results));
     const html = writeFileAtomic(outDir, 'report.html', htmlReport(results));
     process.stdout.write(terminalSummary(results) + '\n\n');

@@ -5,7 +5,8 @@ import { ExitCode, StackbenchError } from '../../errors.js';
 import { writeReports } from '../../report/index.js';
 import { terminalSummary } from '../../report/terminal.js';
 import { prepareOutDir } from '../../results/store.js';
-import { runLab, type RunEvent } from '../../runner/runner.js';
+import { runLab } from '../../runner/runner.js';
+import { runProgress } from '../progress.js';
 import { cellSeconds, DEFAULT_MAX_ERROR_RATE, DEFAULT_SLO_MS, suiteByName } from '../../runner/suites.js';
 import { interrupt } from '../../machine/process.js';
 import { BUILTIN_IDS } from '../../stacks/registry.js';
@@ -23,6 +24,7 @@ const flags = {
   stacks: { type: 'string', value: 'a,b', help: BUILTIN_IDS.join(',') },
   workloads: { type: 'string', value: 'x,y', help: WORKLOAD_IDS.join(',') },
   out: { type: 'string', value: 'DIR', help: 'results folder (default: results/<date-time>)' },
+  force: { type: 'boolean', help: 'replace the results already in --out DIR (refused otherwise)' },
   slo: {
     type: 'string',
     value: 'MS',
@@ -61,29 +63,6 @@ function stamp(): string {
   return new Date().toISOString().replace(/[:T]/g, '-').replace(/\..*$/, '');
 }
 
-function progress(live: boolean, secondsPerCell: number) {
-  const t0 = Date.now();
-  let cell = '';
-  let left = '';
-  return (e: RunEvent) => {
-    let line: string | undefined;
-    if (e.type === 'stack') line = `${e.stack}: ${e.note}`;
-    if (e.type === 'skip') line = `${e.stack}: skipped — ${e.reason}`;
-    if (e.type === 'cell') {
-      const remaining = (e.total - e.index + 1) * secondsPerCell;
-      left = `~${Math.floor(remaining / 60)}m${String(Math.round(remaining % 60)).padStart(2, '0')}s left`;
-      cell = `[${e.index}/${e.total}] ${e.stack} · ${e.workload}`;
-      line = `${cell} · ${left}`;
-    }
-    if (e.type === 'load' && live)
-      line = `${cell} · ${Math.round(e.rps).toLocaleString('en-US')} req/s · ${left}`;
-    if (e.type === 'point' && !live) return;
-    if (line === undefined) return;
-    const elapsed = `${Math.round((Date.now() - t0) / 1000)}s`;
-    process.stderr.write(live ? `\r\x1b[K${elapsed} ${line}` : `${elapsed} ${line}\n`);
-  };
-}
-
 export const runCommand = defineCommand({
   name: 'run',
   summary: 'the main job: verify, measure and judge every stack on every workload',
@@ -108,10 +87,15 @@ export const runCommand = defineCommand({
         ? undefined
         : parseIntFlag('--base-port', values['base-port'], 1024, 65000);
     const outDir = resolve(values.out ?? `results/${stamp()}`);
-    prepareOutDir(outDir);
+    prepareOutDir(outDir, { replace: values.force === true });
     const live = !values.json && Boolean(process.stderr.isTTY);
-    const onEvent = values.json ? undefined : progress(live, cellSeconds(suite));
-    if (!values.json) process.stderr.write(`stackbench run (${suite.name}) → ${outDir}\n`);
+    const progress = values.json ? undefined : runProgress(live, cellSeconds(suite));
+    if (!values.json) {
+      const minutes = Math.max(1, Math.round((stacks.length * workloads.length * cellSeconds(suite)) / 60));
+      process.stderr.write(
+        `stackbench run (${suite.name}): ${stacks.length} stacks x ${workloads.length} workloads, about ${minutes} min → ${outDir}\n`,
+      );
+    }
     const results = await runLab({
       suite,
       stacks,
@@ -121,9 +105,8 @@ export const runCommand = defineCommand({
       maxErrorRate: DEFAULT_MAX_ERROR_RATE,
       basePort,
       signal: interrupt.signal,
-      onEvent,
-    });
-    if (live) process.stderr.write('\r\x1b[K');
+      onEvent: progress?.onEvent,
+    }).finally(() => progress?.done());
     results.analysis = analyze(results);
     writeReports(results, outDir);
     if (values.json) process.stdout.write(JSON.stringify(results) + '\n');

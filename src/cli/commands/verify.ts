@@ -29,7 +29,7 @@ export const verifyCommand = defineCommand({
   flags,
   footer: 'Exit 0 when every available cell passes, 1 when one fails, 2 on bad input.',
   async run(values) {
-    const { stacks, workloads } = selectRun(values);
+    const { stacks, workloads } = selectRun(values, 'verify');
     const basePort =
       values['base-port'] === undefined
         ? undefined
