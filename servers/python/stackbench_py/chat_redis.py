@@ -18,35 +18,17 @@ after a reconnection.
 
 import asyncio
 import logging
-import multiprocessing
-import os
-from typing import Any, Dict, Optional, Set, Tuple
+from typing import Any, Dict, Set, Tuple
 
-CHANNEL_PREFIX = "stackbench:chat:"
+from . import chat
+
 # How long a join waits for its room's subscription (Redis down or slow) before it is refused.
-JOIN_WAIT_S = 2.0
+JOIN_WAIT_S = chat.JOIN_WAIT_S
 # Publishing connections per worker: a pool, as for the database (each PUBLISH awaits its reply).
 PUBLISH_CONNECTIONS = 10
 # Reconnection backoff of the subscriber: quick at first, then once a second.
 _BACKOFF_FIRST_S = 0.05
 _BACKOFF_MAX_S = 1.0
-
-
-def chat_refusal() -> Optional[str]:
-    """The 503 error /chat answers in this worker, or None.
-
-    Without a broker, rooms live in one process: a worker of `uvicorn --workers N` (N > 1) would split every
-    room N ways without saying so, so it refuses instead. uvicorn spawns its workers with multiprocessing,
-    which is how a worker knows it is one of several even when WORKERS is not set.
-    """
-    if os.environ.get("STACKBENCH_REDIS"):
-        return None
-    raw = os.environ.get("WORKERS", "")
-    workers = int(raw) if raw.isdigit() else 0
-    if workers > 1 or multiprocessing.parent_process() is not None:
-        count = workers if workers > 1 else "several"
-        return f"chat across {count} workers needs a broker: set STACKBENCH_REDIS"
-    return None
 
 
 class _Room:
@@ -142,7 +124,7 @@ class RedisRooms:
         happen within JOIN_WAIT_S. Every hold, True or False, is ended by exactly one leave()."""
         room = self._rooms.get(name)
         if room is None:
-            channel = (CHANNEL_PREFIX + name).encode()
+            channel = chat.channel(name).encode()
             room = _Room(channel, asyncio.get_running_loop().create_future())
             self._rooms[name] = room
             self._by_channel[channel] = room
@@ -201,7 +183,7 @@ class RedisRooms:
     async def publish(self, name: str, text: str) -> None:
         """One PUBLISH of the message (redis-py encodes it as UTF-8: the bytes the client sent)."""
         room = self._rooms.get(name)
-        channel = room.channel if room is not None else (CHANNEL_PREFIX + name).encode()
+        channel = room.channel if room is not None else chat.channel(name).encode()
         try:
             await self._publisher.publish(channel, text)
         except self._errors:

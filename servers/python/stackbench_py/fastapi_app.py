@@ -10,7 +10,7 @@ benchmark measures.)
 /stream and /chat are where one event loop per process shines: a stream waits with asyncio.sleep and a
 chat connection with an await on its socket, so thousands of either cost a coroutine each, not a thread.
 With STACKBENCH_REDIS, chat rooms span workers and replicas through Redis pub/sub (chat_redis.py); without
-it, a worker of several refuses /chat rather than split its rooms.
+it, a worker of several refuses /chat rather than split its rooms (chat.py).
 """
 
 import asyncio
@@ -31,7 +31,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from starlette.requests import HTTPConnection
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from . import chat_redis, common
+from . import chat, chat_redis, common
 
 log = logging.getLogger("uvicorn.error")
 
@@ -48,7 +48,7 @@ _rooms: "dict[str, set[WebSocket]]" = {}
 # With STACKBENCH_REDIS: the rooms of this worker, fanned out through Redis (created at startup).
 _redis_rooms: "chat_redis.RedisRooms | None" = None
 # Set when this worker must refuse /chat with 503: one of several workers, no broker.
-_CHAT_REFUSAL = chat_redis.chat_refusal()
+_CHAT_REFUSAL = chat.broker_refusal()
 
 
 def _error(status: int, message: str) -> JSONResponse:
@@ -253,7 +253,7 @@ async def chat_http_route() -> JSONResponse:
 
 @app.websocket("/chat")
 async def chat_route(websocket: WebSocket) -> None:
-    room = common.chat_room(_param(websocket, "room"))
+    room = chat.room(_param(websocket, "room"))
     if room is None or _CHAT_REFUSAL:
         # Closing before accept refuses the handshake; uvicorn 0.17 answers it with HTTP 403 (it has no way
         # for the app to choose the status, so a refusal for want of a broker is a 403 too).

@@ -12,7 +12,7 @@ from urllib.parse import parse_qs
 from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import get_channel_layer
 
-from .. import chat, common
+from .. import chat
 from ..chat_asyncio import RedisFanout
 
 log = logging.getLogger("uvicorn.error")
@@ -53,7 +53,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             # /chat says why: views_async.chat_view).
             await self.close()
             return
-        room = common.chat_room(raw_room)
+        room = chat.room(raw_room)
         assert room is not None  # refusal() checked it
         self.room = room
         _members[room] = _members.get(room, 0) + 1
