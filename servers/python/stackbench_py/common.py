@@ -576,24 +576,6 @@ def sse_events_blocking(n: int, interval: int, start: float) -> "Iterator[bytes]
 SSE_HEADERS = {"Cache-Control": "no-cache"}
 SSE_MEDIA_TYPE = "text/event-stream"
 
-# ---------------------------------------------------------------- chat (WebSocket)
-
-CHAT_DEFAULT_ROOM = "lobby"
-_ROOM = re.compile(r"[A-Za-z0-9_-]{1,64}", re.ASCII)
-
-
-def chat_room(raw: "str | None") -> "str | None":
-    """The room a /chat client joins, or None when the name is not 1..64 characters of [A-Za-z0-9_-]."""
-    if raw is None:
-        return CHAT_DEFAULT_ROOM
-    return raw if _ROOM.fullmatch(raw) else None
-
-
-def wsgi_chat_error(stack: str) -> str:
-    # A WSGI request ends with its response: there is no way to keep the socket and speak WebSocket on it.
-    return f"WebSocket needs an ASGI or event-loop server; {stack} runs WSGI"
-
-
 # ---------------------------------------------------------------- errors and fixed answers
 
 

@@ -9,8 +9,8 @@ That trade-off is what the benchmark measures.)
 
 /stream and /chat are where one event loop per process shines: a stream waits with asyncio.sleep and a
 chat connection with an await on its socket, so thousands of either cost a coroutine each, not a thread.
-With STACKBENCH_REDIS, chat rooms span workers and replicas through Redis pub/sub (chat_redis.py); without
-it, a worker of several refuses /chat rather than split its rooms.
+With STACKBENCH_REDIS, chat rooms span workers and replicas through Redis pub/sub (chat_asyncio.py, shared
+with django-asgi); without it, a worker of several refuses /chat rather than split its rooms (chat.py).
 """
 
 import asyncio
@@ -20,7 +20,7 @@ import os
 import random
 import signal
 import time
-from typing import AsyncIterator
+from typing import AsyncIterator, Awaitable, Callable
 
 import asyncpg
 import httpx
@@ -31,7 +31,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from starlette.requests import HTTPConnection
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from . import chat_redis, common
+from . import chat, chat_asyncio, common
 
 log = logging.getLogger("uvicorn.error")
 
@@ -42,13 +42,11 @@ app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
 _client: "httpx.AsyncClient | None" = None
 _pool: "asyncpg.Pool | None" = None
 _pool_lock = asyncio.Lock()
-# /chat rooms of this worker when there is no broker: a message reaches the members connected to this
-# process, which is all of them only when this is the one worker (otherwise /chat refuses, below).
-_rooms: "dict[str, set[WebSocket]]" = {}
-# With STACKBENCH_REDIS: the rooms of this worker, fanned out through Redis (created at startup).
-_redis_rooms: "chat_redis.RedisRooms | None" = None
-# Set when this worker must refuse /chat with 503: one of several workers, no broker.
-_CHAT_REFUSAL = chat_redis.chat_refusal()
+# /chat members of this worker. Without a broker a message goes straight to them, which is the whole room
+# only when this is the one worker (otherwise /chat refuses: chat.refusal).
+_rooms = chat_asyncio.LocalRooms()
+# With STACKBENCH_REDIS: messages go out through Redis and come back to _rooms (created at startup).
+_fanout: "chat_asyncio.RedisFanout | None" = None
 
 
 def _error(status: int, message: str) -> JSONResponse:
@@ -101,7 +99,7 @@ class _NoWebSocketInfo(logging.Filter):
 
 @app.on_event("startup")
 async def _startup() -> None:
-    global _client, _redis_rooms
+    global _client, _fanout
     _stop_with_parent()
     # At startup, after uvicorn has configured its loggers (in this process, also in a spawned worker).
     log.addFilter(_NoWebSocketInfo())
@@ -113,11 +111,11 @@ async def _startup() -> None:
         except (OSError, asyncpg.PostgresError) as error:
             # Start anyway; /db retries the pool and answers 502 while the database is unreachable.
             log.warning("database pool not ready at startup: %s", error)
-    redis_url = os.environ.get("STACKBENCH_REDIS")
+    redis_url = chat.broker_url()
     if redis_url:
         # Does not wait for Redis: the worker serves at once, and /chat joins wait (briefly) for the broker.
-        _redis_rooms = chat_redis.RedisRooms(redis_url, log)
-        await _redis_rooms.start()
+        _fanout = chat_asyncio.RedisFanout(redis_url, _rooms.broadcast)
+        _fanout.start()
 
 
 @app.on_event("shutdown")
@@ -126,8 +124,8 @@ async def _shutdown() -> None:
         await _client.aclose()
     if _pool is not None:
         await _pool.close()
-    if _redis_rooms is not None:
-        await _redis_rooms.stop()
+    if _fanout is not None:
+        await _fanout.stop()
 
 
 @app.exception_handler(common.BadRequest)
@@ -248,69 +246,53 @@ async def stream_route(request: Request) -> StreamingResponse:
     )
 
 
-async def _broadcast(members: "set[WebSocket]", text: str) -> None:
-    # A snapshot: members join and leave while this coroutine awaits each send.
-    for member in list(members):
-        if member not in members:
-            continue  # left meanwhile: no longer "connected at that moment"
-        try:
-            await member.send_text(text)
-        except Exception:  # noqa: BLE001 - whatever broke one member's socket must not stop the others
-            members.discard(member)
-
-
 @app.get("/chat")
 async def chat_http_route() -> JSONResponse:
     # Without an upgrade: the route is WebSocket-only (404), unless this worker refuses chat altogether.
-    if _CHAT_REFUSAL:
-        return _error(503, _CHAT_REFUSAL)
+    refused = chat.broker_refusal()
+    if refused is not None:
+        return _error(503, refused)
     raise StarletteHTTPException(status_code=404)
 
 
 @app.websocket("/chat")
 async def chat_route(websocket: WebSocket) -> None:
-    room = common.chat_room(_param(websocket, "room"))
-    if room is None or _CHAT_REFUSAL:
+    raw_room = _param(websocket, "room")
+    refused = chat.refusal(raw_room)
+    if refused is not None:
         # Closing before accept refuses the handshake; uvicorn 0.17 answers it with HTTP 403 (it has no way
         # for the app to choose the status, so a refusal for want of a broker is a 403 too).
-        await websocket.close(code=1008 if room is None else 1013)
+        await websocket.close(code=1008 if refused[0] == 400 else 1013)
         return
-    if _redis_rooms is not None:
-        await _chat_through_redis(websocket, room, _redis_rooms)
+    room = chat.room(raw_room)
+    assert room is not None  # refusal() checked it
+    if _fanout is None:
+        await _member(websocket, room, _rooms.broadcast)
         return
-    await websocket.accept()
-    members = _rooms.setdefault(room, set())
-    members.add(websocket)
-    try:
-        while True:
-            message = await websocket.receive()
-            if message["type"] == "websocket.disconnect":
-                break
-            text = message.get("text")
-            if text is not None:  # the contract relays text messages; binary ones are ignored
-                await _broadcast(members, text)
-    finally:
-        members.discard(websocket)
-        if not members and _rooms.get(room) is members:
-            del _rooms[room]
-
-
-async def _chat_through_redis(websocket: WebSocket, room: str, rooms: chat_redis.RedisRooms) -> None:
-    """A member whose messages go out through Redis and come back, to it too, from the room's channel."""
+    fanout = _fanout
     try:
         # Accept only once this worker is subscribed to the room: nothing published after the handshake
         # can then be missed. A broker that cannot subscribe in time means a refused handshake (403).
-        if not await rooms.hold(room):
+        if await fanout.hold(room):
+            # A member whose messages go out through Redis and come back, to it too, from the room's channel.
+            await _member(websocket, room, fanout.publish)
+        else:
             await websocket.close(code=1013)
-            return
-        await websocket.accept()
-        rooms.add(room, websocket)
+    finally:
+        await fanout.leave(room)
+
+
+async def _member(websocket: WebSocket, room: str, send: "Callable[[str, str], Awaitable[None]]") -> None:
+    """Accepts the socket into the room and hands each text message it sends to `send`."""
+    await websocket.accept()
+    _rooms.add(room, websocket)
+    try:
         while True:
             message = await websocket.receive()
             if message["type"] == "websocket.disconnect":
                 break
             text = message.get("text")
             if text is not None:  # the contract relays text messages; binary ones are ignored
-                await rooms.publish(room, text)
+                await send(room, text)
     finally:
-        await rooms.leave(room, websocket)
+        _rooms.discard(room, websocket)

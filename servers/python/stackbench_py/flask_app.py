@@ -23,7 +23,7 @@ import requests.adapters
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from . import common
+from . import chat, common
 
 workloads = Blueprint("workloads", __name__)
 
@@ -210,7 +210,7 @@ def create_app(chat_view, db_pool_max: int, http_pool_max: "int | None") -> Flas
 
 def wsgi_chat_route():
     # Also for a WebSocket handshake: the client sees a 501 instead of a 101.
-    return _error(501, common.wsgi_chat_error("flask-gunicorn"))
+    return _error(501, chat.wsgi_refusal("flask-gunicorn"))
 
 
 # A sync worker serves one request at a time, so it never holds more than one connection; 4 leaves

@@ -34,7 +34,7 @@ import redis  # noqa: E402
 from flask import Request, Response, request  # noqa: E402
 from geventwebsocket.exceptions import WebSocketError  # noqa: E402
 
-from . import chat, common  # noqa: E402
+from . import chat  # noqa: E402
 from .flask_app import _error, create_app  # noqa: E402
 
 # gunicorn configures this logger (errorlog "-", level warning in gunicorn.conf.py).
@@ -132,7 +132,7 @@ class RedisFanout:
                 self._broken = True
                 ready.set()
             self._wake.set()
-        ready.wait(timeout=2.0)
+        ready.wait(timeout=chat.JOIN_WAIT_S)
 
     def leave(self, room: str) -> None:
         """Called when the last member of a room in this worker has left."""
@@ -246,7 +246,7 @@ def chat_view():
         response, status = _error(426, "/chat is a WebSocket endpoint: send Upgrade: websocket")
         response.headers["Upgrade"] = "websocket"
         return response, status
-    room = common.chat_room(raw_room)
+    room = chat.room(raw_room)
     assert room is not None  # refusal() checked it
     broker = _broker()
     member = Member(ws)

@@ -2,23 +2,18 @@
 
 An AsyncWebsocketConsumer per connection; a room is a group of the in-memory channel layer (one per worker
 process), so a broadcast queues the message for each member and each member's consumer sends it on its own
-socket. With several workers the messages go through Redis (chat.py's convention): the sender PUBLISHes, and
-each worker's reader hands what arrives to its local group.
+socket. With STACKBENCH_REDIS the messages go through Redis (chat_asyncio.RedisFanout, shared with
+fastapi-uvicorn): the sender PUBLISHes, and each worker's reader hands what arrives to its local group.
 """
 
-import logging
 from urllib.parse import parse_qs
 
 from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import get_channel_layer
 
-from .. import chat, common
+from .. import chat
 from ..chat_asyncio import RedisFanout
 
-log = logging.getLogger("uvicorn.error")
-
-# Members per room in this worker: the channel layer has no way to count a group.
-_members: "dict[str, int]" = {}
 _fanout: "RedisFanout | None" = None
 
 
@@ -31,10 +26,13 @@ async def _deliver(room: str, text: str) -> None:
 
 
 def _broker() -> "RedisFanout | None":
+    """The worker's fan-out, started by its first chat connection (Django 3.2 serves no lifespan events,
+    so there is no startup hook to start it from)."""
     global _fanout
     url = chat.broker_url()
     if url is not None and _fanout is None:
-        _fanout = RedisFanout(url, _deliver, lambda: [room for room, count in _members.items() if count])
+        _fanout = RedisFanout(url, _deliver)
+        _fanout.start()
     return _fanout
 
 
@@ -53,14 +51,23 @@ class ChatConsumer(AsyncWebsocketConsumer):
             # /chat says why: views_async.chat_view).
             await self.close()
             return
-        room = common.chat_room(raw_room)
+        room = chat.room(raw_room)
         assert room is not None  # refusal() checked it
-        self.room = room
-        _members[room] = _members.get(room, 0) + 1
-        await self.channel_layer.group_add(_group(room), self.channel_name)
         broker = _broker()
         if broker is not None:
-            await broker.join(room)  # subscribed before the handshake completes: no message is missed
+            # Subscribed before the handshake completes, so no message is missed; a broker that cannot
+            # subscribe within chat.JOIN_WAIT_S means a refused handshake (403).
+            held = False
+            try:
+                held = await broker.hold(room)
+            finally:
+                if not held:
+                    await broker.leave(room)  # every hold ends with one leave, a refused one here
+            if not held:
+                await self.close()
+                return
+        self.room = room  # from here on disconnect() ends the hold
+        await self.channel_layer.group_add(_group(room), self.channel_name)
         await self.accept()
 
     async def disconnect(self, code) -> None:
@@ -69,18 +76,14 @@ class ChatConsumer(AsyncWebsocketConsumer):
             return
         self.room = None
         await self.channel_layer.group_discard(_group(room), self.channel_name)
-        _members[room] -= 1
-        if _members[room] == 0:
-            del _members[room]
-            if _fanout is not None:
-                await _fanout.leave(room)
+        if _fanout is not None:
+            await _fanout.leave(room)
 
     async def receive(self, text_data=None, bytes_data=None) -> None:
         if text_data is None or self.room is None:
             return  # the contract relays text messages; binary ones are ignored
-        broker = _broker()
-        if broker is not None:
-            await broker.publish(self.room, text_data)
+        if _fanout is not None:
+            await _fanout.publish(self.room, text_data)
         else:
             await _deliver(self.room, text_data)
 

@@ -15,7 +15,7 @@ from django.db import DatabaseError
 from django.http import HttpRequest, JsonResponse, StreamingHttpResponse
 from django.views.decorators.http import require_GET, require_POST
 
-from .. import common
+from .. import chat, common
 from .models import World
 
 _local = threading.local()
@@ -157,7 +157,7 @@ def stream_view(request: HttpRequest) -> StreamingHttpResponse:
 @require_GET
 def chat_view(request: HttpRequest) -> JsonResponse:
     # Also for a WebSocket handshake (Upgrade: websocket): the client sees a 501 instead of a 101.
-    return _error(501, common.wsgi_chat_error("django-gunicorn"))
+    return _error(501, chat.wsgi_refusal("django-gunicorn"))
 
 
 def not_found(request: HttpRequest, exception: Exception) -> JsonResponse:
