@@ -59,18 +59,20 @@ md.push(
 );
 if (done.length >= 2) {
   const a = agreement(first, done[1]!.results);
-  md.push('', `#### Agreement: run 2's headline ratios inside run 1's intervals — ${a.summary}`, '');
+  md.push('', `#### Agreement: run 2 against run 1 (two-sample test of each ratio) — ${a.summary}`, '');
   md.push(
     table(
-      ['workload', 'metric', 'pair', 'run 1 (95% CI)', 'run 2', 'agrees'],
-      a.rows.map((r) => [
-        r.workload,
-        r.metric,
-        `${r.a} / ${r.b}`,
-        `${r.first.median.toFixed(2)} (${r.first.low.toFixed(2)}–${r.first.high.toFixed(2)})`,
-        r.second === undefined ? '-' : r.second.toFixed(2),
-        r.agrees ? 'yes' : 'no (noisy)',
-      ]),
+      ['workload', 'metric', 'pair', 'run 1 (repeat within)', 'run 2', 'verdict'],
+      a.rows
+        .filter((r) => r.kind === 'ratio')
+        .map((r) => [
+          r.workload,
+          r.metric,
+          `${r.a} / ${r.b}`,
+          `${r.baseline.toFixed(2)} (${r.predicted ? `${r.predicted[0].toFixed(2)}–${r.predicted[1].toFixed(2)}` : '-'})`,
+          r.current === undefined ? '-' : r.current.toFixed(2),
+          r.verdict,
+        ]),
     ),
   );
 }

@@ -11,7 +11,7 @@ import type {
 } from '../results/types.js';
 import type { StackId } from '../stacks/registry.js';
 import type { WorkloadId } from '../workloads.js';
-import { estimate, median } from './stats.js';
+import { acrossRuns, estimate, median } from './stats.js';
 
 /**
  * Flags that make a point unusable for any figure: an interrupted point covers only part of its window; a
@@ -42,18 +42,16 @@ export interface Derived {
 export const measured = (w: WorkloadFigures | undefined): StackFigures[] =>
   (w?.stacks ?? []).filter((s) => s.status === 'measured');
 
-/** The capacity at the most instances searched, as a bracket between the last rate met and the first missed. */
+/** The capacity at the most instances searched, with the bracket the search established. */
 function headlineCapacity(caps: Capacity[]): CapacityFigure | undefined {
   if (caps.length === 0) return undefined;
   const c = caps.reduce((best, x) => (x.instances > best.instances ? x : best));
-  const missed = c.probes.filter((p) => !p.met && p.rate > c.rps).map((p) => p.rate);
-  const open = missed.length === 0 || c.limitedBy === 'generator';
-  const high = open ? c.rps : Math.min(...missed);
   return {
     value: c.rps,
-    low: c.rps,
-    high,
-    open,
+    low: c.low,
+    high: c.limitedBy === 'generator' ? null : c.high,
+    resolved: c.resolved,
+    precision: c.precision,
     instances: c.instances,
     limitedBy: c.limitedBy,
     p99Ms: c.p99Ms,
@@ -163,7 +161,7 @@ function figuresFor(
   }
   if (capacity?.limitedBy === 'generator') fig.notes.push('capacity limited by the generator');
   if (usable.length > 0) {
-    fig.rps = estimate(fig.runs);
+    fig.rps = acrossRuns(estimate(fig.runs), 1);
     const latency = mergedLatency(usable);
     if (latency) Object.assign(fig, latency);
     const cpu = median(usable.map((p) => p.server.cpuUsPerRequest).filter((x) => x > 0));

@@ -6,6 +6,20 @@ import type { WorkloadId } from '../workloads.js';
 
 /** Ratios within 3% of 1 are a tie whatever the interval says: run-to-run drift on a shared machine is that big. */
 export const NOISE_FLOOR = 0.03;
+
+/**
+ * How much a throughput figure moves between runs (relative standard deviation) beyond what the spread of its
+ * own repetitions shows: the machine drifts between the minutes a run takes. Measured by the calibration
+ * benchmark (bench/calibration.ts; docs/BENCHMARKS.md) and folded into every interval, so that a 95 % interval
+ * covers a repeat run's figure, not only this run's repetitions.
+ */
+export const RPS_RUN_NOISE = 0.03;
+
+/** Combine a 95 % log half-width with the between-run noise of `sides` independent figures, in quadrature. */
+function widen(halfLog: number, sides: number): number {
+  const z = 1.959964;
+  return Math.sqrt(halfLog * halfLog + sides * (z * RPS_RUN_NOISE) ** 2);
+}
 export const BOOTSTRAP_RESAMPLES = 2000;
 export const DEFAULT_SEED = 0x5eed;
 
@@ -62,6 +76,18 @@ export function estimate(xs: readonly number[]): Estimate {
   if (xs.length < 2) return { median: m, low: m, high: m, n: xs.length };
   const half = t975(xs.length - 1) * medianSe(xs);
   return { median: m, low: Math.max(0, m - half), high: m + half, n: xs.length };
+}
+
+/**
+ * An interval from one run's repetitions, widened by the between-run noise of `sides` figures (1: a figure,
+ * 2: a ratio of two), in quadrature on the log scale: what a repeat run's figure is expected to fall within.
+ * One run has no interval and stays without one.
+ */
+export function acrossRuns(e: Estimate, sides: 1 | 2): Estimate {
+  if (e.n < 2 || !(e.median > 0)) return e;
+  const lo = widen(Math.log(e.median / Math.max(e.low, e.median * 1e-9)), sides);
+  const hi = widen(Math.log(e.high / e.median), sides);
+  return { ...e, low: e.median * Math.exp(-lo), high: e.median * Math.exp(hi) };
 }
 
 /** mulberry32: a tiny, well-mixed 32-bit PRNG; same seed, same sequence, on every platform. */
@@ -181,8 +207,10 @@ export function compareRuns(
   seed = DEFAULT_SEED,
 ): Comparison | undefined {
   const [a, b] = median(x.runs) >= median(y.runs) ? [x, y] : [y, x];
-  const ratio = ratioEstimate(a.runs, b.runs, seed);
-  if (!ratio) return undefined;
+  const within = ratioEstimate(a.runs, b.runs, seed);
+  if (!within) return undefined;
+  // Each side also drifts between runs: the ratio's interval says what a repeat run would show.
+  const ratio = acrossRuns(within, 2);
   const tie = isTie(ratio);
   return {
     workload,
@@ -195,53 +223,69 @@ export function compareRuns(
   };
 }
 
-/** A value known to lie in [low, high] (a capacity between the last rate met and the first rate missed). */
+/**
+ * A capacity known to lie in [low, high]: between what the highest rate that met the SLO achieved and the lowest
+ * upper bound a probe set. `high` is null when no upper bound was found (the search never missed, or the
+ * generator was the limit): the value is then a lower bound.
+ */
 export interface Bracket {
   value: number;
   low: number;
-  high: number;
-  /** The upper end is unknown (the search never found a rate that failed): value is a lower bound. */
-  open: boolean;
+  high: number | null;
 }
 
 /**
- * Ratio of two bracketed values: [a.low / b.high, a.high / b.low]. The interval is the search's resolution, not a
- * sampling interval (each capacity comes from one search). An open bracket on the faster side makes the ratio a
- * lower bound (the win stands). An open bracket on the slower side leaves its ceiling unknown, so the ratio could be
- * anything up to a.high / b.low: the comparison is undecided, counted as a tie (low = 0), and the text says so.
+ * How much one run's capacity moves between runs on a quiet machine beyond its bracket (relative): measured by
+ * the calibration benchmark (bench/calibration.ts, docs/BENCHMARKS.md) and folded into every capacity interval.
+ */
+export const CAPACITY_RUN_NOISE = 0.03;
+
+/**
+ * Ratio of two bracketed capacities, each bracket widened by the between-run noise:
+ * [a.low / b.high, a.high / b.low]. Decided when the interval excludes 1 (a win, even against a lower bound: the
+ * faster side's floor is above the slower side's ceiling). When it contains 1: a tie if both brackets are closed
+ * and narrow enough that the ratio is known within the noise floor plus the search's resolution; otherwise
+ * undecided — two lower bounds, or a bound against a figure inside it, say nothing about which is higher.
  */
 export function compareBrackets(
   workload: WorkloadId,
   x: { stack: StackId; cap: Bracket },
   y: { stack: StackId; cap: Bracket },
+  resolution = 0.1,
 ): Comparison | undefined {
   const [a, b] = x.cap.value >= y.cap.value ? [x, y] : [y, x];
   if (!(b.cap.value > 0)) return undefined;
+  const noise = 1 + CAPACITY_RUN_NOISE;
   const r = a.cap.value / b.cap.value;
-  const ratio: Estimate = {
-    median: r,
-    low: b.cap.open ? 0 : Math.min(r, b.cap.high > 0 ? a.cap.low / b.cap.high : r),
-    high: Math.max(r, b.cap.low > 0 ? a.cap.high / b.cap.low : r),
-    n: 1,
-  };
-  const tie = isTie(ratio);
-  const f = (v: number) => fmtRatio(v, r);
-  const interval = `${f(ratio.low)}-${f(ratio.high)}, search resolution`;
-  const text = b.cap.open
-    ? `undecided: ${a.stack} and ${b.stack} on ${workload} capacity (${b.stack}'s ceiling was not found; ratio <= ${f(ratio.high)})`
+  const low = b.cap.high === null ? 0 : a.cap.low / noise / (b.cap.high * noise);
+  const high = a.cap.high === null || b.cap.low <= 0 ? Infinity : (a.cap.high * noise) / (b.cap.low / noise);
+  const ratio: Estimate = { median: r, low: Math.min(r, low), high: Math.max(r, high), n: 1 };
+  const decided = ratio.low > 1;
+  const narrow =
+    Number.isFinite(ratio.high) &&
+    ratio.low > 0 &&
+    ratio.high / ratio.low <= (1 + resolution) ** 2 * noise ** 4;
+  const tie = !decided && narrow;
+  const undecided = !decided && !tie;
+  const f = (v: number) => (Number.isFinite(v) ? fmtRatio(v, r) : '∞');
+  const interval = `${f(ratio.low)}-${f(ratio.high)}`;
+  const bound = [a, b].filter((s) => s.cap.high === null).map((s) => `${s.stack}'s ceiling was not found`);
+  const text = decided
+    ? `${a.stack} sustains ${f(r)}x the rate of ${b.stack} on ${workload} within the SLO (${interval})`
     : tie
-      ? `tie: ${a.stack} and ${b.stack} on ${workload} capacity (${interval})`
-      : `${a.stack} sustains ${f(r)}x the rate of ${b.stack} on ${workload} within the SLO (${interval})`;
-  const notes: string[] = [];
-  if (a.cap.open) notes.push(`${a.stack}'s capacity is a lower bound`);
-  if (b.cap.open) notes.push(`${b.stack}'s capacity is a lower bound`);
+      ? `tie: ${a.stack} and ${b.stack} on ${workload} capacity (${interval}: within the search's resolution)`
+      : `undecided: ${a.stack} and ${b.stack} on ${workload} capacity (${bound.length ? bound.join('; ') : 'the brackets overlap widely'}; ratio ${interval})`;
+  const notes = [a, b]
+    .filter((s) => s.cap.high === null)
+    .map((s) => `${s.stack}'s capacity is a lower bound`);
   return {
     workload,
     metric: 'capacity',
     a: a.stack,
     b: b.stack,
-    ratio,
+    ratio: { ...ratio, high: Number.isFinite(ratio.high) ? ratio.high : ratio.median },
     tie,
+    ...(undecided ? { undecided } : {}),
     text,
     ...(notes.length ? { note: notes.join('; ') } : {}),
   };

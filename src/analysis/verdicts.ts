@@ -20,7 +20,7 @@ interface Matchup {
   cmp?: Comparison;
   /** fav / opp (< 1 when the favoured side is slower). */
   ratio: number;
-  outcome: 'win' | 'tie' | 'loss';
+  outcome: 'win' | 'tie' | 'loss' | 'undecided';
 }
 
 const value = (f: StackFigures, metric: ClaimTest['metric']) =>
@@ -55,7 +55,7 @@ function matchup(
     return { workload, metric, fav, opp, ratio: x > y ? Infinity : 0, outcome };
   }
   const ratio = cmp.a === fav.stack ? cmp.ratio.median : 1 / cmp.ratio.median;
-  const outcome = cmp.tie ? 'tie' : cmp.a === fav.stack ? 'win' : 'loss';
+  const outcome = cmp.undecided ? 'undecided' : cmp.tie ? 'tie' : cmp.a === fav.stack ? 'win' : 'loss';
   return { workload, metric, fav, opp, cmp, ratio, outcome };
 }
 
@@ -76,7 +76,7 @@ function lowerBounds(ms: Matchup[]): string[] {
   for (const m of ms) {
     for (const f of [m.fav, m.opp]) {
       if (m.metric === 'rps' && f.saturated) out.add(`${f.stack}'s ${m.workload} rps (generator-saturated)`);
-      if (m.metric === 'capacity' && f.capacity?.open)
+      if (m.metric === 'capacity' && f.capacity?.high === null)
         out.add(`${f.stack}'s ${m.workload} capacity (search found no ceiling)`);
     }
   }
@@ -95,7 +95,14 @@ function grouped(ms: Matchup[]): string {
   for (const m of ms) {
     const cls = m.opp.runtime === 'python' ? (isWsgi(m.opp) ? 'WSGI' : 'ASGI') : 'Node.js';
     const fig = Number.isFinite(m.ratio) ? `${fmtRatio(m.ratio)}x` : 'no figure';
-    const tag = m.outcome === 'tie' ? ', tie' : m.outcome === 'loss' ? ', slower' : '';
+    const tag =
+      m.outcome === 'tie'
+        ? ', tie'
+        : m.outcome === 'loss'
+          ? ', slower'
+          : m.outcome === 'undecided'
+            ? ', undecided'
+            : '';
     byClass.set(cls, [...(byClass.get(cls) ?? []), `${m.opp.stack} ${fig}${tag}`]);
   }
   const order = ['WSGI', 'ASGI', 'Node.js'];
@@ -173,19 +180,31 @@ function runtimeWins(favoured: Runtime): Rule {
       };
     }
     const wins = matchups.filter((m) => m.outcome === 'win').length + byDefault.length;
+    const undecided = matchups.filter((m) => m.outcome === 'undecided').length;
     const total = matchups.length + byDefault.length;
-    const verdict: VerdictValue = wins === total ? 'supported' : wins === 0 ? 'not supported' : 'depends';
+    // Undecided matchups cannot support a claim, nor refute one: with no loss beside them, the claim is undecided.
+    const decidedLosses = total - wins - undecided;
+    const verdict: VerdictValue =
+      wins === total
+        ? 'supported'
+        : undecided > 0 && decidedLosses === 0
+          ? 'undecided'
+          : wins === 0
+            ? 'not supported'
+            : 'depends';
     const workloads = [...new Set([...matchups, ...byDefault].map((m) => m.workload))];
     const parts = workloads.map((w) => {
       const ms = matchups.filter((m) => m.workload === w);
       const won = ms.filter((m) => m.outcome === 'win');
-      const lost = ms.filter((m) => m.outcome !== 'win');
+      const open = ms.filter((m) => m.outcome === 'undecided');
+      const lost = ms.filter((m) => m.outcome !== 'win' && m.outcome !== 'undecided');
       const cannot = byDefault.filter((b) => b.workload === w).map((b) => b.stack);
       const head = ms[0] ? `${w}${ms[0].metric === 'capacity' ? ' capacity' : ''}, ${ms[0].fav.stack}` : w;
       const segs: string[] = [];
       if (won.length) segs.push(`supported against ${grouped(won)}`);
       if (cannot.length) segs.push(`${cannot.join(' and ')} cannot serve it at all (WSGI)`);
       if (lost.length) segs.push(`not against ${grouped(lost)}`);
+      if (open.length) segs.push(`undecided against ${grouped(open)}`);
       return `${head}: ${segs.join('; ')}`;
     });
     let summary = `${verdict} (${RUNTIME_NAME[favoured]} ${wins} of ${total} matchups won): ${parts.join(' | ')}`;

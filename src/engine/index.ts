@@ -201,12 +201,14 @@ function combine(
   const pacing: Pacing = { intended: 0, sent: 0, lateSends: 0, queuedSends: 0, unsent: 0 };
   let requests = 0;
   let ok = 0;
+  let okInWindow = 0;
   let bytesRead = 0;
   let measuredMs = 0;
   let interrupted = false;
   for (const r of results) {
     requests += r.requests;
     ok += r.ok;
+    okInWindow += r.okInWindow;
     bytesRead += r.bytesRead;
     measuredMs = Math.max(measuredMs, r.measuredMs);
     interrupted ||= r.interrupted;
@@ -223,6 +225,7 @@ function combine(
     durationMs: Math.round(measuredMs),
     requests,
     rps: seconds > 0 ? ok / seconds : 0,
+    windowRps: seconds > 0 ? okInWindow / seconds : 0,
     bytesRead,
     statusCodes,
     errors,

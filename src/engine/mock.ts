@@ -65,6 +65,7 @@ export function simulateLoad(
     durationMs: opts.durationMs,
     requests: count,
     rps,
+    windowRps: rps,
     bytesRead: 0,
     statusCodes: count ? { '200': count } : {},
     errors: noErrors(),

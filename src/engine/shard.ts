@@ -27,6 +27,8 @@ export interface ShardOptions {
 export interface ShardResult {
   requests: number;
   ok: number;
+  /** Successful responses that arrived inside the measured window, whatever their intended time. */
+  okInWindow: number;
   bytesRead: number;
   statusCodes: Record<string, number>;
   errors: Record<ErrorKind, number>;
@@ -71,6 +73,7 @@ export class Shard implements ConnOwner, ModelHost {
   private readonly hooks: ShardHooks;
   private requests = 0;
   private ok = 0;
+  private okInWindow = 0;
   private bytesRead = 0;
   private readonly statusCodes = new Map<number, number>();
   private readonly errors = noErrors();
@@ -137,6 +140,7 @@ export class Shard implements ConnOwner, ModelHost {
       if (status < 400) {
         this.ok++;
         this.hist.recordValue(Math.round((now - conn.origin) * 1000));
+        if (this.measuring) this.okInWindow++;
       } else {
         this.errors.status++;
         this.counters[COUNTER_ERRORS]!++;
@@ -290,6 +294,7 @@ export class Shard implements ConnOwner, ModelHost {
     const result: ShardResult = {
       requests: this.requests,
       ok: this.ok,
+      okInWindow: this.okInWindow,
       bytesRead: this.bytesRead,
       statusCodes,
       errors: { ...this.errors },

@@ -121,6 +121,12 @@ export interface LoadResult {
   requests: number;
   /** 2xx/3xx responses per second over the measured window; WebSocket: deliveries per second. */
   rps: number;
+  /**
+   * What the server delivered during the window: successful responses (deliveries) that arrived inside it, per
+   * second, whatever their intended time. Open loop: below the intended rate when the server could not keep up,
+   * and then the server's throughput ceiling (the capacity search's upper bound).
+   */
+  windowRps: number;
   bytesRead: number;
   statusCodes: Record<string, number>;
   errors: Record<ErrorKind, number>;

@@ -16,7 +16,7 @@ export function head(sloP99Ms: number, workload: WorkloadId = 'json'): string[] 
     'stack',
     `${unitOf(workload)} (95% CI)`,
     'p99',
-    `capacity (p99 ≤ ${floor ? `${floor} + ` : ''}${sloP99Ms} ms)`,
+    `capacity, p99 ≤ ${floor ? `${floor} + ` : ''}${sloP99Ms} ms (bracket)`,
     'CPU/req',
     'peak mem (PSS)',
   ];
@@ -40,13 +40,19 @@ export function p99Cell(r: StackFigures): string {
   return flagged(fmtMs(r.p99Ms), r.flags, false);
 }
 
+/** A capacity with its bracket: "9,420–9,900" (the true figure lies in it), or "≥9,420 [M]" without a ceiling. */
 export function capacityCell(r: StackFigures): string {
   const c = r.capacity;
   if (!c) return '—';
   if (c.value === 0) return c.limitedBy === 'generator' ? 'not found [G]' : 'none within SLO';
-  if (c.limitedBy === 'generator') return flagged(fmtRps(c.value), ['generator-saturated'], true);
-  if (c.limitedBy === 'max-probes') return flagged(fmtRps(c.value), ['max-probes'], true);
-  return fmtRps(c.value);
+  if (c.high === null)
+    return flagged(
+      fmtRps(c.value),
+      [c.limitedBy === 'generator' ? 'generator-saturated' : 'max-probes'],
+      true,
+    );
+  const text = c.high > c.value ? `${fmtRps(c.value)}–${fmtRps(c.high)}` : fmtRps(c.value);
+  return c.resolved ? text : flagged(text, ['wide-bracket'], false);
 }
 
 /** The cells after the stack's name: five figures, or the status. */
@@ -124,8 +130,9 @@ export function flagsInUse(workloads: WorkloadAnalysis[]): string[] {
   for (const v of workloads) {
     for (const r of v.stacks) {
       r.flags.filter((f) => MARKS[f]).forEach((f) => out.add(f));
-      if (r.capacity?.limitedBy === 'generator') out.add('generator-saturated');
-      if (r.capacity?.limitedBy === 'max-probes') out.add('max-probes');
+      const c = r.capacity;
+      if (c && c.high === null) out.add(c.limitedBy === 'generator' ? 'generator-saturated' : 'max-probes');
+      if (c && c.high !== null && !c.resolved) out.add('wide-bracket');
     }
   }
   return [...out];

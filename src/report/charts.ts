@@ -102,7 +102,7 @@ export function chartData(results: Results): ChartData {
         })),
       capacity: measured
         .filter((r) => r.capacity)
-        .map((r) => ({ stack: r.stack, value: r.capacity!.value, lowerBound: r.capacity!.open })),
+        .map((r) => ({ stack: r.stack, value: r.capacity!.value, lowerBound: r.capacity!.high === null })),
       latency: measured
         .filter((r) => r.spectrum?.length)
         .map((r) => ({

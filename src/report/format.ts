@@ -24,7 +24,11 @@ export const MARKS: Record<string, { mark: string; text: string }> = {
   },
   'max-probes': {
     mark: 'M',
-    text: 'search ended: the capacity search ran out of probes before finding the limit',
+    text: 'no ceiling found: every probe of the capacity search met the SLO, so the capacity is at least this',
+  },
+  'wide-bracket': {
+    mark: 'W',
+    text: 'wide bracket: the capacity search ran out of probes before narrowing to its precision; the capacity lies somewhere in the range',
   },
 };
 

@@ -38,6 +38,7 @@ h3 { font-size: 14px; margin: 0 0 6px; font-weight: 600; }
 .v-supported { border-left-color: var(--ok); } .v-supported .label { background: var(--ok-bg); color: var(--ok); }
 .v-not-supported { border-left-color: var(--bad); } .v-not-supported .label { background: var(--bad-bg); color: var(--bad); }
 .v-depends { border-left-color: var(--mid); } .v-depends .label { background: var(--mid-bg); color: var(--mid); }
+.v-undecided { border-left-color: var(--mid); } .v-undecided .label { background: var(--none-bg); color: var(--mid); }
 .v-not-measured .label { background: var(--none-bg); color: var(--none); }
 .reco ul { margin: 0; padding-left: 20px; } .reco li { margin: 3px 0; }
 .two { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 14px; }

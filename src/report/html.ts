@@ -140,7 +140,10 @@ export function htmlReport(results: Results): string {
   const ag = a.agreement;
   const agreement = ag
     ? `<div class="card"><h3>Against ${e(ag.against)}: ${e(ag.summary)}</h3><ul>${ag.rows
-        .map((r) => `<li>${r.agrees ? '' : '<strong>noisy</strong>: '}${e(r.text)}</li>`)
+        .map(
+          (r) =>
+            `<li>${r.verdict === 'agrees' ? '' : `<strong>${e(r.verdict === 'slower' ? 'regression' : r.verdict)}</strong>: `}${e(r.text)}</li>`,
+        )
         .join('')}</ul></div>`
     : '';
   const overviewRows = views.map((v) => {

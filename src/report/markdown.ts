@@ -12,6 +12,7 @@ const VERDICT_ICON: Record<string, string> = {
   supported: '✅',
   'not supported': '❌',
   depends: '⚖️',
+  undecided: '❔',
   'not measured': '⬜',
 };
 
@@ -60,7 +61,11 @@ export function markdownReport(results: Results): string {
 
   if (a.agreement) {
     out.push('', `## Against ${inline(a.agreement.against)}`, '', `${inline(a.agreement.summary)}.`, '');
-    for (const r of a.agreement.rows) out.push(`- ${r.agrees ? 'agrees' : '**noisy**'}: ${inline(r.text)}`);
+    const word = { slower: '**regression**', noisy: '**noisy**', faster: '**faster**' } as Record<
+      string,
+      string
+    >;
+    for (const r of a.agreement.rows) out.push(`- ${word[r.verdict] ?? r.verdict}: ${inline(r.text)}`);
   }
 
   out.push('', '## Results per workload');

@@ -11,6 +11,7 @@ const VERDICT_STYLE: Record<VerdictValue, (s: string) => string> = {
   supported: color.green,
   'not supported': color.red,
   depends: color.yellow,
+  undecided: color.yellow,
   'not measured': color.dim,
 };
 
@@ -72,9 +73,12 @@ export function terminalSummary(results: Results): string {
     for (const line of a.recommendation) out.push(`  - ${line}`);
   }
   if (a.agreement) {
-    const noisy = a.agreement.rows.filter((r) => !r.agrees);
+    const shown = a.agreement.rows.filter((r) => ['noisy', 'slower', 'faster'].includes(r.verdict));
     out.push('', color.bold(`against ${a.agreement.against}: ${a.agreement.summary}`));
-    for (const r of noisy) out.push(`  ${color.yellow('noisy')}  ${r.text}`);
+    for (const r of shown) {
+      const tag = r.verdict === 'slower' ? color.red('regression') : color.yellow(r.verdict);
+      out.push(`  ${tag}  ${r.text}`);
+    }
   }
   if (results.notes.length) out.push('');
   for (const n of results.notes) out.push(color.dim(`note: ${n}`));

@@ -117,6 +117,7 @@ export const Point = z.object({
   durationMs: ms,
   requests: count,
   rps: nonneg.describe('successful responses per second'),
+  windowRps: nonneg.describe('successful responses that arrived inside the window, per second (open loop: the delivered rate)'),
   errorRate: z.number().min(0).max(1),
   errors: z.record(errorKind, count),
   latency: LatencySummary,
@@ -130,9 +131,19 @@ export const Capacity = z.object({
   stack: stackId,
   workload: workloadId,
   instances: count.min(1),
-  rps: nonneg.describe('highest probed rate that met the SLO; 0 when none did'),
+  rps: nonneg.describe('the capacity: what the highest rate that met the SLO achieved; 0 when none did'),
   p99Ms: ms,
-  limitedBy: z.enum(['slo', 'errors', 'generator', 'max-probes']),
+  low: nonneg.describe('the bracket: the true capacity lies in [low, high] (low = rps)'),
+  high: nonneg
+    .nullable()
+    .describe('the lowest upper bound a probe set (a missed rate, or the throughput ceiling); null: none found'),
+  precision: z.number().positive().describe('the search stops once high / low <= 1 + precision'),
+  resolved: z.boolean().describe('the bracket reached the precision'),
+  limitedBy: z
+    .enum(['slo', 'errors', 'throughput', 'generator', 'max-probes'])
+    .describe(
+      'what bounds it from above: p99, errors, the throughput ceiling; generator: we could not push harder (a lower bound); max-probes: nothing missed (a lower bound)',
+    ),
   probes: z.array(
     z.object({ rate: nonneg, rps: nonneg, p99Ms: ms, errorRate: z.number().min(0).max(1), met: z.boolean() }),
   ),

@@ -46,12 +46,15 @@ export interface Comparison {
   ratio: Estimate;
   /** The interval includes 1 (or the difference is within the noise floor). */
   tie: boolean;
+  /** Neither a win nor a tie can be claimed: a bound against a bound, or brackets too wide (capacity only). */
+  undecided?: boolean;
   text: string;
   /** What qualifies the ratio (a capacity that is only a lower bound, ...). */
   note?: string;
 }
 
-export type VerdictValue = 'supported' | 'not supported' | 'depends' | 'not measured';
+/** undecided: measured, but the figures cannot decide it (a bound against a bound, overlapping brackets). */
+export type VerdictValue = 'supported' | 'not supported' | 'depends' | 'undecided' | 'not measured';
 
 export interface Verdict {
   claim: string;
@@ -65,13 +68,15 @@ export interface Verdict {
 export type RowStatus =
   'measured' | 'unavailable' | 'failed' | 'not verified' | 'not supported' | 'not measured';
 
-/** A capacity known to lie in [low, high]: between the last rate that met the SLO and the first that missed. */
+/** A capacity known to lie in [low, high]: between what the highest met rate achieved and the lowest upper bound. */
 export interface CapacityFigure {
   value: number;
   low: number;
-  high: number;
-  /** No rate above `value` was seen to fail (the search ran out, or the generator was the limit): a lower bound. */
-  open: boolean;
+  /** null: no upper bound was found (the search never missed, or the generator was the limit): a lower bound. */
+  high: number | null;
+  /** The bracket reached the search's precision. */
+  resolved: boolean;
+  precision: number;
   /** Server cores the stack was given (N). */
   instances: number;
   limitedBy: Capacity['limitedBy'];
@@ -124,11 +129,16 @@ export interface Analysis {
   verdicts: Verdict[];
   /** The article's question answered for this machine: choose what, when. */
   recommendation: string[];
-  /** `stackbench report --against BASELINE`: do this run's headline ratios agree with the baseline's? */
+  /** `--against BASELINE`: every headline figure and ratio of this run tested against the baseline's. */
   agreement?: {
     against: string;
     summary: string;
-    /** One line per ratio; `agrees: false` is a ratio this run calls noisy. */
-    rows: Array<{ text: string; agrees: boolean }>;
+    /** agrees / noisy (a ratio outside the two-sample interval) / slower (a regression) / faster / bounds / missing. */
+    rows: Array<{
+      kind: 'ratio' | 'figure';
+      verdict: 'agrees' | 'noisy' | 'faster' | 'slower' | 'bounds' | 'missing';
+      text: string;
+    }>;
   };
+
 }

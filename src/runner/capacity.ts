@@ -1,11 +1,19 @@
 // Capacity: the highest arrival rate a stack sustains with p99 <= SLO and errors <= the limit, found by an
-// open-loop search (latency from the intended send time, so queueing shows). The closed-loop throughput is
-// the starting estimate; the search climbs by 25 % until a probe misses, then halves the bracket [met, missed].
-// A stream's own length is not latency to hold against it: its SLO is the stream's length plus the SLO.
-// Chat searches the message rate (its fan-out deliveries are what is counted), from the headline rate,
-// doubling, with the clients of the headline runs.
+// open-loop search (latency from the intended send time, so queueing shows) and known to a stated precision.
+//
+// 1. Climb from the closed-loop estimate until a probe misses the SLO or the error limit: x2 while the tail is
+//    far inside the SLO (the closed loop was capped below the ceiling: waits, streams, chat), x1.25 near it.
+// 2. Every probe bounds the answer: one that meets the SLO is a lower bound; one that misses an upper bound; and
+//    one the server could not keep up with tells its throughput ceiling — what it delivered inside the window —
+//    which no sustainable rate can exceed (a short probe may let a small overload pass under the SLO; the
+//    ceiling does not).
+// 3. Narrow the bracket [highest met, lowest bound] by its geometric middle until high / low <= 1 + precision
+//    (10 % quick, 5 % full), or the probes run out (then the bracket is what it is, and says so).
+// The generator being the limit ends the search with a lower bound, stated. A stream's own length is not latency
+// to hold against it: its SLO is the stream's length plus the SLO. Chat searches its message rate and counts
+// deliveries (a message to a room of k members is k deliveries); the bracket is in deliveries per second.
 import type { Capacity, Point } from '../results/types.js';
-import { CHAT_RATE, WORKLOADS } from '../workloads.js';
+import { CHAT_RATE, CHAT_ROOMS, WORKLOADS } from '../workloads.js';
 import { measurePoint, type PointSpec } from './measure.js';
 
 export interface CapacitySpec extends Omit<PointSpec, 'kind' | 'model' | 'connections' | 'rate' | 'rep'> {
@@ -13,7 +21,10 @@ export interface CapacitySpec extends Omit<PointSpec, 'kind' | 'model' | 'connec
   estimateRps: number;
   /** Chat: its clients (the headline connections). */
   connections: number;
+  /** At most this many probes. */
   probes: number;
+  /** Stop narrowing once high / low <= 1 + precision. */
+  precision: number;
   sloP99Ms: number;
   onPoint: (p: Point) => Promise<void>;
   /** Stop searching (the server crashed, a service it needs died). */
@@ -28,52 +39,113 @@ export function connectionsFor(rate: number, sloMs: number): number {
   return Math.min(4096, Math.max(16, Math.ceil(((rate * sloMs) / 1000) * 1.5) + 8));
 }
 
+/** Delivered below this share of the intended rate inside the window: the server could not keep up. */
+const KEPT_UP = 0.95;
+
+/** A probe's verdict and the bounds it sets, in the reported unit (responses, streams or deliveries per s). */
+interface Outcome {
+  met: boolean;
+  /** A rate no sustainable one exceeds: the probe's own (missed), or the server's ceiling (it fell behind). */
+  upper?: number;
+  limitedBy?: Capacity['limitedBy'];
+}
+
+function judge(p: Point, unitRate: number, slo: number, maxErrors: number): Outcome {
+  const p99 = p.latency.percentilesMs['99'] ?? Infinity;
+  if (p.flags.includes('generator-saturated')) return { met: false, limitedBy: 'generator' };
+  const behind = p.windowRps < KEPT_UP * unitRate;
+  const met = p99 <= slo && p.errorRate <= maxErrors && !behind;
+  if (met) return { met };
+  // Fell behind: what it delivered inside the window is its ceiling (or the probe's rate, if that is lower).
+  const upper = behind && p.windowRps > 0 ? Math.min(unitRate, p.windowRps) : unitRate;
+  const limitedBy = behind ? 'throughput' : p.errorRate > maxErrors ? 'errors' : 'slo';
+  return { met, upper, limitedBy };
+}
+
+/**
+ * Chat: deliveries per message. Client i joins room i % rooms and clients send in turn, so a message reaches
+ * the members of its sender's room, sender included: on average sum(m^2) / sum(m) over the rooms' sizes m.
+ */
+export function chatFanout(clients: number, rooms = CHAT_ROOMS): number {
+  const sizes = Array.from(
+    { length: rooms },
+    (_, r) => Math.floor(clients / rooms) + (r < clients % rooms ? 1 : 0),
+  );
+  const total = sizes.reduce((a, m) => a + m, 0);
+  return total > 0 ? sizes.reduce((a, m) => a + m * m, 0) / total : 1;
+}
+
 export async function searchCapacity(spec: CapacitySpec): Promise<Capacity> {
+  const w = WORKLOADS[spec.workload];
+  const chat = w.protocol === 'ws';
+  const slo = spec.sloP99Ms + w.floorMs;
   const cap: Capacity = {
     stack: spec.subject.id,
     workload: spec.workload,
     instances: spec.subject.instances,
     rps: 0,
     p99Ms: 0,
+    low: 0,
+    high: null,
+    precision: spec.precision,
+    resolved: false,
     limitedBy: 'max-probes',
     probes: [],
   };
-  const w = WORKLOADS[spec.workload];
-  const chat = w.protocol === 'ws';
-  const slo = spec.sloP99Ms + w.floorMs;
-  const climb = w.search === 'climb' ? 2 : 1.25;
-  let met = 0;
-  let missed = 0; // 0: no probe has missed yet
-  // First probe just under the closed-loop figure: most stacks meet the SLO a little below saturation.
-  // Chat's headline rate is far below any ceiling: start at 4x it.
-  let rate = chat ? CHAT_RATE * 4 : Math.max(1, spec.estimateRps * (w.search === 'climb' ? 1 : 0.8));
+  /** The search runs in the reported unit; chat sends messages, each `fanout` deliveries. */
+  const fanout = chat ? chatFanout(spec.connections) : 1;
+  // The first probe: just under the closed-loop figure (most stacks meet the SLO a little below saturation);
+  // from it where the closed loop is capped far below the ceiling; chat from 4x its headline message rate.
+  let x = chat ? CHAT_RATE * 4 : Math.max(1, spec.estimateRps * (w.search === 'climb' ? 1 : 0.8));
+  const done = () => (cap.high !== null && cap.low > 0 ? cap.high / cap.low <= 1 + spec.precision : false);
   for (let i = 0; i < spec.probes && !spec.signal?.aborted && !spec.halted?.(); i++) {
+    const rate = Math.round((chat ? x / fanout : x) * 10) / 10;
     const p = await measurePoint({
       ...spec,
       kind: 'probe',
       model: 'open',
       connections: chat ? spec.connections : connectionsFor(rate, slo),
-      rate: Math.round(rate * 10) / 10,
+      rate,
       rep: i,
     });
     await spec.onPoint(p);
+    const unitRate = rate * fanout;
+    const o = judge(p, unitRate, slo, spec.maxErrorRate);
     const p99 = p.latency.percentilesMs['99'] ?? Infinity;
-    const ok = p99 <= slo && p.errorRate <= spec.maxErrorRate && !p.flags.includes('generator-saturated');
-    cap.probes.push({ rate: p.rate!, rps: p.rps, p99Ms: p99, errorRate: p.errorRate, met: ok });
-    if (ok) {
-      met = rate;
-      cap.rps = p.rps;
-      cap.p99Ms = p99;
-    } else {
-      missed = rate;
-      cap.limitedBy = p.flags.includes('generator-saturated')
-        ? 'generator'
-        : p.errorRate > spec.maxErrorRate
-          ? 'errors'
-          : 'slo';
+    cap.probes.push({ rate: p.rate!, rps: p.rps, p99Ms: p99, errorRate: p.errorRate, met: o.met });
+    if (o.limitedBy === 'generator') {
+      // We could not push harder: what met before is a lower bound, and the search ends here.
+      cap.limitedBy = 'generator';
+      cap.high = null;
+      break;
     }
-    // Nothing missed yet: look higher; otherwise bisect the bracket (down to half when nothing met).
-    rate = missed === 0 ? met * climb : (met + missed) / 2;
+    if (o.met) {
+      if (p.rps >= cap.low) {
+        cap.low = p.rps;
+        cap.rps = p.rps;
+        cap.p99Ms = p99;
+      }
+    } else {
+      const upper = o.upper ?? unitRate;
+      if (cap.high === null || upper < cap.high) {
+        cap.high = upper;
+        cap.limitedBy = o.limitedBy!;
+      }
+    }
+    // A bound below what met (noise near the ceiling): the met figure stands, the bracket closes at it.
+    if (cap.high !== null && cap.high < cap.low) cap.high = cap.low;
+    if (done()) break;
+    // Next: climb until something misses — doubling while the tail is far inside the SLO (the closed loop was
+    // capped far below the ceiling: waits, streams, chat), by a quarter near it; then the geometric middle of
+    // the bracket (down to half if nothing met yet).
+    const climb = o.met && p99 < slo / 2 ? 2 : 1.25;
+    x =
+      cap.high === null
+        ? Math.max(cap.low, unitRate) * climb
+        : cap.low > 0
+          ? Math.sqrt(cap.low * cap.high)
+          : cap.high / 2;
   }
+  cap.resolved = done();
   return cap;
 }

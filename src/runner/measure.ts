@@ -71,6 +71,7 @@ export async function measurePoint(spec: PointSpec): Promise<Point> {
     durationMs: result.durationMs,
     requests: result.requests,
     rps: result.rps,
+    windowRps: result.windowRps,
     errorRate: rate,
     errors: result.errors,
     latency: result.latency,

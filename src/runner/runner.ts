@@ -294,8 +294,8 @@ async function measureWorkload(
     warmupMs: suite.rewarmMs,
     estimateRps: median(headlineRps),
     connections: headline!,
-    // climbing from far below the ceiling: more probes to reach it (chat starts higher than a stream)
-    probes: suite.probes + (WORKLOADS[workload].search === 'climb' ? (chat ? 1 : 2) : 0),
+    probes: suite.probes,
+    precision: suite.precision,
     sloP99Ms: opts.sloP99Ms,
     onPoint: record,
     halted,

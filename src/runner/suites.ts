@@ -27,9 +27,11 @@ export interface Suite {
   connections: number[];
   /** Search capacity on every workload, or only where the claim is about concurrency (WorkloadDef). */
   searchAll: boolean;
-  /** Open-loop probes of the capacity search, and their duration. */
+  /** Open-loop probes of the capacity search (at most), and their duration. */
   probes: number;
   probeMs: number;
+  /** The capacity search narrows its bracket until high / low <= 1 + precision. */
+  precision: number;
 }
 
 export const SUITES: Record<SuiteName, Suite> = {
@@ -42,8 +44,9 @@ export const SUITES: Record<SuiteName, Suite> = {
     repetitions: 3,
     connections: [64],
     searchAll: false,
-    probes: 3,
+    probes: 8,
     probeMs: 500,
+    precision: 0.1,
   },
   full: {
     name: 'full',
@@ -53,8 +56,9 @@ export const SUITES: Record<SuiteName, Suite> = {
     repetitions: 5,
     connections: [64, 16, 32, 128, 256, 512],
     searchAll: true,
-    probes: 6,
+    probes: 12,
     probeMs: 3000,
+    precision: 0.05,
   },
 };
 

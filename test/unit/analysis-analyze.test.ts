@@ -22,7 +22,7 @@ const full = () =>
       { stack: 'fastify', workload: 'data', rps: around(100) },
       { stack: 'express', workload: 'data', rps: around(95) },
       { stack: 'node-http', workload: 'data', rps: around(101) },
-      { stack: 'flask-gunicorn', workload: 'data', rps: around(280) },
+      { stack: 'flask-gunicorn', workload: 'data', rps: around(250) },
       { stack: 'fastapi-uvicorn', workload: 'data', rps: around(300) },
     ],
     caps: [

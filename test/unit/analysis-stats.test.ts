@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   bootstrapRatio,
+  CAPACITY_RUN_NOISE,
+  RPS_RUN_NOISE,
   compareBrackets,
   compareRuns,
   estimate,
@@ -111,7 +113,7 @@ describe('ratios and ties', () => {
       { stack: 'express', runs: [1000, 1001, 1002] },
       { stack: 'fastify', runs: [1020, 1021, 1022] },
     )!;
-    assert.ok(c.ratio.low > 1, 'the interval alone would not be a tie');
+    assert.ok(ratioEstimate([1020, 1021, 1022], [1000, 1001, 1002])!.low > 1, 'the runs alone would not tie');
     assert.equal(c.tie, true);
     assert.match(c.text, /^tie: fastify and express on io \(\d\.\d\d-\d\.\d\d\)$/);
   });
@@ -125,14 +127,25 @@ describe('ratios and ties', () => {
     assert.ok(c.ratio.median > 1.03);
     assert.equal(c.tie, true);
   });
-  it('is not a tie when 5% apart with tight runs', () => {
-    const c = compareRuns(
+  it('widens a ratio by the between-run noise of both sides: 5% apart is a tie, 15% apart is not', () => {
+    const close = compareRuns(
       'json',
       'rps',
       { stack: 'express', runs: around(1000, 5, 0.005) },
       { stack: 'fastify', runs: around(1050, 5, 0.005) },
     )!;
-    assert.equal(c.tie, false);
+    const within = ratioEstimate(around(1050, 5, 0.005), around(1000, 5, 0.005))!;
+    // log half-width of the ratio >= 1.96 * sqrt(2) * RPS_RUN_NOISE, whatever the runs' own spread.
+    assert.ok(Math.log(close.ratio.high / close.ratio.median) >= 1.959 * Math.SQRT2 * RPS_RUN_NOISE);
+    assert.ok(close.ratio.high > within.high && close.ratio.low < within.low);
+    assert.equal(close.tie, true);
+    const apart = compareRuns(
+      'json',
+      'rps',
+      { stack: 'express', runs: around(1000, 5, 0.005) },
+      { stack: 'fastify', runs: around(1150, 5, 0.005) },
+    )!;
+    assert.equal(apart.tie, false);
     assert.equal(isTie({ median: 0.98, low: 0.98, high: 0.98, n: 1 }), true);
   });
   it('says when one run leaves no interval', () => {
@@ -145,31 +158,63 @@ describe('ratios and ties', () => {
     assert.equal(c.ratio.n, 1);
     assert.match(c.text, /1 run, no interval/);
   });
-  it('compares capacity brackets at the search resolution', () => {
-    const fast = { value: 1000, low: 1000, high: 1100, open: false };
-    const slow = { value: 500, low: 500, high: 550, open: false };
+  it('compares capacity brackets: a win only where they cannot overlap, a tie where both are narrow, else undecided', () => {
+    const n = 1 + CAPACITY_RUN_NOISE;
+    const fast = { value: 1000, low: 1000, high: 1100 };
+    const slow = { value: 500, low: 500, high: 550 };
     const c = compareBrackets('io', { stack: 'flask-gunicorn', cap: slow }, { stack: 'fastify', cap: fast })!;
     assert.equal(c.a, 'fastify');
     assert.equal(c.ratio.median, 2);
-    assert.ok(Math.abs(c.ratio.low - 1000 / 550) < 1e-9 && Math.abs(c.ratio.high - 1100 / 500) < 1e-9);
+    // Each bracket widened by the between-run noise, then [a.low / b.high, a.high / b.low].
+    assert.ok(Math.abs(c.ratio.low - 1000 / n / (550 * n)) < 1e-9);
+    assert.ok(Math.abs(c.ratio.high - (1100 * n) / (500 / n)) < 1e-9);
     assert.equal(c.tie, false);
+    assert.equal(c.undecided, undefined);
+    assert.match(c.text, /^fastify sustains 2\.0x the rate of flask-gunicorn on io within the SLO/);
+    // Two narrow, overlapping brackets: a tie at the search's resolution.
     const near = compareBrackets(
       'io',
-      { stack: 'express', cap: { value: 1000, low: 1000, high: 1200, open: false } },
-      { stack: 'fastify', cap: { value: 1100, low: 1100, high: 1300, open: true } },
+      { stack: 'express', cap: { value: 1000, low: 1000, high: 1080 } },
+      { stack: 'fastify', cap: { value: 1040, low: 1040, high: 1110 } },
     )!;
     assert.equal(near.tie, true);
-    assert.match(near.note ?? '', /fastify's capacity is a lower bound/);
-    const undecided = compareBrackets(
+    assert.match(near.text, /^tie: fastify and express on io capacity/);
+    // A lower bound below the other's bracket: whoever is higher is unknown.
+    const open = compareBrackets(
       'io',
-      { stack: 'express', cap: { value: 950, low: 950, high: 950, open: true } },
+      { stack: 'express', cap: { value: 950, low: 950, high: null } },
       { stack: 'fastify', cap: fast },
     )!;
-    assert.equal(undecided.tie, true, 'the slower side has no known ceiling');
-    assert.equal(undecided.ratio.low, 0);
+    assert.equal(open.tie, false);
+    assert.equal(open.undecided, true);
     assert.match(
-      undecided.text,
-      /^undecided: fastify and express on io capacity \(express's ceiling was not found; ratio <= 1\.16\)$/,
+      open.text,
+      /^undecided: fastify and express on io capacity \(express's ceiling was not found/,
     );
+    assert.match(open.note ?? '', /express's capacity is a lower bound/);
+    // Two lower bounds from the same probe (the io case of the old quick suite): undecided, never a tie.
+    const both = compareBrackets(
+      'io',
+      { stack: 'node-cluster', cap: { value: 3880, low: 3880, high: null } },
+      { stack: 'fastapi-uvicorn', cap: { value: 3620, low: 3620, high: null } },
+    )!;
+    assert.equal(both.undecided, true);
+    assert.equal(both.tie, false);
+    // A lower bound above the other's whole bracket: a win all the same.
+    const floor = compareBrackets(
+      'io',
+      { stack: 'node-cluster', cap: { value: 5000, low: 5000, high: null } },
+      { stack: 'flask-gunicorn', cap: slow },
+    )!;
+    assert.equal(floor.a, 'node-cluster');
+    assert.equal(floor.tie, false);
+    assert.equal(floor.undecided, undefined);
+    // Wide brackets that overlap (a search that ran out of probes): undecided.
+    const wide = compareBrackets(
+      'io',
+      { stack: 'express', cap: { value: 1000, low: 1000, high: 2000 } },
+      { stack: 'fastify', cap: { value: 1100, low: 1100, high: 1200 } },
+    )!;
+    assert.equal(wide.undecided, true);
   });
 });

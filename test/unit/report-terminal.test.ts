@@ -128,6 +128,6 @@ describe('markdownReport', () => {
     r.stacks.find((s) => s.id === 'django-gunicorn')!.failure!.reason = '<script>alert(1)</script> | broken';
     const out = markdownReport(r);
     assert.ok(!out.includes('<script>'), 'no raw tag');
-    assert.ok(out.includes('\\<script\\>alert(1)\\</script\\>'));
+    assert.ok(out.includes('&lt;script&gt;alert(1)&lt;/script&gt;'));
   });
 });

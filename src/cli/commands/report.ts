@@ -30,7 +30,7 @@ export const reportCommand = defineCommand({
     against: {
       type: 'string',
       value: 'BASELINE.json',
-      help: "an earlier results.json: each headline ratio of this run is checked against the earlier run's\n95% interval, and the ones outside are called noisy in every report",
+      help: "an earlier results.json: every headline figure and ratio of this run is tested against the\nearlier run's (a two-sample interval on the difference): a ratio outside is noisy, a figure that got\nworse a regression",
     },
   },
   footer: 'Exit 0 on success, 2 when the file is not a results file of this version or DIR is not writable.',
@@ -44,7 +44,7 @@ export const reportCommand = defineCommand({
       results.analysis.agreement = {
         against: baseline,
         summary: a.summary,
-        rows: a.rows.map((r) => ({ text: r.text, agrees: r.agrees })),
+        rows: a.rows.map((r) => ({ kind: r.kind, verdict: r.verdict, text: r.text })),
       };
     }
     const outDir = resolve(values.out ?? dirname(file));

@@ -73,6 +73,8 @@ export class WsSession {
   private disconnects = 0;
   private unexpected = 0;
   private nextSeq = 0;
+  /** Deliveries of measured messages that arrived inside the window (not in the grace after it). */
+  private deliveredInWindow = 0;
   /** First seq of the measured window; Infinity until measurement starts (warm-up deliveries are ignored). */
   private measureFrom = Infinity;
   private counting = true;
@@ -228,7 +230,10 @@ export class WsSession {
       return;
     }
     if (m.seq < this.measureFrom || !this.counting) return;
-    if (this.ledger.deliver(m.seq - this.measureFrom)) this.hist.recordValue(Math.max(1, nowUs() - m.t));
+    if (this.ledger.deliver(m.seq - this.measureFrom)) {
+      this.hist.recordValue(Math.max(1, nowUs() - m.t));
+      if (this.phase === 'measure') this.deliveredInWindow++;
+    }
     if (this.phase === 'grace' && this.ledger.complete) this.wake?.();
   }
 
@@ -336,6 +341,7 @@ export class WsSession {
       durationMs: Math.round(wallMs),
       requests: l.delivered,
       rps: seconds > 0 ? l.delivered / seconds : 0,
+      windowRps: seconds > 0 ? this.deliveredInWindow / seconds : 0,
       bytesRead: 0,
       statusCodes: {},
       errors: { ...this.errors },

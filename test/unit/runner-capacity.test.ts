@@ -1,0 +1,96 @@
+// The capacity search against simulated servers whose true capacity is known (src/engine/mock.ts: an M/M/1-like
+// tail, p99 = s + ln(100) / (mu - lambda), so the highest rate within an SLO is mu - ln(100) / (SLO - s)). It
+// must bracket the truth within the suite's precision, in few probes, and say when it cannot.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { SimServer } from '../../src/engine/mock.js';
+import type { Point } from '../../src/results/types.js';
+import { chatFanout, searchCapacity } from '../../src/runner/capacity.js';
+import { simulatedSubject } from '../../src/runner/subject.js';
+
+const SLO = 100;
+
+/** The highest sustainable rate with p99 <= SLO for the simulated server. */
+const truth = (sim: SimServer) => sim.capacity - Math.log(100) / ((SLO - sim.serviceMs) / 1000);
+
+async function search(sim: SimServer, estimateRps: number, precision = 0.1, probes = 8) {
+  const points: Point[] = [];
+  const cap = await searchCapacity({
+    subject: simulatedSubject(sim),
+    workload: 'io',
+    estimateRps,
+    connections: 64,
+    probes,
+    precision,
+    sloP99Ms: SLO,
+    maxErrorRate: 0.001,
+    durationMs: 500,
+    warmupMs: 0,
+    onPoint: async (p) => {
+      points.push(p);
+    },
+  });
+  return { cap, points };
+}
+
+describe('searchCapacity on a simulated server', () => {
+  it('brackets a throughput-bound server within 10 % from a good estimate', async () => {
+    const sim = { capacity: 5000, serviceMs: 2 };
+    const { cap } = await search(sim, 4500);
+    assert.ok(cap.resolved, JSON.stringify(cap));
+    assert.ok(cap.high !== null && cap.high / cap.low <= 1.1, `${cap.low}-${cap.high}`);
+    assert.ok(cap.low <= truth(sim) && truth(sim) <= cap.high!, `${cap.low} <= ${truth(sim)} <= ${cap.high}`);
+    assert.equal(cap.rps, cap.low);
+    assert.ok(cap.probes.length <= 5, `${cap.probes.length} probes`);
+  });
+
+  it('climbs fast from a closed loop capped far below the ceiling (waits), and still brackets the truth', async () => {
+    // 64 connections x 20 ms caps the closed loop near 3,200 req/s; the server could take 12,000.
+    const sim = { capacity: 12_000, serviceMs: 20 };
+    const { cap } = await search(sim, 3200);
+    assert.ok(cap.resolved, JSON.stringify(cap.probes));
+    assert.ok(cap.low <= truth(sim) && truth(sim) <= cap.high!, `${cap.low} <= ${truth(sim)} <= ${cap.high}`);
+    assert.ok(cap.probes.length <= 8);
+  });
+
+  it('finds a latency-bound ceiling (the tail breaks the SLO long before throughput does)', async () => {
+    const sim = { capacity: 1000, serviceMs: 90 };
+    const { cap } = await search(sim, 900);
+    assert.ok(truth(sim) < 600, 'the SLO, not throughput, limits it');
+    assert.ok(cap.resolved, JSON.stringify(cap.probes));
+    assert.ok(cap.low <= truth(sim) && truth(sim) <= cap.high!, `${cap.low} <= ${truth(sim)} <= ${cap.high}`);
+    assert.equal(cap.limitedBy, 'slo');
+  });
+
+  it('narrows to 5 % when the full suite asks', async () => {
+    const sim = { capacity: 8000, serviceMs: 5 };
+    const { cap } = await search(sim, 7000, 0.05, 12);
+    assert.ok(cap.resolved && cap.high! / cap.low <= 1.05, `${cap.low}-${cap.high}`);
+    assert.ok(cap.low <= truth(sim) && truth(sim) <= cap.high!);
+  });
+
+  it('says when the generator, not the server, was the limit: a lower bound, no ceiling claimed', async () => {
+    const sim = { capacity: 20_000, serviceMs: 1, generatorCeiling: 6000 };
+    const { cap, points } = await search(sim, 5000);
+    assert.equal(cap.limitedBy, 'generator');
+    assert.equal(cap.high, null);
+    assert.equal(cap.resolved, false);
+    assert.ok(cap.low > 0 && cap.low <= 6000);
+    assert.ok(points.at(-1)!.flags.includes('generator-saturated'));
+  });
+
+  it('reports a wide bracket honestly when the probes run out', async () => {
+    const sim = { capacity: 50_000, serviceMs: 2 };
+    const { cap } = await search(sim, 1000, 0.1, 3);
+    assert.equal(cap.resolved, false);
+    assert.ok(cap.high === null || cap.high / cap.low > 1.1);
+  });
+});
+
+describe('chat fan-out', () => {
+  it('is the average room a message reaches, sender included', () => {
+    assert.equal(chatFanout(64, 8), 8);
+    // Rooms of 3, 3 and 2: a message goes to 3 with probability 6/8 and to 2 with 2/8.
+    assert.equal(chatFanout(8, 3), (9 + 9 + 4) / 8);
+  });
+});
