@@ -77,6 +77,7 @@ async function runHttp(opts: LoadOptions, target: Target, address: string): Prom
       warmupMs: opts.warmupMs ?? 0,
       rampMs: opts.rampMs ?? 0,
       timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      timelineMs: opts.timelineMs ?? 0,
     });
   }
 
@@ -99,6 +100,14 @@ async function runHttp(opts: LoadOptions, target: Target, address: string): Prom
     opts.signal?.removeEventListener('abort', onAbort);
   }
   return combine(opts, connections, threads, cores, rate, results, cpu.percent());
+}
+
+/** The shards' timelines, slice by slice. */
+function mergeTimelines(sliceMs: number, results: ShardResult[]): NonNullable<LoadResult['timeline']> {
+  const len = Math.max(0, ...results.map((r) => r.timeline?.ok.length ?? 0));
+  const sum = (key: 'ok' | 'errors') =>
+    Array.from({ length: len }, (_, i) => results.reduce((a, r) => a + (r.timeline?.[key][i] ?? 0), 0));
+  return { sliceMs, ok: sum('ok'), errors: sum('errors') };
 }
 
 /** Process CPU (all threads) between the first shard entering its window and the last leaving it. */
@@ -244,5 +253,6 @@ function combine(
   };
   hist.destroy();
   if (interrupted) result.interrupted = true;
+  if (opts.timelineMs) result.timeline = mergeTimelines(opts.timelineMs, results);
   return result;
 }

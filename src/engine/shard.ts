@@ -22,6 +22,8 @@ export interface ShardOptions {
   warmupMs: number;
   rampMs: number;
   timeoutMs: number;
+  /** Count answers and errors per slice of this many ms of the window (a fault's timeline); 0: off. */
+  timelineMs?: number;
 }
 
 export interface ShardResult {
@@ -37,6 +39,8 @@ export interface ShardResult {
   /** Length of the measured window actually run (shorter when interrupted). */
   measuredMs: number;
   interrupted: boolean;
+  /** Per slice of the window (timelineMs): successful answers and errors. */
+  timeline?: { ok: number[]; errors: number[] };
 }
 
 /** Live counters, readable from another thread when backed by a SharedArrayBuffer. */
@@ -81,6 +85,7 @@ export class Shard implements ConnOwner, ModelHost {
   private readonly retries = new Set<NodeJS.Timeout>();
   private sweepTimer: NodeJS.Timeout | undefined;
   private interrupted = false;
+  private readonly timeline: { ok: number[]; errors: number[] } | undefined;
   private stopped = false;
   private measureEndAt = 0;
   private finish: ((r: ShardResult) => void) | undefined;
@@ -97,6 +102,17 @@ export class Shard implements ConnOwner, ModelHost {
     this.counters = counters;
     this.hooks = hooks;
     this.model = models[opts.model](this);
+    if (opts.timelineMs) this.timeline = { ok: [], errors: [] };
+  }
+
+  /** A fault's timeline: one more answer or error in the slice of the window `now` falls in. */
+  private mark(now: number, error: boolean): void {
+    const t = this.timeline!;
+    const slice = Math.max(0, Math.floor((now - this.measureStart) / this.opts.timelineMs!));
+    const list = error ? t.errors : t.ok;
+    while (t.ok.length <= slice) t.ok.push(0);
+    while (t.errors.length <= slice) t.errors.push(0);
+    list[slice]!++;
   }
 
   run(): Promise<ShardResult> {
@@ -141,9 +157,11 @@ export class Shard implements ConnOwner, ModelHost {
         this.ok++;
         this.hist.recordValue(Math.round((now - conn.origin) * 1000));
         if (this.measuring) this.okInWindow++;
+        if (this.timeline) this.mark(now, false);
       } else {
         this.errors.status++;
         this.counters[COUNTER_ERRORS]!++;
+        if (this.timeline) this.mark(now, true);
       }
     }
     if (reusable && this.running) this.model.onIdle(conn, now);
@@ -158,6 +176,7 @@ export class Shard implements ConnOwner, ModelHost {
     if (counts) {
       this.errors[kind]++;
       this.counters[COUNTER_ERRORS]!++;
+      if (this.timeline) this.mark(now, true);
     }
   }
 
@@ -302,6 +321,7 @@ export class Shard implements ConnOwner, ModelHost {
       pacing: this.model.pacing(),
       measuredMs: Math.max(0, this.measureEndAt - this.measureStart),
       interrupted: this.interrupted,
+      ...(this.timeline ? { timeline: this.timeline } : {}),
     };
     this.hist.destroy();
     this.finish?.(result);

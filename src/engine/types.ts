@@ -34,6 +34,8 @@ export interface LoadOptions {
   onProgress?: (p: LoadProgress) => void;
   /** ws:// only: how the clients are grouped into rooms and what they send. */
   ws?: WsOptions;
+  /** Count successes and errors per slice of this many ms of the window (LoadResult.timeline): a fault's shape. */
+  timelineMs?: number;
 }
 
 /**
@@ -52,6 +54,8 @@ export interface WsOptions {
   includeSender?: boolean;
   /** How long deliveries still owed may arrive after the window. Default 2000 ms. */
   graceMs?: number;
+  /** A member the server drops joins again (counted in WsCounts.reconnects). Default false. */
+  reconnect?: boolean;
 }
 
 /** What only a WebSocket run counts, beside the common figures (requests = deliveries). */
@@ -73,6 +77,8 @@ export interface WsCounts {
   duplicates: number;
   /** Open connections closed by the server or the network, not by the engine. */
   disconnects: number;
+  /** Of those, how many joined again (ws.reconnect). */
+  reconnects: number;
   /** Messages that were not ours (unparsable, or an unknown sequence number). */
   unexpected: number;
 }
@@ -139,4 +145,6 @@ export interface LoadResult {
   interrupted?: boolean;
   /** WebSocket runs only. */
   ws?: WsCounts;
+  /** With timelineMs: successes and errors per slice of the measured window, from its start. */
+  timeline?: { sliceMs: number; ok: number[]; errors: number[] };
 }

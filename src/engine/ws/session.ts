@@ -24,6 +24,8 @@ export const LATE_US = 5000;
 export const HANDSHAKE_TIMEOUT_MS = 2000;
 const PROGRESS_MS = 500;
 const CLOSE_WAIT_MS = 2000;
+/** A dropped member joins again after this long (ws.reconnect). */
+const RECONNECT_MS = 50;
 
 interface Client {
   ws: WebSocket;
@@ -71,6 +73,7 @@ export class WsSession {
   private settledCount = 0;
   private openNow = 0;
   private disconnects = 0;
+  private reconnects = 0;
   private unexpected = 0;
   private nextSeq = 0;
   /** Deliveries of measured messages that arrived inside the window (not in the grace after it). */
@@ -92,6 +95,7 @@ export class WsSession {
       payloadBytes: opts.ws?.payloadBytes ?? 64,
       includeSender: opts.ws?.includeSender ?? true,
       graceMs: opts.ws?.graceMs ?? 2000,
+      reconnect: opts.ws?.reconnect ?? false,
     };
     this.names = roomNames(opts.url, this.ws.rooms);
     this.members = new Int32Array(this.ws.rooms);
@@ -182,7 +186,7 @@ export class WsSession {
       lookup: pinnedLookup(address),
     });
     const c: Client = { ws, room, open: false, settled: false, closing: false };
-    this.clients.push(c);
+    this.clients[i] = c;
     ws.on('open', () => {
       c.open = true;
       this.openNow++;
@@ -204,7 +208,16 @@ export class WsSession {
         c.open = false;
         this.openNow--;
         this.members[room]!--;
-        if (!c.closing) this.disconnects++;
+        if (!c.closing) {
+          this.disconnects++;
+          // A member the server dropped (a replica killed): it joins again, as a chat client would.
+          if (this.ws.reconnect && (this.phase === 'warmup' || this.phase === 'measure')) {
+            this.reconnects++;
+            setTimeout(() => {
+              if (!c.closing && this.phase !== 'grace') this.openOne(i, timeoutMs);
+            }, RECONNECT_MS).unref();
+          }
+        }
       }
       this.settle(c, 'reset');
     });
@@ -214,6 +227,11 @@ export class WsSession {
   private settle(c: Client, error: ErrorKind | undefined): void {
     if (c.settled) return;
     c.settled = true;
+    // A client joining again after a drop: its first handshake was already counted.
+    if (this.phase !== 'connect') {
+      if (error !== undefined) this.errors[error]++;
+      return;
+    }
     this.settledCount++;
     if (error === undefined) this.opened++;
     else {
@@ -375,6 +393,7 @@ export class WsSession {
         drops: l.drops,
         duplicates: l.duplicates,
         disconnects: this.disconnects,
+        reconnects: this.reconnects,
         unexpected: this.unexpected,
       },
     };
