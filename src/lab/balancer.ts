@@ -18,6 +18,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { StackbenchError } from '../errors.js';
 import { start, type Managed } from '../stacks/process.js';
 import { httpGetStatus, indentLog } from '../stacks/net.js';
 
@@ -305,7 +306,7 @@ async function waitThrough(proc: Managed, spec: BalancerSpec): Promise<void> {
   const path = spec.readyPath ?? '/';
   let last = 0;
   while (Date.now() < deadline) {
-    if (spec.signal?.aborted) throw new BalancerError('interrupted while starting the balancer');
+    if (spec.signal?.aborted) throw new StackbenchError('SB_INTERRUPTED');
     if (proc.exited) {
       const why = proc.exitSignal ?? `code ${proc.exitCode}`;
       throw new BalancerError(`${proc.name} exited (${why}) before answering\n${indentLog(proc.log())}`);
