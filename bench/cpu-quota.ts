@@ -84,7 +84,7 @@ try {
       runs.get(c)!.push(run);
       console.error(
         `round ${r + 1} quota ${c.label} period ${c.periodUs / 1000} ms: ${fmt(run.load.rps, 0)} req/s, ` +
-          `p99 ${fmt(run.load.p99, 2)} ms, ${fmt(run.cores, 3)} cores, throttled ${fmt(run.throttled * 100, 0)} %`,
+          `p99 ${fmt(run.load.p99, 2)} ms, p99.9 ${fmt(run.load.p999, 2)} ms, ${fmt(run.cores, 3)} cores, throttled ${fmt(run.throttled * 100, 0)} %`,
       );
     }
   }
@@ -137,6 +137,7 @@ let md =
       'vs no quota',
       'p50 ms',
       'p99 ms',
+      'p99.9 ms',
       'cores used',
       'throttled periods %',
       'runs req/s',
