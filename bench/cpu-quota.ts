@@ -8,8 +8,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { cgroupSupport, createCpuBudget, type CpuBudgetStats } from '../src/machine/cgroup.js';
 import { waitIdle } from '../src/probes/proctree.js';
-import { freePort, waitReady } from '../src/stacks/net.js';
-import { start } from '../src/stacks/process.js';
+import { freePort, waitReady } from '../src/machine/net.js';
+import { start } from '../src/machine/process.js';
 import { fmt, median, publish, table } from './lib/report.js';
 import { ROOT, runTool, stackbenchReady, type ToolRun } from './lib/tools.js';
 

@@ -19,8 +19,8 @@ import { createConnection } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { StackbenchError } from '../errors.js';
-import { start, type Managed } from '../stacks/process.js';
-import { httpGetStatus, indentLog } from '../stacks/net.js';
+import { start, type Managed } from '../machine/process.js';
+import { httpGetStatus, indentLog } from '../machine/net.js';
 
 export type BalancerKind = 'haproxy' | 'nginx';
 export const DEFAULT_BALANCER: BalancerKind = 'haproxy';

@@ -13,7 +13,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { RUN_ID } from '../stacks/process.js';
+import { RUN_ID } from './process.js';
 
 export type CgroupKind = 'v1' | 'v2';
 

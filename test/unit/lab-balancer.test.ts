@@ -15,8 +15,8 @@ import WebSocket from 'ws';
 import { findBalancer, startBalancer, type Balancer, type BalancerKind } from '../../src/lab/balancer.js';
 import { NODE_SERVERS, ROOT } from '../../src/paths.js';
 import { liveMembers } from '../../src/probes/proc.js';
-import { freePort, waitReady } from '../../src/stacks/net.js';
-import { start, type Managed } from '../../src/stacks/process.js';
+import { freePort, waitReady } from '../../src/machine/net.js';
+import { start, type Managed } from '../../src/machine/process.js';
 import { okServer, type TestServer } from '../fixtures/http-servers.js';
 
 const KINDS: BalancerKind[] = ['haproxy', 'nginx'];

@@ -18,7 +18,7 @@ import {
   type CpuBudget,
 } from '../../src/machine/cgroup.js';
 import { ROOT } from '../../src/paths.js';
-import { start, type Managed } from '../../src/stacks/process.js';
+import { start, type Managed } from '../../src/machine/process.js';
 
 const support = cgroupSupport();
 assert.ok(support.ok, support.ok ? '' : `cgroups unavailable: ${support.reason} — ${support.fix}`);
