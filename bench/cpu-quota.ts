@@ -96,36 +96,38 @@ try {
 const med = (c: Config, f: (r: Run) => number) => median(runs.get(c)!.map(f));
 const base = CONFIGS[0]!;
 const baseRps = med(base, (r) => r.load.rps);
-const rows = CONFIGS.map((c) => [
-  c.label,
-  c.cores === 'max' ? '-' : String(c.periodUs / 1000),
-  fmt(
-    med(c, (r) => r.load.rps),
-    0,
-  ),
-  `${fmt(med(c, (r) => r.load.rps) / baseRps, 2)}x`,
-  fmt(
-    med(c, (r) => r.load.p50),
-    2,
-  ),
-  fmt(
-    med(c, (r) => r.load.p99),
-    2,
-  ),
-  fmt(
-    med(c, (r) => r.cores),
-    3,
-  ),
-  fmt(med(c, (r) => r.throttled) * 100, 0),
-  runs
-    .get(c)!
-    .map((r) => fmt(r.load.rps, 0))
-    .join(', '),
-  runs
-    .get(c)!
-    .map((r) => fmt(r.load.p99, 1))
-    .join(', '),
-]);
+const rows = CONFIGS.map((c) => {
+  const m = (f: (r: Run) => number) => med(c, f);
+  const each = (f: (r: Run) => string) => runs.get(c)!.map(f).join(', ');
+  return [
+    c.label,
+    c.cores === 'max' ? '-' : String(c.periodUs / 1000),
+    fmt(
+      m((r) => r.load.rps),
+      0,
+    ),
+    `${fmt(m((r) => r.load.rps) / baseRps, 2)}x`,
+    fmt(
+      m((r) => r.load.p50),
+      2,
+    ),
+    fmt(
+      m((r) => r.load.p99),
+      2,
+    ),
+    fmt(
+      m((r) => r.load.p999),
+      2,
+    ),
+    fmt(
+      m((r) => r.cores),
+      3,
+    ),
+    fmt(m((r) => r.throttled) * 100, 0),
+    each((r) => fmt(r.load.rps, 0)),
+    each((r) => fmt(r.load.p99, 1)),
+  ];
+});
 let md =
   `### CPU quota: node:http \`/json\` on core 1, ${CONNECTIONS} connections closed loop, ${seconds} s, ` +
   `${rounds} interleaved rounds\n\n` +
