@@ -272,10 +272,19 @@ function statFields(path: string): Map<string, number> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Budgets of this process, removed on exit when already empty (the rest is for cleanupStaleBudgets). */
+/**
+ * Budgets of this process, removed on exit. The process plumbing's exit handler (registered first, as this
+ * module imports it) has just sent SIGKILL to every child group; the kernel takes a moment to empty the groups,
+ * so wait for that, briefly and synchronously (an exit handler cannot await). What is left is for
+ * cleanupStaleBudgets() of a later run.
+ */
 const mine = new Set<string[]>();
 process.on('exit', () => {
-  for (const dirs of mine) for (const d of dirs) rmdirQuiet(d);
+  const deadline = Date.now() + 500;
+  const tick = new Int32Array(new SharedArrayBuffer(4));
+  for (const dirs of mine) {
+    while (!dirs.every(rmdirQuiet) && Date.now() < deadline) Atomics.wait(tick, 0, 0, 10);
+  }
 });
 
 function rmdirQuiet(dir: string): boolean {
