@@ -10,7 +10,7 @@ import { startBalancer, type Balancer, type BalancerKind } from '../src/lab/bala
 import { sampleTree, waitIdle } from '../src/probes/proctree.js';
 import { freePort, waitReady } from '../src/machine/net.js';
 import { start, type Managed } from '../src/machine/process.js';
-import { childSeconds, foreignCores, sampleCores } from './lib/quiet.js';
+import { childSeconds, foreignCores, quietCount, quietRuns, sampleCores } from './lib/quiet.js';
 import { fmt, median, publish, table } from './lib/report.js';
 import { ROOT, runTool, stackbenchReady, type ToolRun } from './lib/tools.js';
 
@@ -21,7 +21,7 @@ const GEN_CORE = 0;
 const CONNECTIONS = 32;
 /** A run during which other processes took more than this of either core is measured again. */
 const FOREIGN_MAX = 0.05;
-const ATTEMPTS = 4;
+const ATTEMPTS = 3;
 
 interface Config {
   label: string;
@@ -143,7 +143,8 @@ try {
   for (const r of replicas) await r.proc.stop();
 }
 
-const med = (c: Config, f: (r: Run) => number) => median(runs.get(c)!.map(f));
+// Figures from the runs without other work on the cores where there are some (see bench/lib/quiet.ts).
+const med = (c: Config, f: (r: Run) => number) => median(quietRuns(runs.get(c)!, FOREIGN_MAX).map(f));
 const base = CONFIGS[0]!;
 const baseRps = med(base, (r) => r.load.rps);
 const rows = CONFIGS.map((c) => {
@@ -176,10 +177,10 @@ const rows = CONFIGS.map((c) => {
     ),
     shares.length ? `${fmt(median(shares) * 100, 0)} / ${fmt((1 - median(shares)) * 100, 0)}` : '-',
     String(runs.get(c)!.reduce((s, r) => s + r.load.errors, 0)),
-    fmt(Math.max(...runs.get(c)!.map((r) => r.foreign)), 2),
+    quietCount(runs.get(c)!, FOREIGN_MAX),
     runs
       .get(c)!
-      .map((r) => fmt(r.load.rps, 0))
+      .map((r) => fmt(r.load.rps, 0) + (r.foreign > FOREIGN_MAX ? '*' : ''))
       .join(', '),
   ];
 });
@@ -198,7 +199,7 @@ let md =
       'core 1 used %',
       'share % (HAProxy counters)',
       'errors',
-      'other work, cores (max)',
+      'runs without other work',
       'runs req/s',
     ],
     rows,
@@ -214,6 +215,7 @@ md +=
   `\n\nOther work on cores ${GEN_CORE} and ${SERVER_CORE} (from /proc/stat, minus the replicas, the balancer and ` +
   `the generator): ${again} run(s) were measured again because it took more than ${FOREIGN_MAX} of a core; ` +
   (dirty
-    ? `${dirty} of ${all.length} kept runs still had it (after ${ATTEMPTS} attempts): those figures are noisy.`
+    ? `${dirty} of ${all.length} kept runs still had it after ${ATTEMPTS} attempts (marked *); medians use the ` +
+      'runs without it where a configuration has some, otherwise all of its runs (then called noisy).'
     : 'every kept run had less.');
 publish('balancer-overhead', md);

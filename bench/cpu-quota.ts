@@ -15,7 +15,7 @@ import {
 import { waitIdle } from '../src/probes/proctree.js';
 import { freePort, waitReady } from '../src/machine/net.js';
 import { start } from '../src/machine/process.js';
-import { childSeconds, foreignCores, sampleCores } from './lib/quiet.js';
+import { childSeconds, foreignCores, quietCount, quietRuns, sampleCores } from './lib/quiet.js';
 import { fmt, median, publish, table } from './lib/report.js';
 import { ROOT, runTool, stackbenchReady, type ToolRun } from './lib/tools.js';
 
@@ -26,7 +26,7 @@ const GEN_CORE = 0;
 const CONNECTIONS = 32;
 /** A run during which other processes took more than this of either core is measured again. */
 const FOREIGN_MAX = 0.05;
-const ATTEMPTS = 4;
+const ATTEMPTS = 3;
 
 interface Config {
   label: string;
@@ -126,7 +126,8 @@ try {
   await budget.remove();
 }
 
-const med = (c: Config, f: (r: Run) => number) => median(runs.get(c)!.map(f));
+// Figures from the runs without other work on the cores where there are some (see bench/lib/quiet.ts).
+const med = (c: Config, f: (r: Run) => number) => median(quietRuns(runs.get(c)!, FOREIGN_MAX).map(f));
 const base = CONFIGS[0]!;
 const baseRps = med(base, (r) => r.load.rps);
 const rows = CONFIGS.map((c) => {
@@ -157,8 +158,8 @@ const rows = CONFIGS.map((c) => {
       3,
     ),
     fmt(m((r) => r.throttled) * 100, 0),
-    fmt(Math.max(...runs.get(c)!.map((r) => r.foreign)), 2),
-    each((r) => fmt(r.load.rps, 0)),
+    quietCount(runs.get(c)!, FOREIGN_MAX),
+    each((r) => fmt(r.load.rps, 0) + (r.foreign > FOREIGN_MAX ? '*' : '')),
     each((r) => fmt(r.load.p99, 1)),
   ];
 });
@@ -176,7 +177,7 @@ let md =
       'p99.9 ms',
       'cores used',
       'throttled periods %',
-      'other work, cores (max)',
+      'runs without other work',
       'runs req/s',
       'runs p99 ms',
     ],
@@ -205,8 +206,9 @@ md +=
   `\n\nOther work on cores ${GEN_CORE} and ${SERVER_CORE} (from /proc/stat, minus the server's cgroup and the ` +
   `generator): ${again} run(s) were measured again because it took more than ${FOREIGN_MAX} of a core; ` +
   (dirty
-    ? `${dirty} of ${all.length} kept runs still had it (after ${ATTEMPTS} attempts): those figures are noisy.`
-    : `every kept run had less.`) +
+    ? `${dirty} of ${all.length} kept runs still had it after ${ATTEMPTS} attempts (marked *); medians use the ` +
+      'runs without it where a configuration has some, otherwise all of its runs (then called noisy).'
+    : 'every kept run had less.') +
   ` With no quota the server used ${fmt(
     med(base, (r) => r.cores),
     2,

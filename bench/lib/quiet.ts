@@ -44,3 +44,15 @@ export function foreignCores(a: CoreSample, b: CoreSample, ours: Map<number, num
 export function childSeconds(a: CoreSample, b: CoreSample): number {
   return b.children - a.children;
 }
+
+/** The runs a figure is made of: those without other work when there are any, else all of them. */
+export function quietRuns<T extends { foreign: number }>(runs: T[], max: number): T[] {
+  const clean = runs.filter((r) => r.foreign <= max);
+  return clean.length ? clean : runs;
+}
+
+/** "2/3": runs without other work, of all runs; "0/3 (noisy)" when none was. */
+export function quietCount(runs: Array<{ foreign: number }>, max: number): string {
+  const clean = runs.filter((r) => r.foreign <= max).length;
+  return `${clean}/${runs.length}${clean ? '' : ' (noisy)'}`;
+}
