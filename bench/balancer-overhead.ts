@@ -149,39 +149,28 @@ const base = CONFIGS[0]!;
 const baseRps = med(base, (r) => r.load.rps);
 const rows = CONFIGS.map((c) => {
   const lb = balancers.get(c);
-  const shares = runs.get(c)!.flatMap((r) => (r.share === undefined ? [] : [r.share]));
+  const all = runs.get(c)!;
+  const shares = all.flatMap((r) => (r.share === undefined ? [] : [r.share]));
+  const rps = med(c, (r) => r.load.rps);
+  const p50 = med(c, (r) => r.load.p50);
+  const p99 = med(c, (r) => r.load.p99);
+  const lbUs = med(c, (r) => r.lbUs);
+  const serverUs = med(c, (r) => r.serverUs);
+  const core1 = med(c, (r) => ((r.lbUs + r.serverUs) * r.load.rps) / 1e4);
+  const share = median(shares);
   return [
     c.label + (lb ? ` (${lb.version})` : ''),
-    fmt(
-      med(c, (r) => r.load.rps),
-      0,
-    ),
-    `${fmt(med(c, (r) => r.load.rps) / baseRps, 2)}x`,
-    fmt(
-      med(c, (r) => r.load.p50),
-      2,
-    ),
-    fmt(
-      med(c, (r) => r.load.p99),
-      2,
-    ),
-    lb
-      ? fmt(
-          med(c, (r) => r.lbUs),
-          1,
-        )
-      : '-',
-    fmt(
-      med(c, (r) => r.serverUs),
-      1,
-    ),
-    shares.length ? `${fmt(median(shares) * 100, 0)} / ${fmt((1 - median(shares)) * 100, 0)}` : '-',
-    String(runs.get(c)!.reduce((s, r) => s + r.load.errors, 0)),
-    quietCount(runs.get(c)!, FOREIGN_MAX),
-    runs
-      .get(c)!
-      .map((r) => fmt(r.load.rps, 0) + (r.foreign > FOREIGN_MAX ? '*' : ''))
-      .join(', '),
+    fmt(rps, 0),
+    `${fmt(rps / baseRps, 2)}x`,
+    fmt(p50, 2),
+    fmt(p99, 2),
+    lb ? fmt(lbUs, 1) : '-',
+    fmt(serverUs, 1),
+    fmt(core1, 0),
+    shares.length ? `${fmt(share * 100, 0)} / ${fmt((1 - share) * 100, 0)}` : '-',
+    String(all.reduce((n, r) => n + r.load.errors, 0)),
+    quietCount(all, FOREIGN_MAX),
+    all.map((r) => fmt(r.load.rps, 0) + (r.foreign > FOREIGN_MAX ? '*' : '')).join(', '),
   ];
 });
 let md =
