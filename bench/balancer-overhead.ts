@@ -194,7 +194,8 @@ let md =
     rows,
   ) +
   '\n\nThe balancer runs on the replicas\' core, so "vs direct" is the whole cost of a balancer that takes its CPU ' +
-  'from the same budget; with its own core it would cost latency (one more hop) rather than throughput. ' +
+  "from the same budget; on a core of its own it would not take the replicas' CPU (the extra hop's latency " +
+  'remains; not measured here). ' +
   'CPU per request is from /proc ticks (10 ms resolution) over each run. "core 1 used" is what the replicas and ' +
   'the balancer took of their core: well under 100 % in a closed loop means other work shared the core.';
 const all = [...runs.values()].flat();

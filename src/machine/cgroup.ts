@@ -39,8 +39,8 @@ export type CgroupSupport =
 export class CgroupError extends Error {
   readonly reason: string;
   readonly fix: string;
-  constructor(reason: string, fix: string) {
-    super(`CPU budgets unavailable: ${reason} — ${fix}`);
+  constructor(reason: string, fix: string, what = 'CPU budgets unavailable') {
+    super(`${what}: ${reason} — ${fix}`);
     this.name = 'CgroupError';
     this.reason = reason;
     this.fix = fix;
@@ -50,7 +50,6 @@ export class CgroupError extends Error {
 const FIX_ROOT = 'run stackbench as root (CI does), or inside a cgroup delegated to this user';
 
 interface Mount {
-  root: string;
   point: string;
   options: string[];
   fstype: string;
@@ -68,7 +67,6 @@ function parseMountinfo(text: string): Mount[] {
     const dash = f.indexOf('-');
     if (dash < 6 || f.length < dash + 4) continue;
     mounts.push({
-      root: unescape(f[3]!),
       point: unescape(f[4]!),
       options: f[5]!.split(','),
       fstype: f[dash + 1]!,
@@ -414,6 +412,7 @@ export function createCpuBudget(spec: BudgetSpec, support: CgroupSupport = cgrou
           throw new CgroupError(
             `group ${path} still holds ${left.length ? `pids ${left.join(', ')}` : 'tasks'} after ${timeoutMs} ms`,
             'stop the processes started in the budget before removing it',
+            'cannot remove a CPU budget',
           );
         }
         await sleep(20);
