@@ -29,7 +29,7 @@ export interface ShardOptions {
 export interface ShardResult {
   requests: number;
   ok: number;
-  /** Successful responses that arrived inside the measured window, whatever their intended time. */
+  /** Successful responses that arrived inside the measured window, whatever their intended time (warm-up too). */
   okInWindow: number;
   bytesRead: number;
   statusCodes: Record<string, number>;
@@ -149,6 +149,9 @@ export class Shard implements ConnOwner, ModelHost {
   }
 
   onResponse(conn: Conn, status: number, now: number, reusable: boolean): void {
+    // What the server delivered inside the window, whatever the request's intended time: in a steady open loop
+    // that is the arrival rate if it keeps up, and its ceiling if it does not.
+    if (status < 400 && this.measuring) this.okInWindow++;
     if (this.requestCounts(conn)) {
       this.requests++;
       this.counters[COUNTER_REQUESTS]!++;
@@ -156,7 +159,6 @@ export class Shard implements ConnOwner, ModelHost {
       if (status < 400) {
         this.ok++;
         this.hist.recordValue(Math.round((now - conn.origin) * 1000));
-        if (this.measuring) this.okInWindow++;
         if (this.timeline) this.mark(now, false);
       } else {
         this.errors.status++;

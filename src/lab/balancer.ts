@@ -140,6 +140,17 @@ frontend replicas_in
 
 backend replicas
   balance leastconn
+  # Health checks, as a deployment has them: a replica that dies refuses the check at once and is out of
+  # rotation within half a second; a request whose connection it refused goes to another one (redispatch)
+  # instead of failing. A replica that is only slow is not taken out: under a CPU quota at its ceiling a check
+  # waits behind the queue, and with the default check timeout (= inter) a busy replica was marked down and
+  # every request answered 503 — the checks themselves turned overload into an outage.
+  option httpchk GET /json
+  http-check expect status 200
+  timeout check 10s
+  default-server check inter 250ms fall 2 rise 1
+  option redispatch
+  retries 2
 ${servers}
 `;
 }

@@ -3,6 +3,7 @@
 // The error rule is the same for all: an interruption or bad input (a port in use) ends the whole run; a stack
 // that cannot start is an outcome recorded with its last log lines, and the run goes on.
 import { StackbenchError } from '../errors.js';
+import { deploy, type BudgetPlan, type Deployment, type Form } from './deployment.js';
 import { startLab, type Lab, type Unavailable } from './lab.js';
 import { sweepStale } from '../machine/scratch.js';
 import { planCpus, type CpuPlan } from '../machine/cpuset.js';
@@ -14,6 +15,8 @@ import type { WorkloadId } from '../workloads.js';
 
 export interface LabRunOptions {
   workloads: WorkloadId[];
+  /** The CPU plan, when the caller made it (a run records it before the lab starts). */
+  cpus?: CpuPlan;
   basePort?: number;
   signal?: AbortSignal;
 }
@@ -28,6 +31,8 @@ export interface LabRun {
   record(id: StackId): StackRecord;
   /** Start an available stack alone on the server cores; a stack that fails to start comes back as a failure. */
   start(rec: StackRecord): Promise<Started>;
+  /** Start a stack as the scaling study runs it: N replicas behind a balancer, or its own N workers. */
+  deploy(rec: StackRecord, form: Form, n: number, plan: BudgetPlan): Promise<Deployment>;
   /** The workloads this stack cannot be served here, and why (a dead service; chat across processes without a broker). */
   unavailableFor(rec: StackRecord): Partial<Record<WorkloadId, Unavailable>>;
 }
@@ -53,7 +58,7 @@ export function stackRecord(id: StackId, serverCores: number): StackRecord {
 
 /** Open the lab, run `body` with it, and stop every service and stack whatever happens. */
 export async function withLab<T>(opts: LabRunOptions, body: (lab: LabRun) => Promise<T>): Promise<T> {
-  const cpus = planCpus();
+  const cpus = opts.cpus ?? planCpus();
   const ports = new PortAllocator(opts.basePort);
   // Folders of earlier runs that were killed before they could clean up (their owner process is gone).
   sweepStale();
@@ -62,6 +67,11 @@ export async function withLab<T>(opts: LabRunOptions, body: (lab: LabRun) => Pro
     cpus,
     services,
     record: (id) => stackRecord(id, cpus.server.length),
+    deploy(rec, form, n, plan) {
+      // Every member gets the broker: a scaled chat room spans replicas (and workers) at every N.
+      const env = services.envFor(2);
+      return deploy({ ports, serverCpus: cpus.server, env, signal: opts.signal }, rec, form, n, plan);
+    },
     unavailableFor(rec) {
       const out = { ...services.unavailable };
       if (rec.workers > 1 && services.brokerMissing && opts.workloads.includes('chat'))

@@ -22,6 +22,8 @@ export interface StartSpec {
   user?: string;
   /** Signal that asks for a graceful stop (PostgreSQL: SIGINT = fast shutdown). */
   stopSignal?: NodeJS.Signals;
+  /** Wraps the command before pinning (a CPU budget's cgroup entry, src/machine/cgroup.ts argvPrefix). */
+  wrap?: (argv: string[]) => string[];
 }
 
 export interface Managed {
@@ -41,6 +43,7 @@ const LOG_LINES = 40;
 
 export function start(spec: StartSpec): Managed {
   let argv = [spec.cmd, ...spec.args];
+  if (spec.wrap) argv = spec.wrap(argv);
   if (spec.cpus?.length && hasTaskset) argv = ['taskset', '-c', spec.cpus.join(','), ...argv];
   if (hasSetpriv) {
     const who = spec.user ? [`--reuid=${spec.user}`, `--regid=${spec.user}`, '--init-groups'] : [];

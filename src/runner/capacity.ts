@@ -1,14 +1,15 @@
 // Capacity: the highest arrival rate a stack sustains with p99 <= SLO and errors <= the limit, found by an
 // open-loop search (latency from the intended send time, so queueing shows) and known to a stated precision.
 //
-// 1. Climb from the closed-loop estimate until a probe misses the SLO or the error limit: x2 while the tail is
-//    far inside the SLO (the closed loop was capped below the ceiling: waits, streams, chat), x1.25 near it.
+// 1. Climb from the closed-loop estimate until a probe misses the SLO or the error limit: x4 or x2 while the
+//    tail is far inside the SLO (the closed loop was capped below the ceiling: waits, streams, chat), x1.25 near it.
 // 2. Every probe bounds the answer: one that meets the SLO is a lower bound; one that misses an upper bound; and
 //    one the server could not keep up with tells its throughput ceiling — what it delivered inside the window —
 //    which no sustainable rate can exceed (a short probe may let a small overload pass under the SLO; the
 //    ceiling does not).
-// 3. Narrow the bracket [highest met, lowest bound] by its geometric middle until high / low <= 1 + precision
-//    (10 % quick, 5 % full), or the probes run out (then the bracket is what it is, and says so).
+// 3. Narrow the bracket [highest met, lowest bound] until high / low <= 1 + precision (10 % quick, 5 % full): first
+//    just inside the precision below a throughput ceiling, then by the geometric middle; or the probes run out
+//    (then the bracket is what it is, and says so).
 // The generator being the limit ends the search with a lower bound, stated. A stream's own length is not latency
 // to hold against it: its SLO is the stream's length plus the SLO. Chat searches its message rate and counts
 // deliveries (a message to a room of k members is k deliveries); the bracket is in deliveries per second.
@@ -94,9 +95,10 @@ export async function searchCapacity(spec: CapacitySpec): Promise<Capacity> {
   };
   /** The search runs in the reported unit; chat sends messages, each `fanout` deliveries. */
   const fanout = chat ? chatFanout(spec.connections) : 1;
+  let triedNear = false;
   // The first probe: just under the closed-loop figure (most stacks meet the SLO a little below saturation);
   // from it where the closed loop is capped far below the ceiling; chat from 4x its headline message rate.
-  let x = chat ? CHAT_RATE * 4 : Math.max(1, spec.estimateRps * (w.search === 'climb' ? 1 : 0.8));
+  let x = chat ? CHAT_RATE * 8 * fanout : Math.max(1, spec.estimateRps * (w.search === 'climb' ? 1 : 0.8));
   const done = () => (cap.high !== null && cap.low > 0 ? cap.high / cap.low <= 1 + spec.precision : false);
   for (let i = 0; i < spec.probes && !spec.signal?.aborted && !spec.halted?.(); i++) {
     const rate = Math.round((chat ? x / fanout : x) * 10) / 10;
@@ -107,6 +109,10 @@ export async function searchCapacity(spec: CapacitySpec): Promise<Capacity> {
       connections: chat ? spec.connections : connectionsFor(rate, slo),
       rate,
       rep: i,
+      // Long enough for the first answers to arrive before the window opens (a stream lasts its floor): the
+      // window then sees the server's steady state, so what it delivers inside it is the arrival rate if it keeps
+      // up.
+      warmupMs: Math.max(spec.warmupMs, w.floorMs + 100),
     });
     await spec.onPoint(p);
     const unitRate = rate * fanout;
@@ -138,13 +144,21 @@ export async function searchCapacity(spec: CapacitySpec): Promise<Capacity> {
     // Next: climb until something misses — doubling while the tail is far inside the SLO (the closed loop was
     // capped far below the ceiling: waits, streams, chat), by a quarter near it; then the geometric middle of
     // the bracket (down to half if nothing met yet).
-    const climb = o.met && p99 < slo / 2 ? 2 : 1.25;
+    // The tail a server adds is what counts, not a stream's own length (its floor).
+    const tail = p99 - w.floorMs;
+    const climb = o.met && tail < spec.sloP99Ms / 4 ? 4 : o.met && tail < spec.sloP99Ms / 2 ? 2 : 1.25;
+    // A throughput ceiling is a tight upper bound: try just inside the precision below it, which settles the
+    // search in one probe when the server meets the SLO that close to its ceiling.
+    const nearCeiling =
+      cap.high !== null && cap.limitedBy === 'throughput' ? cap.high / (1 + 0.8 * spec.precision) : 0;
     x =
       cap.high === null
         ? Math.max(cap.low, unitRate) * climb
-        : cap.low > 0
-          ? Math.sqrt(cap.low * cap.high)
-          : cap.high / 2;
+        : nearCeiling > cap.low && !triedNear
+          ? ((triedNear = true), nearCeiling)
+          : cap.low > 0
+            ? Math.sqrt(cap.low * cap.high)
+            : cap.high / 2;
   }
   cap.resolved = done();
   return cap;

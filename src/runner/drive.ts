@@ -20,18 +20,19 @@ export function driveStack(
     warmupMs: spec.warmupMs,
     signal: spec.signal,
     onProgress: (p: { rps: number; elapsedMs: number }) => spec.onProgress?.(p.rps, p.elapsedMs),
+    ...(spec.timelineMs ? { timelineMs: spec.timelineMs, threads: 1 } : {}),
   };
   if (w.protocol === 'ws') {
     return runLoad({
       ...common,
       url: `ws://127.0.0.1:${port}${w.path}`,
       // A delivery later than the grace after the window is a drop: the grace follows the SLO.
-      ws: { rooms: CHAT_ROOMS, connectRate: 2000, graceMs: chatGraceMs },
+      ws: { rooms: CHAT_ROOMS, connectRate: 2000, graceMs: chatGraceMs, reconnect: spec.reconnect ?? false },
     });
   }
   return runLoad({
     ...common,
-    url: `http://127.0.0.1:${port}${w.path}`,
+    url: `http://127.0.0.1:${port}${spec.path ?? w.path}`,
     method: w.method,
     headers: w.body ? { 'content-type': 'application/json' } : undefined,
     body: w.body?.(),

@@ -23,6 +23,8 @@ export interface PointSpec {
   maxErrorRate: number;
   signal?: AbortSignal;
   onProgress?: (rps: number, elapsedMs: number) => void;
+  /** Another path than the workload's own (the sweep's sizes). */
+  path?: string;
 }
 
 export async function measurePoint(spec: PointSpec): Promise<Point> {
@@ -42,6 +44,7 @@ export async function measurePoint(spec: PointSpec): Promise<Point> {
       warmupMs: spec.warmupMs,
       signal: spec.signal,
       onProgress: spec.onProgress,
+      path: spec.path,
     });
   } catch (e) {
     sampler?.stop();

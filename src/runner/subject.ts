@@ -5,6 +5,7 @@ import type { LoadResult, ModelName } from '../engine/types.js';
 import { simulateLoad, type SimServer } from '../engine/mock.js';
 import { instancesFree } from '../machine/net.js';
 import { sampleTree, waitIdle, type TreeUsage } from '../probes/proctree.js';
+import type { Deployment } from '../lab/deployment.js';
 import type { RunningStack } from '../stacks/adapter.js';
 import type { Runtime, StackId } from '../stacks/registry.js';
 import type { WorkloadId } from '../workloads.js';
@@ -19,6 +20,12 @@ export interface DriveSpec {
   warmupMs?: number;
   signal?: AbortSignal;
   onProgress?: (unitsPerSec: number, elapsedMs: number) => void;
+  /** A fault's timeline: answers and errors per slice of this many ms. */
+  timelineMs?: number;
+  /** Chat: members the server drops join again (a replica killed). */
+  reconnect?: boolean;
+  /** Another path than the workload's own (the sweep's sizes). */
+  path?: string;
 }
 
 export interface Subject {
@@ -45,15 +52,53 @@ export function stackSubject(stack: RunningStack, runtime: Runtime, chatGraceMs:
     instances: stack.cpus.length,
     exited: () => stack.proc.exited,
     drive: (workload, spec) => driveStack(stack.port, workload, spec, chatGraceMs),
-    async settle() {
-      const t0 = Date.now();
-      if ((await waitIdle(stack.proc.pid)) < 0) return -1;
-      while (Date.now() - t0 < 10_000 && !stack.proc.exited) {
-        if (await instancesFree(stack.port, stack.workers, 20, 40)) return Date.now() - t0;
-      }
-      return -1;
-    },
+    settle: () => settleStack(stack),
     sample: () => sampleTree(stack.proc.pid),
+  };
+}
+
+/** Idle and free: no CPU to speak of, then every instance answers at once (see stackSubject). */
+async function settleStack(stack: RunningStack): Promise<number> {
+  const t0 = Date.now();
+  if ((await waitIdle(stack.proc.pid)) < 0) return -1;
+  while (Date.now() - t0 < 10_000 && !stack.proc.exited) {
+    if (await instancesFree(stack.port, stack.workers, 20, 40)) return Date.now() - t0;
+  }
+  return -1;
+}
+
+/**
+ * A deployment of the scaling study as one subject: load goes to its balancer (or the native stack), its cost
+ * is every member's process tree together (the balancer's is measured apart), and it is idle when all are.
+ */
+export function deploymentSubject(dep: Deployment, runtime: Runtime, chatGraceMs: number): Subject {
+  const first = dep.members[0]!;
+  return {
+    id: first.id,
+    runtime,
+    instances: dep.n,
+    exited: () => dep.members.some((m) => m.proc.exited),
+    drive: (workload, spec) => driveStack(dep.port, workload, spec, chatGraceMs),
+    async settle() {
+      const waits = await Promise.all(dep.members.map((m) => settleStack(m)));
+      return waits.some((w) => w < 0) ? -1 : Math.max(0, ...waits);
+    },
+    sample() {
+      const samplers = dep.members.map((m) => sampleTree(m.proc.pid));
+      return {
+        stop: () =>
+          samplers
+            .map((s) => s.stop())
+            .reduce(
+              (a, u) => ({
+                cpuSeconds: a.cpuSeconds + u.cpuSeconds,
+                peakMiB: a.peakMiB + u.peakMiB,
+                processes: a.processes + u.processes,
+              }),
+              { cpuSeconds: 0, peakMiB: 0, processes: 0 },
+            ),
+      };
+    },
   };
 }
 

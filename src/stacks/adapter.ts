@@ -24,6 +24,10 @@ export interface StartOptions {
   env?: Record<string, string>;
   signal?: AbortSignal;
   readyTimeoutMs?: number;
+  /** Wraps the command (a CPU budget's cgroup entry). */
+  wrap?: (argv: string[]) => string[];
+  /** The CPU budget in cores when it is not the pinned cores (a quota): sizes the BLAS threads. */
+  budgetCores?: number;
 }
 
 export async function startStack(id: StackId, opts: StartOptions): Promise<RunningStack> {
@@ -41,10 +45,13 @@ export async function startStack(id: StackId, opts: StartOptions): Promise<Runni
       ...launch.env,
       STACKBENCH_SHARED: resolve(SHARED),
       // NumPy's BLAS threads follow the stack's CPU budget: its cores shared among its worker processes.
-      STACKBENCH_BLAS_THREADS: String(Math.max(1, Math.floor(opts.cpus.length / workers))),
+      STACKBENCH_BLAS_THREADS: String(
+        Math.max(1, Math.floor((opts.budgetCores ?? opts.cpus.length) / workers)),
+      ),
       ...opts.env,
     },
     cpus: opts.cpus,
+    wrap: opts.wrap,
   });
   try {
     const wait = { timeoutMs: opts.readyTimeoutMs ?? 30_000, signal: opts.signal };

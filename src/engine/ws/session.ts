@@ -76,13 +76,16 @@ export class WsSession {
   private reconnects = 0;
   private unexpected = 0;
   private nextSeq = 0;
-  /** Deliveries of measured messages that arrived inside the window (not in the grace after it). */
+  /** Deliveries that arrived inside the window (not in the grace after it), warm-up messages' included. */
   private deliveredInWindow = 0;
   /** First seq of the measured window; Infinity until measurement starts (warm-up deliveries are ignored). */
   private measureFrom = Infinity;
   private counting = true;
   private wake: (() => void) | undefined;
   private readonly started = performance.now();
+  /** A fault's timeline (opts.timelineMs): deliveries, and drops or failed joins, per slice of the window. */
+  private readonly timeline: { ok: number[]; errors: number[] } | undefined;
+  private measureStartUs = Infinity;
 
   private readonly address: string;
 
@@ -99,6 +102,21 @@ export class WsSession {
     };
     this.names = roomNames(opts.url, this.ws.rooms);
     this.members = new Int32Array(this.ws.rooms);
+    if (opts.timelineMs) this.timeline = { ok: [], errors: [] };
+  }
+
+  /** One more delivery or error in the slice of the window that now falls in (before the window: none). */
+  private mark(ok: boolean): void {
+    const t = this.timeline;
+    const now = nowUs();
+    if (!t || now < this.measureStartUs) return;
+    const slice = Math.floor((now - this.measureStartUs) / 1000 / this.opts.timelineMs!);
+    const row = ok ? t.ok : t.errors;
+    while (t.ok.length <= slice) {
+      t.ok.push(0);
+      t.errors.push(0);
+    }
+    row[slice]!++;
   }
 
   async run(): Promise<LoadResult> {
@@ -210,6 +228,7 @@ export class WsSession {
         this.members[room]!--;
         if (!c.closing) {
           this.disconnects++;
+          this.mark(false);
           // A member the server dropped (a replica killed): it joins again, as a chat client would.
           if (this.ws.reconnect && (this.phase === 'warmup' || this.phase === 'measure')) {
             this.reconnects++;
@@ -229,7 +248,10 @@ export class WsSession {
     c.settled = true;
     // A client joining again after a drop: its first handshake was already counted.
     if (this.phase !== 'connect') {
-      if (error !== undefined) this.errors[error]++;
+      if (error !== undefined) {
+        this.errors[error]++;
+        this.mark(false);
+      }
       return;
     }
     this.settledCount++;
@@ -247,10 +269,12 @@ export class WsSession {
       this.unexpected++;
       return;
     }
+    // What the server delivered inside the window, warm-up messages included (see LoadResult.windowRps).
+    if (this.phase === 'measure') this.deliveredInWindow++;
     if (m.seq < this.measureFrom || !this.counting) return;
     if (this.ledger.deliver(m.seq - this.measureFrom)) {
       this.hist.recordValue(Math.max(1, nowUs() - m.t));
-      if (this.phase === 'measure') this.deliveredInWindow++;
+      if (this.timeline) this.mark(true);
     }
     if (this.phase === 'grace' && this.ledger.complete) this.wake?.();
   }
@@ -262,6 +286,7 @@ export class WsSession {
     const startUs = nowUs();
     const measureStartUs = startUs + (o.warmupMs ?? 0) * 1000;
     const measureEndUs = measureStartUs + o.durationMs * 1000;
+    this.measureStartUs = measureStartUs;
     const w = { startedUs: measureStartUs, endedUs: measureStartUs, intended: 0, late: 0, unsent: 0 };
     let cpu0 = process.cpuUsage();
     let rr = 0;
@@ -382,6 +407,7 @@ export class WsSession {
           unsent: w.unsent,
         },
       }),
+      ...(this.timeline ? { timeline: { sliceMs: this.opts.timelineMs!, ...this.timeline } } : {}),
       ws: {
         rooms: this.ws.rooms,
         connectionsOpened: this.opened,

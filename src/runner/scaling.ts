@@ -1,0 +1,350 @@
+// The horizontal-scaling study: for each chosen stack and workload, capacity under the SLO (the same open-loop
+// search as the main run) at N = 1, 2, 4.. replicas behind a private balancer — and, where asked, in the stack's
+// native form (its own N workers) — each replica with its CPU budget. Then one fault: a replica SIGKILLed
+// mid-run at the largest N, with the errors clients saw and how long until they stopped.
+import { derive, measured } from '../analysis/derive.js';
+import { findBalancer } from '../lab/balancer.js';
+import { planBudget, type BudgetPlan, type Deployment, type Form } from '../lab/deployment.js';
+import type { LabRun } from '../lab/session.js';
+import { cgroupSupport, cleanupStaleBudgets } from '../machine/cgroup.js';
+import { sampleTree } from '../probes/proctree.js';
+import type { Capacity, Fault, Point, Results, ScalingConfig, StackRecord } from '../results/types.js';
+import type { StackId } from '../stacks/registry.js';
+import { checkChatReplicas } from '../verify/chat-replicas.js';
+import { CHAT_RATE, WORKLOADS, type WorkloadId } from '../workloads.js';
+import { searchCapacity } from './capacity.js';
+import { measurePoint } from './measure.js';
+import { deploymentSubject } from './subject.js';
+import { chatGraceMs, type Suite } from './suites.js';
+import { warmUntilSteady } from './warmup.js';
+
+export interface ScalingOptions {
+  workloads: WorkloadId[];
+  /** N swept, e.g. [1, 2, 4]. */
+  replicas: number[];
+  forms: Form[];
+  /** 'leading': the best Node.js and the best Python stack of the main run on each workload. */
+  stacks: 'leading' | 'all' | StackId[];
+  periodUs: number;
+  /** Kill one replica at the largest N, per chosen stack, on these workloads. */
+  faults: WorkloadId[];
+}
+
+export interface ScalingContext {
+  lab: LabRun;
+  suite: Suite;
+  sloP99Ms: number;
+  maxErrorRate: number;
+  signal?: AbortSignal;
+  results: Results;
+  save: () => void;
+  onPoint: (p: Point) => Promise<void>;
+}
+
+/** Why the study cannot run here (no cgroup for quotas, no balancer), with the fix; undefined when it can. */
+export function scalingBlocker(
+  serverCpus: number[],
+  maxN: number,
+): { reason: string; fix: string } | undefined {
+  const haproxy = findBalancer('haproxy');
+  if (!haproxy.ok)
+    return { reason: haproxy.missing ?? 'HAProxy is missing', fix: haproxy.fix ?? 'apt-get install haproxy' };
+  if (serverCpus.length < maxN + 1) {
+    const cg = cgroupSupport();
+    if (!cg.ok)
+      return {
+        reason: `replicas need CPU quotas on ${serverCpus.length} server core(s): ${cg.reason}`,
+        fix: cg.fix,
+      };
+  }
+  return undefined;
+}
+
+/** The stacks to sweep on a workload: the best of each runtime in the main run (capacity first), or as asked. */
+function chosen(opts: ScalingOptions, results: Results, workload: WorkloadId): StackRecord[] {
+  const available = results.stacks.filter((s) => s.available && !s.failure);
+  if (opts.stacks === 'all') return available;
+  if (Array.isArray(opts.stacks)) return available.filter((s) => opts.stacks.includes(s.id));
+  const w = derive(results).workloads.find((x) => x.workload === workload);
+  const figs = measured(w);
+  const best = (rt: 'node' | 'python') =>
+    figs
+      .filter((f) => f.runtime === rt)
+      .sort(
+        (a, b) => (b.capacity?.value ?? b.rps?.median ?? 0) - (a.capacity?.value ?? a.rps?.median ?? 0),
+      )[0]?.stack;
+  // Without main-run figures on this workload, the lab's usual leaders: node-http and fastapi-uvicorn.
+  const ids = [best('node') ?? 'node-http', best('python') ?? 'fastapi-uvicorn'];
+  return ids.map((id) => available.find((s) => s.id === id)).filter((s): s is StackRecord => s !== undefined);
+}
+
+export async function runScaling(ctx: ScalingContext, opts: ScalingOptions): Promise<void> {
+  const { lab, results } = ctx;
+  const maxN = Math.max(...opts.replicas);
+  const plan = planBudget(lab.cpus.server, maxN, opts.periodUs);
+  const config: ScalingConfig = {
+    workloads: opts.workloads,
+    replicas: opts.replicas,
+    forms: opts.forms,
+    stacks: opts.stacks,
+    budget: plan.kind,
+    coresEach: plan.coresEach,
+    ...(plan.periodUs ? { periodUs: plan.periodUs } : {}),
+    balancer: 'haproxy',
+  };
+  results.config.scaling = config;
+  const blocked = scalingBlocker(lab.cpus.server, maxN);
+  if (blocked) {
+    config.notMeasured = `${blocked.reason} — fix: ${blocked.fix}`;
+    results.notes.push(`horizontal scaling: not measured: ${config.notMeasured}`);
+    ctx.save();
+    return;
+  }
+  if (plan.kind === 'quota') cleanupStaleBudgets();
+  results.faults ??= [];
+  for (const workload of opts.workloads) {
+    for (const rec of chosen(opts, results, workload)) {
+      if (rec.verification[workload] && rec.verification[workload]!.status !== 'pass') continue;
+      for (const form of opts.forms) {
+        let previous: Capacity | undefined;
+        for (const n of opts.replicas) {
+          if (ctx.signal?.aborted) return;
+          const cap = await sweepPoint(ctx, rec, workload, form, n, plan, previous);
+          if (cap) previous = cap;
+        }
+      }
+      if (opts.faults.includes(workload) && maxN >= 2 && !ctx.signal?.aborted) {
+        const fault = await faultRun(ctx, rec, workload, maxN, plan);
+        if (fault) results.faults.push(fault);
+        ctx.save();
+      }
+    }
+  }
+}
+
+/** The main run's capacity of a stack on a workload, or its throughput; 0 without either. */
+function mainFigure(results: Results, stack: StackId, workload: WorkloadId): number {
+  const f = measured(derive(results).workloads.find((w) => w.workload === workload)).find(
+    (x) => x.stack === stack,
+  );
+  return f?.capacity?.value ?? f?.rps?.median ?? 0;
+}
+
+/** One capacity search of one deployment; undefined (with a note) when the deployment could not start. */
+async function sweepPoint(
+  ctx: ScalingContext,
+  rec: StackRecord,
+  workload: WorkloadId,
+  form: Form,
+  n: number,
+  plan: BudgetPlan,
+  previous: Capacity | undefined,
+): Promise<Capacity | undefined> {
+  let dep: Deployment;
+  try {
+    dep = await ctx.lab.deploy(rec, form, n, plan);
+  } catch (e) {
+    if ((e as { code?: string }).code === 'SB_INTERRUPTED') throw e;
+    ctx.results.notes.push(
+      `scaling: ${rec.id} ${form} x${n} on ${workload}: not measured: ${(e as Error).message.split('\n')[0]}`,
+    );
+    ctx.save();
+    return undefined;
+  }
+  try {
+    const subject = deploymentSubject(dep, rec.runtime, chatGraceMs(ctx.sloP99Ms));
+    const chat = WORKLOADS[workload].protocol === 'ws';
+    const crossReplica =
+      chat && form === 'replicas' && n >= 2
+        ? await checkChatReplicas(dep.members.map((m) => m.port))
+        : undefined;
+    const headline = ctx.suite.connections[0]!;
+    await warmUntilSteady(subject, workload, headline, ctx.suite.warmupMs, ctx.signal);
+    // Where to start: the last capacity scaled by N's growth; at N = 1 the main run's figure scaled to the
+    // budget; without one (--scaling only), a closed loop.
+    let estimate = previous
+      ? (previous.rps * n) / (previous.deployment?.n ?? 1)
+      : mainFigure(ctx.results, rec.id, workload) * ((n * plan.coresEach) / ctx.lab.cpus.server.length);
+    if (!estimate) {
+      const p = await measurePoint({
+        subject,
+        workload,
+        kind: 'closed',
+        model: chat ? 'open' : 'closed',
+        rate: chat ? CHAT_RATE : undefined,
+        connections: headline,
+        durationMs: ctx.suite.probeMs,
+        warmupMs: ctx.suite.rewarmMs,
+        rep: 0,
+        maxErrorRate: ctx.maxErrorRate,
+        signal: ctx.signal,
+      });
+      await ctx.onPoint(p);
+      estimate = p.rps;
+    }
+    const lb = dep.balancer ? sampleTree(dep.balancer.proc.pid) : undefined;
+    const before = dep.balancer ? await dep.balancer.stats() : undefined;
+    const throttle0 = dep.budgets.map((b) => b.stats());
+    let served = 0;
+    const cap = await searchCapacity({
+      subject,
+      workload,
+      estimateRps: estimate,
+      connections: headline,
+      probes: ctx.suite.probes,
+      precision: ctx.suite.precision,
+      sloP99Ms: ctx.sloP99Ms,
+      maxErrorRate: ctx.maxErrorRate,
+      durationMs: ctx.suite.scalingProbeMs,
+      warmupMs: ctx.suite.rewarmMs,
+      signal: ctx.signal,
+      onPoint: async (p) => {
+        served += p.requests;
+        await ctx.onPoint(p);
+      },
+    });
+    const lbUsage = lb?.stop();
+    const after = dep.balancer ? await dep.balancer.stats() : undefined;
+    const shares =
+      before?.perUpstream && after?.perUpstream
+        ? after.perUpstream.map((u, i) => u.requests - (before.perUpstream![i]?.requests ?? 0))
+        : undefined;
+    const total = shares?.reduce((a, b) => a + b, 0) ?? 0;
+    // Per request the balancer passed (its own counters: warm-ups and failed probes included); chat: per
+    // delivery, since a WebSocket is one request for its whole life.
+    const passed = chat || total === 0 ? served : total;
+    const lbUsPerRequest = lbUsage && passed > 0 ? (lbUsage.cpuSeconds * 1e6) / passed : undefined;
+    // The balancer at the capacity found: near the CPU the replicas leave it (one thread: one core at most),
+    // the figure is the balancer's ceiling, a lower bound of the replicas'.
+    const lbCores = lbUsPerRequest !== undefined ? (cap.rps * lbUsPerRequest) / 1e6 : 0;
+    if (lbCores > 0.8 * Math.min(1, plan.balancerCores) && cap.limitedBy !== 'generator') {
+      cap.limitedBy = 'balancer';
+      cap.high = null;
+      cap.resolved = false;
+      ctx.results.notes.push(
+        `scaling: ${rec.id} x${n} on ${workload}: the balancer used ${lbCores.toFixed(2)} of the ${Math.min(1, plan.balancerCores)} core it had at the capacity found; the figure is a lower bound`,
+      );
+    }
+    const periods = dep.budgets.map((b, i) => {
+      const s = b.stats();
+      return {
+        periods: s.nrPeriods - throttle0[i]!.nrPeriods,
+        throttled: s.nrThrottled - throttle0[i]!.nrThrottled,
+      };
+    });
+    const allPeriods = periods.reduce((a, p) => a + p.periods, 0);
+    cap.deployment = {
+      form,
+      n,
+      budget: {
+        kind: plan.kind,
+        coresEach: plan.coresEach,
+        ...(plan.periodUs ? { periodUs: plan.periodUs } : {}),
+        text: plan.describe(n, form),
+      },
+      ...(dep.balancer && lbUsage
+        ? {
+            balancer: {
+              kind: dep.balancer.kind,
+              version: dep.balancer.version,
+              cpuUsPerRequest: lbUsPerRequest ?? 0,
+              ...(shares && total > 0 ? { shares: shares.map((s) => s / total) } : {}),
+            },
+          }
+        : {}),
+      ...(allPeriods > 0 ? { throttled: periods.reduce((a, p) => a + p.throttled, 0) / allPeriods } : {}),
+      ...(crossReplica ? { crossReplica } : {}),
+    };
+    cap.instances = n;
+    ctx.results.capacities.push(cap);
+    if (crossReplica?.length)
+      ctx.results.failures.push(
+        `${rec.id}: chat across ${n} replicas failed the check: ${crossReplica.join('; ')}`,
+      );
+    ctx.save();
+    return cap;
+  } finally {
+    await dep.stop();
+  }
+}
+
+const FAULT_SLICE_MS = 100;
+/** A second of steady traffic, the kill, two seconds to see the balancer route around it. */
+const FAULT_WINDOW_MS = 3000;
+const KILL_AT_MS = 1000;
+
+/** One replica of n SIGKILLed mid-run: what the clients saw through the balancer, and how long it lasted. */
+async function faultRun(
+  ctx: ScalingContext,
+  rec: StackRecord,
+  workload: WorkloadId,
+  n: number,
+  plan: BudgetPlan,
+): Promise<Fault | undefined> {
+  let dep: Deployment;
+  try {
+    dep = await ctx.lab.deploy(rec, 'replicas', n, plan);
+  } catch (e) {
+    ctx.results.notes.push(
+      `scaling fault run, ${rec.id} on ${workload}: not measured: ${(e as Error).message.split('\n')[0]}`,
+    );
+    return undefined;
+  }
+  try {
+    const subject = deploymentSubject(dep, rec.runtime, chatGraceMs(ctx.sloP99Ms));
+    const chat = WORKLOADS[workload].protocol === 'ws';
+    const headline = ctx.suite.connections[0]!;
+    await warmUntilSteady(subject, workload, headline, Math.min(ctx.suite.warmupMs, 2000), ctx.signal);
+    // At half the capacity just measured: a load the N replicas carry easily, so errors are the fault's alone.
+    const cap = ctx.results.capacities.find(
+      (c) =>
+        c.stack === rec.id &&
+        c.workload === workload &&
+        c.deployment?.form === 'replicas' &&
+        c.deployment.n === n,
+    );
+    const rate = chat ? CHAT_RATE : Math.max(50, (cap?.rps ?? 1000) / 2);
+    const victim = dep.members[0]!;
+    const kill = setTimeout(() => {
+      try {
+        process.kill(-victim.proc.pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }, KILL_AT_MS);
+    let r;
+    try {
+      r = await subject.drive(workload, {
+        model: 'open',
+        connections: chat ? headline : Math.max(64, Math.ceil(rate / 20)),
+        rate,
+        durationMs: FAULT_WINDOW_MS,
+        signal: ctx.signal,
+        timelineMs: FAULT_SLICE_MS,
+        reconnect: true,
+      });
+    } finally {
+      clearTimeout(kill);
+    }
+    const timeline = r.timeline ?? { sliceMs: FAULT_SLICE_MS, ok: [], errors: [] };
+    const lastError = timeline.errors.reduce((last, e, i) => (e > 0 ? i : last), -1);
+    const errors = Object.values(r.errors).reduce((a, b) => a + b, 0);
+    const ws = r.ws;
+    const stillFailing = lastError >= timeline.errors.length - 2 && errors > 0;
+    return {
+      stack: rec.id,
+      workload,
+      n,
+      killedAtMs: KILL_AT_MS,
+      requests: r.requests,
+      errors,
+      errorKinds: r.errors,
+      recoveryMs:
+        errors === 0 ? 0 : stillFailing ? null : Math.max(0, (lastError + 1) * FAULT_SLICE_MS - KILL_AT_MS),
+      ...(ws ? { reconnects: ws.reconnects, drops: ws.drops } : {}),
+      timeline: { sliceMs: FAULT_SLICE_MS, ok: timeline.ok, errors: timeline.errors },
+    };
+  } finally {
+    await dep.stop();
+  }
+}
