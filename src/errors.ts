@@ -63,6 +63,17 @@ const catalog = {
     message: (flag, v, range) => `bad value "${v}" for ${flag}: expected ${range}`,
     hint: (flag) => `pass ${flag} with a value in that range`,
   },
+  SB_BAD_CPUS: {
+    exit: 2,
+    message: (why) => `bad --server-cpus / --generator-cpus: ${why}`,
+    hint: (all) => `choose disjoint cores among ${all}, e.g. --server-cpus 1 --generator-cpus 0`,
+  },
+  SB_SCALING_UNAVAILABLE: {
+    exit: 2,
+    message: (why) => `the scaling study cannot run here: ${why}`,
+    hint: (fix) =>
+      `${fix} (\`stackbench setup --yes\` installs the packages), or run without --scaling only / --replicas`,
+  },
   SB_PORT_IN_USE: {
     exit: 2,
     message: (port) => `port ${port} on 127.0.0.1 is already in use`,

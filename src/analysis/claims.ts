@@ -60,8 +60,8 @@ export const CLAIMS: Claim[] = [
       'Winner for easy scaling: Node.js',
     ],
     testable:
-      'adding server cores and instances multiplies capacity more for Node.js (node-cluster) than for the Python stacks (scaling efficiency = capacity(N) / (N x capacity(1)))',
-    tests: capacity('json', 'io'),
+      'adding replicas behind a balancer, each with an equal CPU budget, multiplies capacity within the SLO more for the best Node.js stack than for the best Python stack (scaling efficiency E(N) = C(N) / (N x C(1)))',
+    tests: capacity('json', 'io', 'db', 'chat'),
     rule: 'scaling',
   },
   {

@@ -4,6 +4,7 @@ import type { Comparison, StackFigures } from '../results/types.js';
 import type { StackId } from '../stacks/registry.js';
 import type { WorkloadFigures } from './derive.js';
 import { compareBrackets, compareRuns } from './stats.js';
+import { WORKLOADS } from '../workloads.js';
 
 export interface WorkloadComparisons {
   winner?: StackId;
@@ -32,6 +33,9 @@ const rpsPair = (w: WorkloadFigures, x: StackFigures, y: StackFigures) =>
 
 export function compareWorkload(w: WorkloadFigures): WorkloadComparisons {
   const out: WorkloadComparisons = { runtimes: {}, comparisons: [] };
+  // Chat's headline runs at a fixed message rate: every stack that keeps up delivers the same, so its rps ranks
+  // nothing. Its capacity does.
+  const fixedRate = WORKLOADS[w.workload].protocol === 'ws';
   const seen = new Set<string>();
   const add = (c: Comparison | undefined) => {
     const key = `${c?.metric}:${[c?.a, c?.b].sort().join('|')}`;
@@ -43,7 +47,7 @@ export function compareWorkload(w: WorkloadFigures): WorkloadComparisons {
   };
   const node = bestOf(w.stacks, 'node');
   const py = bestOf(w.stacks, 'python');
-  if (node && py) out.runtimes.rps = add(rpsPair(w, node, py));
+  if (node && py && !fixedRate) out.runtimes.rps = add(rpsPair(w, node, py));
   const nodeCap = bestCapacity(w.stacks, 'node');
   const pyCap = bestCapacity(w.stacks, 'python');
   if (nodeCap && pyCap) {
@@ -55,6 +59,28 @@ export function compareWorkload(w: WorkloadFigures): WorkloadComparisons {
       ),
     );
   }
+  // Where every measured stack has a capacity (the concurrency workloads), it ranks them; otherwise throughput.
+  const withCap = w.stacks.filter((f) => f.capacity);
+  if (withCap.length > 1 && withCap.length === byRps(w.stacks).length) {
+    const ranked = [...withCap].sort((a, b) => b.capacity!.value - a.capacity!.value);
+    const top = ranked[0]!;
+    for (const f of ranked.slice(1)) {
+      const c =
+        add(
+          compareBrackets(
+            w.workload,
+            { stack: top.stack, cap: top.capacity! },
+            { stack: f.stack, cap: f.capacity! },
+          ),
+        ) ??
+        out.comparisons.find(
+          (x) => x.metric === 'capacity' && [x.a, x.b].sort().join() === [top.stack, f.stack].sort().join(),
+        );
+      if (f === ranked[1] && c && !c.tie && !c.undecided && c.a === top.stack) out.winner = top.stack;
+    }
+    return out;
+  }
+  if (fixedRate) return out;
   const ranked = byRps(w.stacks);
   const fastest = ranked[0];
   if (fastest) {

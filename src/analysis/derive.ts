@@ -49,7 +49,7 @@ function headlineCapacity(caps: Capacity[]): CapacityFigure | undefined {
   return {
     value: c.rps,
     low: c.low,
-    high: c.limitedBy === 'generator' ? null : c.high,
+    high: c.limitedBy === 'generator' || c.limitedBy === 'balancer' ? null : c.high,
     resolved: c.resolved,
     precision: c.precision,
     instances: c.instances,
@@ -125,8 +125,9 @@ function figuresFor(
   const top = Math.max(0, ...atLevel.map((p) => p.instances));
   const atTop = atLevel.filter((p) => p.instances === top);
   const usable = atTop.filter((p) => !p.flags.some((f) => UNUSABLE.has(f)));
+  // The main run's capacity: the scaling study's deployments are read by analysis/scaling.ts.
   const capacity = headlineCapacity(
-    results.capacities.filter((c) => c.stack === stack && c.workload === workload),
+    results.capacities.filter((c) => c.stack === stack && c.workload === workload && !c.deployment),
   );
   // The workload a stack crashed during: whatever it measured there is not the stack's figure.
   if (rec?.failure && rec.failure.workload === workload) {

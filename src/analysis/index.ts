@@ -4,9 +4,11 @@
 import type { Analysis, Results } from '../results/types.js';
 import type { WorkloadId } from '../workloads.js';
 import { CLAIMS } from './claims.js';
+import { crossovers } from './crossover.js';
 import { compareWorkload, type WorkloadComparisons } from './compare.js';
 import { derive } from './derive.js';
 import { recommend } from './recommend.js';
+import { scalingCurves } from './scaling.js';
 import { decide } from './verdicts.js';
 
 export { agreement, type Agreement, type AgreementRow } from './agreement.js';
@@ -31,6 +33,8 @@ export function analyze(results: Results): Analysis {
     }),
     verdicts,
     recommendation: recommend(results, d, cmps, verdicts),
+    scaling: scalingCurves(results),
+    crossover: crossovers(results),
   };
 }
 

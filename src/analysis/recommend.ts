@@ -5,6 +5,7 @@ import type { WorkloadId } from '../workloads.js';
 import type { WorkloadComparisons } from './compare.js';
 import { measured, type Derived } from './derive.js';
 import { compareBrackets, compareRuns, fmtInt, fmtRatio } from './stats.js';
+import { crossovers } from './crossover.js';
 
 /** Requests that wait (timer, downstream, database, a stream, a chat): concurrency, judged by capacity when searched. */
 const WAITS: ReadonlySet<WorkloadId> = new Set(['io', 'service', 'db', 'stream', 'chat']);
@@ -52,11 +53,18 @@ export function recommend(
 
   const picks = new Map<Pick, string[]>();
   const gaps: string[] = [];
+  const undecided: string[] = [];
   for (const w of d.workloads) {
     const c = cmps.get(w.workload);
     const cmp = (WAITS.has(w.workload) ? c?.runtimes.capacity : undefined) ?? c?.runtimes.rps;
     if (!cmp) {
       if (w.stacks.length > 0) gaps.push(w.workload);
+      continue;
+    }
+    if (cmp.undecided) {
+      undecided.push(
+        `${w.workload} (${cmp.a} ${fmtRatio(cmp.ratio.median)}x ${cmp.b}${cmp.note ? `, ${cmp.note}` : ''})`,
+      );
       continue;
     }
     const runtimeOfA = w.stacks.find((s) => s.stack === cmp.a)?.runtime === 'node' ? 'Node.js' : 'Python';
@@ -69,6 +77,12 @@ export function recommend(
   }
   const either = picks.get('either');
   if (either) out.push(`Either runtime will do for ${list(either)}: the difference is within the noise.`);
+  if (undecided.length)
+    out.push(
+      `Undecided for ${list(undecided)}: a bound on one side, or brackets that overlap — a longer run (--suite full) can settle it.`,
+    );
+  // The headline's small sizes are not where ML and tables live: say where the answer flips.
+  for (const x of crossovers(results)) if (x.flip) out.push(`By size: ${x.text}.`);
   if (gaps.length)
     out.push(`No Node.js-vs-Python comparison for ${list(gaps)}: one side has no figures (see missing).`);
 

@@ -4,16 +4,9 @@
 // both coefficients kept non-negative. Capacity peaks at N* = sqrt((1 − σ) / κ) when κ > 0.
 // Scaling efficiency E(N) = C(N) / (N·C(1)): 1 is linear.
 
-export interface UslFit {
-  sigma: number;
-  kappa: number;
-  /** Where capacity would peak (κ > 0); null when it keeps growing (κ = 0). */
-  peakN: number | null;
-  /** Share of the variance of C(N) the curve explains; null when the fit has no degrees of freedom left. */
-  r2: number | null;
-  /** The fit's quality in words. */
-  note: string;
-}
+import type { UslFit } from '../results/types.js';
+
+export type { UslFit };
 
 /** C(N) from the law, for drawing the curve. */
 export function uslCapacity(c1: number, n: number, fit: Pick<UslFit, 'sigma' | 'kappa'>): number {

@@ -5,7 +5,9 @@ import { isWsgi, type Runtime, type StackId } from '../stacks/registry.js';
 import { WORKLOADS, type WorkloadId } from '../workloads.js';
 import type { Claim, ClaimTest, RuleId } from './claims.js';
 import { figures, measured, type Derived } from './derive.js';
-import { compareBrackets, compareRuns, fmtInt, fmtRatio, NOISE_FLOOR } from './stats.js';
+import { scalingCurves, type Efficiency } from './scaling.js';
+import { crossovers } from './crossover.js';
+import { compareBrackets, compareRuns, fmtInt, fmtRatio } from './stats.js';
 
 export type Rule = (results: Results, d: Derived, claim: Claim) => Verdict;
 
@@ -93,7 +95,7 @@ function fmtFig(f: StackFigures, metric: ClaimTest['metric']): string {
 function grouped(ms: Matchup[]): string {
   const byClass = new Map<string, string[]>();
   for (const m of ms) {
-    const cls = m.opp.runtime === 'python' ? (isWsgi(m.opp) ? 'WSGI' : 'ASGI') : 'Node.js';
+    const cls = m.opp.runtime === 'python' ? m.opp.serverClass : 'Node.js';
     const fig = Number.isFinite(m.ratio) ? `${fmtRatio(m.ratio)}x` : 'no figure';
     const tag =
       m.outcome === 'tie'
@@ -105,11 +107,39 @@ function grouped(ms: Matchup[]): string {
             : '';
     byClass.set(cls, [...(byClass.get(cls) ?? []), `${m.opp.stack} ${fig}${tag}`]);
   }
-  const order = ['WSGI', 'ASGI', 'Node.js'];
+  const order = ['WSGI sync', 'WSGI gthread', 'WSGI gevent', 'ASGI', 'Node.js'];
   return [...byClass]
     .sort(([x], [y]) => order.indexOf(x) - order.indexOf(y))
     .map(([cls, items]) => `${cls} (${items.join(', ')})`)
     .join(', ');
+}
+
+/**
+ * Stacks that cannot serve a workload, named by their server model (or with their reason, when it is not the
+ * model), and what the model that can costs: "WSGI sync cannot serve it at all (flask-gunicorn); WSGI gevent
+ * can (flask-gevent, 1,200 µs CPU per request)".
+ */
+function cannotText(results: Results, w: WorkloadId, cannot: StackId[], ms: Matchup[]): string {
+  const rec = (id: StackId) => results.stacks.find((s) => s.id === id);
+  const sync = cannot.filter((id) => rec(id)?.serverClass === 'WSGI sync');
+  const other = cannot.filter((id) => !sync.includes(id));
+  const parts: string[] = [];
+  if (sync.length) parts.push(`WSGI sync workers cannot serve it at all (${sync.join(', ')})`);
+  for (const id of other)
+    parts.push(
+      `${id} (${rec(id)?.serverClass ?? '?'}) cannot: ${rec(id)?.verification[w]?.reason ?? 'not supported'}`,
+    );
+  const can = ms.filter((m) => isWsgi(m.opp));
+  if (sync.length && can.length) {
+    const cost = can
+      .map(
+        (m) =>
+          `${m.opp.stack}${m.opp.cpuUsPerRequest !== undefined ? `, ${fmtInt(m.opp.cpuUsPerRequest)} µs CPU per ${WORKLOADS[w].unit === 'msg' ? 'delivery' : 'request'}` : ''}`,
+      )
+      .join('; ');
+    parts.push(`${[...new Set(can.map((m) => m.opp.serverClass))].join(', ')} can (${cost})`);
+  }
+  return parts.join('; ');
 }
 
 /** "X wins": the best stack of the favoured runtime against every stack of the other, on each tested workload. */
@@ -202,7 +232,7 @@ function runtimeWins(favoured: Runtime): Rule {
       const head = ms[0] ? `${w}${ms[0].metric === 'capacity' ? ' capacity' : ''}, ${ms[0].fav.stack}` : w;
       const segs: string[] = [];
       if (won.length) segs.push(`supported against ${grouped(won)}`);
-      if (cannot.length) segs.push(`${cannot.join(' and ')} cannot serve it at all (WSGI)`);
+      if (cannot.length) segs.push(cannotText(results, w, cannot, ms));
       if (lost.length) segs.push(`not against ${grouped(lost)}`);
       if (open.length) segs.push(`undecided against ${grouped(open)}`);
       return `${head}: ${segs.join('; ')}`;
@@ -281,109 +311,141 @@ const wsgiConcurrency: Rule = (results, d, claim) => {
   return {
     claim: claim.id,
     verdict: 'supported',
-    summary: `supported: on ${workload} the best WSGI stack ${bestWsgi.stack} is ${m.outcome === 'tie' ? 'level with' : 'ahead of'} ASGI ${bestAsgi.stack} (${fmtRatio(1 / m.ratio)}x${m.outcome === 'tie' ? ', tie' : ''}): WSGI workers and threads are how Python handles concurrency here`,
+    summary: `supported: on ${workload} the best WSGI stack ${bestWsgi.stack} (${bestWsgi.serverClass}) is ${m.outcome === 'tie' ? 'level with' : 'ahead of'} ASGI ${bestAsgi.stack} (${fmtRatio(1 / m.ratio)}x${m.outcome === 'tie' ? ', tie' : ''}): ${bestWsgi.serverClass === 'WSGI gevent' ? "a WSGI server's worker model — here gevent's greenlets, not workers and threads — is how Python handled waiting requests best" : 'WSGI workers and threads are how Python handles concurrency here'}`,
     evidence,
   };
 };
 
-/** Scaling efficiency capacity(N) / (N x capacity(1)) per stack, at the largest N searched for that stack. */
-function efficiencies(
-  results: Results,
-  workload: WorkloadId,
-): Array<{ stack: StackId; n: number; eff: number }> {
-  const out: Array<{ stack: StackId; n: number; eff: number }> = [];
-  for (const stack of results.config.stacks) {
-    const caps = results.capacities.filter((c) => c.stack === stack && c.workload === workload);
-    const one = caps.find((c) => c.instances === 1);
-    const top = caps.reduce<(typeof caps)[number] | undefined>(
-      (a, c) => (!a || c.instances > a.instances ? c : a),
-      undefined,
-    );
-    if (one && top && top.instances >= 2 && one.rps > 0) {
-      out.push({ stack, n: top.instances, eff: top.rps / (top.instances * one.rps) });
-    }
-  }
-  return out;
-}
+const pct = (x: number) => (Number.isFinite(x) ? `${Math.round(x * 100)}%` : '∞');
+const effText = (e: Efficiency) => `${pct(e.value)} (${pct(e.low)}–${pct(e.high)})`;
 
-const scaling: Rule = (results, d, claim) => {
+/**
+ * "Node.js is ideal for horizontal scaling": the best Node.js stack's scaling efficiency against the best
+ * Python stack's, per workload, at the largest N both reached, replicas behind the same balancer with equal CPU
+ * budgets. Decided only where the efficiency intervals do not overlap; overlapping finite ones are alike.
+ */
+const scaling: Rule = (results, _d, claim) => {
+  const curves = scalingCurves(results).filter((c) => c.form === 'replicas');
   const evidence: string[] = [];
-  const rows = claim.tests.map((t) => ({ workload: t.workload, effs: efficiencies(results, t.workload) }));
-  const runtimeOf = (s: StackId) => results.stacks.find((r) => r.id === s)?.runtime;
-  const decided = rows.filter(
-    (r) =>
-      r.effs.some((e) => runtimeOf(e.stack) === 'node') &&
-      r.effs.some((e) => runtimeOf(e.stack) === 'python'),
-  );
-  if (decided.length === 0) {
-    // What one core can show: node-cluster at 1 worker against plain node:http is the cluster's own overhead.
-    for (const t of claim.tests) {
-      const w = figures(d, t.workload);
-      const cl = w?.stacks.find((f) => f.stack === 'node-cluster');
-      const plain = w?.stacks.find((f) => f.stack === 'node-http');
-      if (cl?.rps && plain?.rps) {
-        const cmp = compareRuns(
-          t.workload,
-          'rps',
-          { stack: 'node-cluster', runs: cl.runs },
-          { stack: 'node-http', runs: plain.runs },
-        );
-        const r = cl.rps.median / plain.rps.median;
-        if (cmp)
-          evidence.push(
-            `${cmp.text}: node-cluster with ${results.stacks.find((s) => s.id === 'node-cluster')?.workers ?? 1} worker runs at ${fmtRatio(r)}x node-http (the cluster's overhead on one core)`,
-          );
-      }
-      for (const f of measured(w)) {
-        const rec = results.stacks.find((s) => s.id === f.stack);
-        if (rec && rec.workers > 1)
-          evidence.push(
-            `${f.stack} already runs ${rec.workers} processes on ${d.maxInstances} core (${rec.workerRule})`,
-          );
-      }
-    }
-    const cores = results.machine.serverCpus.length || d.maxInstances;
-    const why =
-      d.maxInstances < 2
-        ? `this machine gives the server ${cores} core${cores === 1 ? '' : 's'}; scaling needs >= 2 server cores`
-        : 'capacity was not searched at 1 and >= 2 instances for both a Node.js and a Python stack';
-    return {
-      claim: claim.id,
-      verdict: 'not measured',
-      summary: `not measured: ${why}`,
-      evidence: [...new Set(evidence)],
-    };
-  }
-  let nodeWins = 0;
+  const notMeasured = (why: string): Verdict => ({
+    claim: claim.id,
+    verdict: 'not measured',
+    summary: `not measured: ${why}`,
+    evidence,
+  });
+  const cfg = results.config.scaling;
+  if (!cfg) return notMeasured('the scaling study did not run (stackbench run --scaling on runs it)');
+  if (cfg.notMeasured) return notMeasured(cfg.notMeasured);
   const parts: string[] = [];
-  for (const r of decided) {
-    const best = (rt: Runtime) =>
-      r.effs.filter((e) => runtimeOf(e.stack) === rt).reduce((a, b) => (b.eff > a.eff ? b : a));
+  const outcomes: Array<'node' | 'python' | 'alike' | 'undecided'> = [];
+  for (const t of claim.tests) {
+    const mine = curves.filter((c) => c.workload === t.workload);
+    for (const c of mine) {
+      const steps = c.steps.map((s) => `N=${s.n} ${fmtInt(s.value)}${s.high === null ? '+' : ''}`).join(', ');
+      const effs = c.efficiency.map((e) => `E(${e.n}) ${effText(e)}`).join(', ');
+      evidence.push(
+        `${t.workload}: ${c.stack} (${c.steps[0]?.budget ?? ''}): ${steps}; ${effs}${c.usl ? `; USL σ=${c.usl.sigma.toFixed(3)} κ=${c.usl.kappa.toFixed(4)}${c.usl.peakN ? `, peak near N=${c.usl.peakN.toFixed(0)}` : ''} (${c.usl.note})` : ''}`,
+      );
+      const lb = c.steps.find((s) => s.balancerUsPerRequest !== undefined);
+      if (lb)
+        evidence.push(
+          `${t.workload}: ${c.stack} behind HAProxy: ${fmtInt(lb.balancerUsPerRequest!)} µs of balancer CPU per request`,
+        );
+    }
+    const best = (rt: Runtime) => {
+      const withN = mine.filter((c) => c.runtime === rt && c.efficiency.length > 0);
+      return withN.sort((a, b) => b.efficiency.at(-1)!.value - a.efficiency.at(-1)!.value)[0];
+    };
     const n = best('node');
     const p = best('python');
-    for (const e of r.effs)
-      evidence.push(
-        `${r.workload}: ${e.stack} scales ${(e.eff * 100).toFixed(0)}% efficiently to ${e.n} instances`,
-      );
-    const win = n.eff > p.eff * (1 + NOISE_FLOOR);
-    if (win) nodeWins++;
+    if (!n || !p) continue;
+    const top = Math.min(n.efficiency.at(-1)!.n, p.efficiency.at(-1)!.n);
+    const en = n.efficiency.find((e) => e.n === top)!;
+    const ep = p.efficiency.find((e) => e.n === top)!;
+    const outcome =
+      en.low > ep.high
+        ? 'node'
+        : ep.low > en.high
+          ? 'python'
+          : Number.isFinite(en.high) && Number.isFinite(ep.high)
+            ? 'alike'
+            : 'undecided';
+    outcomes.push(outcome);
+    const word = {
+      node: 'Node.js scales better',
+      python: 'Python scales better',
+      alike: 'alike',
+      undecided: 'undecided (a bound)',
+    }[outcome];
     parts.push(
-      `${r.workload}: ${n.stack} ${(n.eff * 100).toFixed(0)}% vs ${p.stack} ${(p.eff * 100).toFixed(0)}%${win ? '' : n.eff >= p.eff / (1 + NOISE_FLOOR) ? ' (tie)' : ' (Python scales better)'}`,
+      `${t.workload} at ${top} replicas: ${n.stack} ${effText(en)} vs ${p.stack} ${effText(ep)}: ${word}`,
     );
   }
+  if (outcomes.length === 0)
+    return notMeasured(
+      'no workload has scaling figures for both a Node.js and a Python stack (see the notes)',
+    );
+  const node = outcomes.filter((o) => o === 'node').length;
+  const undecided = outcomes.filter((o) => o === 'undecided').length;
   const verdict: VerdictValue =
-    nodeWins === decided.length ? 'supported' : nodeWins === 0 ? 'not supported' : 'depends';
+    node === outcomes.length
+      ? 'supported'
+      : node > 0
+        ? 'depends'
+        : undecided === outcomes.length
+          ? 'undecided'
+          : 'not supported';
+  const needs = `both need a balancer in front of their replicas${curves.some((c) => c.workload === 'chat') ? ', and chat a broker (Redis) to span rooms across them' : ''}`;
   return {
     claim: claim.id,
     verdict,
-    summary: `${verdict}: scaling efficiency, ${parts.join('; ')}`,
+    summary: `${verdict}: scaling efficiency E(N) = C(N) / (N x C(1)), ${parts.join('; ')}. ${needs[0]!.toUpperCase()}${needs.slice(1)}.`,
     evidence,
   };
 };
 
+/** The sweep family that tells where a "Python wins" claim holds: data for tables, ml for native computation. */
+const FAMILY: Partial<Record<WorkloadId, 'ml' | 'data'>> = { ml: 'ml', data: 'data', cpu: 'ml' };
+
+/** What a load test measures of an ecosystem claim, and what it cannot. */
+const CANNOT_SETTLE =
+  'A load test settles the speed of the same computation on each stack; it cannot settle what an ecosystem offers beyond that (model zoos, TensorFlow, the libraries a team already knows).';
+
+/**
+ * "Python wins" read across sizes: the headline workload decides at one size; the sweep says where the answer
+ * flips. Python winning at some sizes and losing at others makes the claim depend on the size, said as such.
+ */
+function acrossSizes(rule: Rule): Rule {
+  return (results, d, claim) => {
+    const base = rule(results, d, claim);
+    const family = FAMILY[claim.tests[0]?.workload ?? 'json'];
+    const xs = family ? crossovers(results).filter((x) => x.family === family) : [];
+    const tail = family ? ` ${CANNOT_SETTLE}` : '';
+    if (xs.length === 0) return { ...base, summary: base.summary + tail };
+    const steps = xs.flatMap((x) => x.steps);
+    const py = steps.some((s) => s.outcome === 'python');
+    const node = steps.some((s) => s.outcome === 'node');
+    const evidence = [...base.evidence, ...xs.map((x) => `sweep: ${x.text}`)];
+    const across: VerdictValue =
+      py && node ? 'depends' : py ? 'supported' : node ? 'not supported' : 'undecided';
+    let verdict = base.verdict;
+    if (base.verdict === 'not measured' || base.verdict === 'undecided') verdict = across;
+    else if (across !== base.verdict && across !== 'undecided') verdict = 'depends';
+    const where =
+      claim.tests[0]?.workload === 'cpu'
+        ? `in a pure-language loop (${base.verdict} at the headline); in NumPy: ${xs.map((x) => x.text).join('; ')}`
+        : xs.map((x) => x.text).join('; ');
+    const summary =
+      verdict === base.verdict
+        ? `${base.summary}. Across sizes: ${where}.${tail}`
+        : `${verdict}: it depends on the size — ${where}. At the headline size: ${base.summary}.${tail}`;
+    return { claim: claim.id, verdict, summary, evidence };
+  };
+}
+
 export const RULES: Record<RuleId, Rule> = {
   'node-wins': runtimeWins('node'),
-  'python-wins': runtimeWins('python'),
+  'python-wins': acrossSizes(runtimeWins('python')),
   'wsgi-concurrency': wsgiConcurrency,
   scaling,
 };

@@ -43,6 +43,8 @@ export const RunConfig = z.object({
   maxErrorRate: z.number().min(0).max(1).describe('... and an error rate at most this'),
   probeMs: ms.describe('duration of each open-loop probe of the capacity search'),
   instances: z.array(count.min(1)).describe('server core counts measured; a stack turns N cores into workers'),
+  scaling: z.lazy(() => ScalingConfig).optional().describe('the horizontal-scaling study, when it ran'),
+  sweep: z.lazy(() => SweepConfig).optional().describe('the ML and data size sweep, when it ran'),
 });
 
 /** unsupported: the stack cannot do the workload by its model (WebSocket on WSGI), itself a finding. */
@@ -103,7 +105,20 @@ export const ServerUsage = z.object({
   processes: count,
 });
 
-export const PointKind = z.enum(['closed', 'probe']);
+/**
+ * closed: a headline run; probe: a capacity probe of the main run; scaling: any point of the scaling study;
+ * sweep: one size of the ML and data sweep.
+ */
+export const PointKind = z.enum(['closed', 'probe', 'scaling', 'sweep']);
+
+/** A sweep point's size: MFLOP per request (ml) or rows (data), and what computed it. */
+export const SweepTag = z.object({
+  family: z.enum(['ml', 'data']),
+  size: nonneg.describe('ml: MFLOP per request; data: rows'),
+  label: z.string().describe('"64x256" (batch x width) or "groupby 200000"'),
+  op: z.enum(['groupby', 'join', 'sort']).optional(),
+  impl: z.string().describe('loops, arquero, numpy, pandas'),
+});
 
 export const Point = z.object({
   stack: stackId,
@@ -125,6 +140,7 @@ export const Point = z.object({
   generator: GeneratorHealth,
   server: ServerUsage,
   flags: z.array(z.string()).describe("why this figure must not be read as the server's"),
+  sweep: SweepTag.optional(),
 });
 
 export const Capacity = z.object({
@@ -140,13 +156,75 @@ export const Capacity = z.object({
   precision: z.number().positive().describe('the search stops once high / low <= 1 + precision'),
   resolved: z.boolean().describe('the bracket reached the precision'),
   limitedBy: z
-    .enum(['slo', 'errors', 'throughput', 'generator', 'max-probes'])
+    .enum(['slo', 'errors', 'throughput', 'generator', 'max-probes', 'balancer'])
     .describe(
-      'what bounds it from above: p99, errors, the throughput ceiling; generator: we could not push harder (a lower bound); max-probes: nothing missed (a lower bound)',
+      "what bounds it from above: p99, errors, the throughput ceiling; generator: we could not push harder (a lower bound); max-probes: nothing missed (a lower bound); balancer: the scaling study's balancer ran out of CPU (a lower bound of the replicas' capacity)",
     ),
   probes: z.array(
     z.object({ rate: nonneg, rps: nonneg, p99Ms: ms, errorRate: z.number().min(0).max(1), met: z.boolean() }),
   ),
+  deployment: z.lazy(() => Deployment).optional().describe('scaling study only: how the N instances ran'),
+});
+
+/** How a scaling study's capacity was deployed (absent on the main run's capacities). */
+export const Deployment = z.object({
+  form: z.enum(['replicas', 'native']).describe('N replicas behind a balancer, or the stack\'s own N workers'),
+  n: count.min(1),
+  budget: z.object({
+    kind: z.enum(['pinned', 'quota']),
+    coresEach: nonneg.describe('cores per replica (native: per unit of N)'),
+    periodUs: count.optional().describe('CFS period of a quota'),
+    text: z.string().describe('"4 replicas x 0.25 core, CPU quota (20 ms period), 1 physical core"'),
+  }),
+  balancer: z
+    .object({
+      kind: z.enum(['haproxy', 'nginx']),
+      version: z.string(),
+      cpuUsPerRequest: nonneg.describe("the balancer's own CPU per request answered through it"),
+      shares: z.array(nonneg).optional().describe("each replica's share of the requests (or connections)"),
+    })
+    .optional(),
+  /** Quota: the share of CFS periods in which the replicas ran out of quota during the search. */
+  throttled: z.number().min(0).max(1).optional(),
+  /** Chat: rooms span the replicas through the lab's Redis; the cross-replica check's problems (empty: passed). */
+  crossReplica: z.array(z.string()).optional(),
+});
+
+export const Fault = z.object({
+  stack: stackId,
+  workload: workloadId,
+  n: count.min(2),
+  killedAtMs: ms.describe('when one replica was SIGKILLed, from the start of the window'),
+  requests: count,
+  errors: count,
+  errorKinds: z.record(errorKind, count),
+  recoveryMs: ms.nullable().describe('from the kill to the last error seen through the balancer; null: errors never stopped'),
+  reconnects: count.optional().describe('chat: members dropped with the replica that joined again'),
+  drops: count.optional(),
+  timeline: z.object({ sliceMs: count.min(1), ok: z.array(count), errors: z.array(count) }),
+});
+
+export const ScalingConfig = z.object({
+  workloads: z.array(workloadId),
+  replicas: z.array(count.min(1)).describe('the N swept'),
+  forms: z.array(z.enum(['replicas', 'native'])),
+  stacks: z.union([z.literal('leading'), z.literal('all'), z.array(stackId)]),
+  budget: z.enum(['pinned', 'quota']),
+  coresEach: nonneg,
+  periodUs: count.optional(),
+  balancer: z.enum(['haproxy', 'nginx']),
+  /** Why the study could not run here (no cgroup, no balancer), when it could not. */
+  notMeasured: z.string().optional(),
+});
+
+export const SweepConfig = z.object({
+  families: z.array(z.enum(['ml', 'data'])),
+  ml: z.array(z.object({ batch: count.min(1), width: count.min(1) })).describe('batch x width of each ML size'),
+  dataRows: z.array(count.min(1)),
+  dataOps: z.array(z.enum(['groupby', 'join', 'sort'])),
+  reps: count.min(1).describe('runs per size'),
+  /** Why the sweep could not run here, when it could not. */
+  notMeasured: z.string().optional(),
 });
 
 export const ResultsFile = z.object({
@@ -166,6 +244,7 @@ export const ResultsFile = z.object({
   capacities: z.array(Capacity).describe('one capacity search per (stack, workload, instances)'),
   analysis: z.unknown().optional().describe('derived from the above by src/analysis; recomputed by `report`'),
   notes: z.array(z.string()),
+  faults: z.array(z.lazy(() => Fault)).optional().describe('scaling study: one replica SIGKILLed mid-run'),
   failures: z
     .array(z.string())
     .describe('runtime failures the run met (a crash, a failed verification, a dead service): run exits 1'),

@@ -18,8 +18,12 @@ export type CellStatus = z.infer<typeof S.CellStatus>;
 export type StackRecord = z.infer<typeof S.StackRecord> & StackFacts;
 export type PointKind = z.infer<typeof S.PointKind>;
 export type Point = z.infer<typeof S.Point>;
+export type SweepTag = z.infer<typeof S.SweepTag>;
 export type ServerUsage = z.infer<typeof S.ServerUsage>;
 export type Capacity = z.infer<typeof S.Capacity>;
+export type DeploymentRecord = z.infer<typeof S.Deployment>;
+export type Fault = z.infer<typeof S.Fault>;
+export type ScalingConfig = z.infer<typeof S.ScalingConfig>;
 
 export type Results = Omit<z.infer<typeof S.ResultsFile>, 'analysis'> & {
   /** Derived by src/analysis from the measured part; recomputed by `stackbench report`. */
@@ -124,11 +128,90 @@ export interface WorkloadAnalysis {
   runtimes: { rps?: Comparison; capacity?: Comparison };
 }
 
+// ---- the scaling study (src/analysis/scaling.ts) ----
+
+export interface UslFit {
+  sigma: number;
+  kappa: number;
+  /** Where capacity would peak (κ > 0); null when it keeps growing (κ = 0). */
+  peakN: number | null;
+  /** Share of the variance of C(N) the curve explains; null when the fit has no degrees of freedom left. */
+  r2: number | null;
+  /** The fit's quality in words. */
+  note: string;
+}
+
+export interface ScalingStep {
+  n: number;
+  value: number;
+  low: number;
+  /** null: no ceiling was found (a lower bound). */
+  high: number | null;
+  resolved: boolean;
+  budget: string;
+  /** Each replica's share of the requests (replicas form, HAProxy). */
+  shares?: number[];
+  balancerUsPerRequest?: number;
+  /** Share of CFS periods the replicas were throttled in (quota budgets). */
+  throttled?: number;
+}
+
+export interface Efficiency {
+  n: number;
+  /** E(N) from the figures, and the interval the brackets and the between-run noise allow. */
+  value: number;
+  low: number;
+  /** Infinity when a bound leaves it open. */
+  high: number;
+}
+
+export interface ScalingCurve {
+  stack: StackId;
+  runtime: StackFacts['runtime'];
+  serverClass: StackFacts['serverClass'];
+  workload: WorkloadId;
+  form: 'replicas' | 'native';
+  steps: ScalingStep[];
+  efficiency: Efficiency[];
+  usl?: UslFit;
+}
+
+// ---- the ML and data sweep (src/analysis/crossover.ts) ----
+
+export interface CrossoverStep {
+  /** Work per request: MFLOP (ml) or rows (data). */
+  size: number;
+  label: string;
+  /** Median time per request on one connection, leading Python stack and fastest Node.js implementation. */
+  pythonMs: number;
+  nodeMs: number;
+  nodeImpl: string;
+  /** Python's speed over that Node.js implementation (above 1: Python is faster), with its interval. */
+  ratio: Estimate;
+  outcome: 'node' | 'python' | 'tie';
+  perImpl: Array<{ stack: StackId; impl: string; ms: number }>;
+}
+
+export interface Crossover {
+  family: 'ml' | 'data';
+  op?: string;
+  node: string;
+  python: StackId;
+  steps: CrossoverStep[];
+  /** Python wins at every size from `below` up; `above` is the last size where it did not. */
+  flip?: { above: number; below: number };
+  text: string;
+}
+
 export interface Analysis {
   workloads: WorkloadAnalysis[];
   verdicts: Verdict[];
   /** The article's question answered for this machine: choose what, when. */
   recommendation: string[];
+  /** The horizontal-scaling study, one curve per stack, workload and form. */
+  scaling: ScalingCurve[];
+  /** Where NumPy and pandas overtake Node.js, per family (and op), from the size sweep. */
+  crossover: Crossover[];
   /** `--against BASELINE`: every headline figure and ratio of this run tested against the baseline's. */
   agreement?: {
     against: string;
@@ -140,5 +223,4 @@ export interface Analysis {
       text: string;
     }>;
   };
-
 }

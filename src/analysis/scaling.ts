@@ -1,0 +1,68 @@
+// The scaling study read off the results: per stack, workload and form, capacity at each N with its bracket,
+// scaling efficiency E(N) = C(N) / (N·C(1)) with an interval carried from the brackets (each widened by the
+// between-run noise), the balance across replicas, the balancer's own cost, and a Universal Scalability Law fit.
+import type {
+  Capacity,
+  Efficiency,
+  Results,
+  ScalingCurve,
+  ScalingStep,
+  StackRecord,
+} from '../results/types.js';
+import { CAPACITY_RUN_NOISE } from './stats.js';
+import { fitUsl } from './usl.js';
+
+export type { Efficiency, ScalingCurve, ScalingStep };
+
+function step(c: Capacity): ScalingStep {
+  const d = c.deployment!;
+  return {
+    n: d.n,
+    value: c.rps,
+    low: c.low,
+    high: c.limitedBy === 'generator' || c.limitedBy === 'balancer' ? null : c.high,
+    resolved: c.resolved,
+    budget: d.budget.text,
+    ...(d.balancer?.shares ? { shares: d.balancer.shares } : {}),
+    ...(d.balancer ? { balancerUsPerRequest: d.balancer.cpuUsPerRequest } : {}),
+    ...(d.throttled !== undefined ? { throttled: d.throttled } : {}),
+  };
+}
+
+/** E(N) with the interval [low_N / (N·high_1), high_N / (N·low_1)], both capacities widened by the noise. */
+export function efficiencyOf(one: ScalingStep, at: ScalingStep): Efficiency {
+  const w = 1 + CAPACITY_RUN_NOISE;
+  const value = at.value / (at.n * one.value);
+  const low = one.high === null ? 0 : at.low / w / (at.n * one.high * w);
+  const high = at.high === null || !(one.low > 0) ? Infinity : (at.high * w) / (at.n * (one.low / w));
+  return { n: at.n, value, low: Math.min(low, value), high: Math.max(high, value) };
+}
+
+export function scalingCurves(results: Results): ScalingCurve[] {
+  const byKey = new Map<string, Capacity[]>();
+  for (const c of results.capacities) {
+    if (!c.deployment || !(c.rps > 0)) continue;
+    const key = `${c.stack}|${c.workload}|${c.deployment.form}`;
+    byKey.set(key, [...(byKey.get(key) ?? []), c]);
+  }
+  const curves: ScalingCurve[] = [];
+  for (const caps of byKey.values()) {
+    const first = caps[0]!;
+    const rec: StackRecord | undefined = results.stacks.find((s) => s.id === first.stack);
+    const steps = caps.map(step).sort((a, b) => a.n - b.n);
+    const one = steps.find((s) => s.n === 1);
+    const efficiency = one ? steps.filter((s) => s.n > 1).map((s) => efficiencyOf(one, s)) : [];
+    const usl = fitUsl(steps.map((s) => ({ n: s.n, c: s.value })));
+    curves.push({
+      stack: first.stack,
+      runtime: rec?.runtime ?? 'node',
+      serverClass: rec?.serverClass ?? 'event loop',
+      workload: first.workload,
+      form: first.deployment!.form,
+      steps,
+      efficiency,
+      ...(usl ? { usl } : {}),
+    });
+  }
+  return curves;
+}
