@@ -2,6 +2,7 @@
 // capacity per stack, the latency percentile spectrum of the merged headline runs, throughput against
 // concurrency, CPU per request and peak memory.
 import { analysisOf } from '../analysis/index.js';
+import { uslCapacity } from '../analysis/usl.js';
 import type { Results } from '../results/types.js';
 import type { StackId } from '../stacks/registry.js';
 import { WORKLOADS, type WorkloadId } from '../workloads.js';
@@ -50,8 +51,35 @@ export interface WorkloadCharts {
   memory: Bar[];
 }
 
+/** The scaling chart of one workload: capacity against N per stack, its ideal line and its USL curve. */
+export interface ScalingChart {
+  workload: WorkloadId;
+  unit: string;
+  series: Array<{
+    stack: StackId;
+    points: Array<{ n: number; value: number; low: number; high: number | null }>;
+    /** N x C(1) at each N: linear scaling. */
+    ideal: Array<{ n: number; value: number }>;
+    /** The Universal Scalability Law through the points, sampled between 1 and the largest N. */
+    usl?: Array<{ n: number; value: number }>;
+  }>;
+}
+
+/** The sweep chart of one family (and op): time per request against size, per implementation. */
+export interface CrossoverChart {
+  id: string;
+  title: string;
+  /** Axis title of the size. */
+  sizeLabel: string;
+  series: Array<{ label: string; stack: StackId; points: Array<{ x: number; y: number }> }>;
+  /** The bracket where Python takes over, when it does. */
+  flip?: { above: number; below: number };
+}
+
 export interface ChartData {
   sloP99Ms: number;
+  scaling: ScalingChart[];
+  crossover: CrossoverChart[];
   colors: Record<string, string>;
   runtimes: Record<string, 'node' | 'python'>;
   workloads: WorkloadCharts[];
@@ -127,5 +155,55 @@ export function chartData(results: Results): ChartData {
     const ratio = nodeFirst ? c.ratio.median : 1 / c.ratio.median;
     return [{ workload: v.workload, ratio, node: nodeFirst ? c.a : c.b, python: nodeFirst ? c.b : c.a }];
   });
-  return { sloP99Ms: results.config.sloP99Ms, colors, runtimes, workloads, overview };
+  const scaling = [...new Set(a.scaling.map((c) => c.workload))].map((workload): ScalingChart => ({
+    workload,
+    unit: { req: 'requests', stream: 'streams', msg: 'deliveries' }[WORKLOADS[workload].unit],
+    series: a.scaling
+      .filter((c) => c.workload === workload && c.form === 'replicas')
+      .map((c) => {
+        const one = c.steps.find((x) => x.n === 1);
+        const top = Math.max(...c.steps.map((x) => x.n));
+        return {
+          stack: c.stack,
+          points: c.steps.map((x) => ({ n: x.n, value: x.value, low: x.low, high: x.high })),
+          ideal: one ? c.steps.map((x) => ({ n: x.n, value: x.n * one.value })) : [],
+          ...(c.usl && one
+            ? {
+                usl: Array.from({ length: 21 }, (_, i) => 1 + ((top - 1) * i) / 20).map((n) => ({
+                  n,
+                  value: uslCapacity(one.value, n, c.usl!),
+                })),
+              }
+            : {}),
+        };
+      }),
+  }));
+  for (const c of a.scaling) {
+    runtimes[c.stack] ??= c.runtime;
+    colors[c.stack] ??= colorOf(c.stack, c.runtime);
+  }
+  const crossover = a.crossover.map((x): CrossoverChart => {
+    const node = new Map<string, CrossoverChart['series'][number]>();
+    for (const st of x.steps)
+      for (const p of st.perImpl) {
+        const label = `${p.stack} (${p.impl})`;
+        const s = node.get(label) ?? { label, stack: p.stack, points: [] };
+        s.points.push({ x: st.size, y: p.ms });
+        node.set(label, s);
+      }
+    return {
+      id: `crossover-${x.family}${x.op ? `-${x.op}` : ''}`,
+      title:
+        x.family === 'ml'
+          ? 'ML inference: time per request by size'
+          : `data ${x.op}: time per request by rows`,
+      sizeLabel: x.family === 'ml' ? 'MFLOP per request' : 'rows',
+      series: [
+        ...node.values(),
+        { label: x.python, stack: x.python, points: x.steps.map((st) => ({ x: st.size, y: st.pythonMs })) },
+      ],
+      ...(x.flip ? { flip: x.flip } : {}),
+    };
+  });
+  return { sloP99Ms: results.config.sloP99Ms, colors, runtimes, workloads, overview, scaling, crossover };
 }

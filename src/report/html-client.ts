@@ -359,6 +359,132 @@ export function clientMain(Chart: any, data: ChartData): void {
       horizontalBars(`memory-${id}`, w.memory, ' MiB', 'peak memory (PSS), MiB (server process tree)');
   }
 
+  // Horizontal scaling: capacity against N per stack (bars are the brackets), its ideal line, its USL curve.
+  for (const sc of data.scaling) {
+    const datasets: any[] = [];
+    for (const s of sc.series) {
+      const color = colorOf(s.stack);
+      datasets.push({
+        label: s.stack,
+        data: s.points.map((p) => ({ x: p.n, y: p.value, low: p.low, high: p.high })),
+        borderColor: color,
+        backgroundColor: color,
+        borderWidth: 2,
+        pointRadius: 4,
+        showLine: true,
+      });
+      if (s.ideal.length)
+        datasets.push({
+          label: `${s.stack}: linear (N x C(1))`,
+          data: s.ideal.map((p) => ({ x: p.n, y: p.value })),
+          borderColor: alpha(color, 0.45),
+          borderDash: [4, 4],
+          borderWidth: 1.5,
+          pointRadius: 0,
+          showLine: true,
+        });
+      if (s.usl)
+        datasets.push({
+          label: `${s.stack}: USL fit`,
+          data: s.usl.map((p) => ({ x: p.n, y: p.value })),
+          borderColor: alpha(color, 0.7),
+          borderDash: [1, 3],
+          borderWidth: 1.5,
+          pointRadius: 0,
+          showLine: true,
+        });
+    }
+    const brackets = {
+      id: 'sbBrackets',
+      afterDatasetsDraw(chart: any) {
+        const ctx: CanvasRenderingContext2D = chart.ctx;
+        const y = chart.scales.y;
+        chart.data.datasets.forEach((ds: any, i: number) => {
+          const meta = chart.getDatasetMeta(i);
+          if (meta.hidden) return;
+          meta.data.forEach((el: any, j: number) => {
+            const p = ds.data[j];
+            if (p?.low === undefined) return;
+            const top = y.getPixelForValue(p.high ?? p.value);
+            ctx.save();
+            ctx.strokeStyle = ds.borderColor;
+            ctx.lineWidth = 1.2;
+            ctx.beginPath();
+            ctx.moveTo(el.x, y.getPixelForValue(p.low));
+            ctx.lineTo(el.x, top);
+            ctx.stroke();
+            ctx.restore();
+          });
+        });
+      },
+    };
+    make(`scaling-${sc.workload}`, {
+      type: 'scatter',
+      data: { datasets },
+      options: {
+        scales: {
+          x: {
+            type: 'linear',
+            min: 1,
+            ticks: { stepSize: 1 },
+            title: { display: true, text: 'replicas (N)' },
+          },
+          y: {
+            beginAtZero: true,
+            title: { display: true, text: `capacity, ${sc.unit} per second within the SLO` },
+          },
+        },
+      },
+      plugins: [brackets],
+    });
+  }
+
+  // The sweep: time per request against size, both log scales; Node.js implementations dashed by kind.
+  for (const cx of data.crossover) {
+    const seen = new Map<string, number>();
+    const datasets = cx.series.map((s) => {
+      const k = seen.get(s.stack) ?? 0;
+      seen.set(s.stack, k + 1);
+      const color = colorOf(s.stack);
+      return {
+        label: s.label,
+        data: s.points,
+        borderColor: k ? alpha(color, 0.6) : color,
+        backgroundColor: k ? alpha(color, 0.6) : color,
+        borderDash: k ? [5, 4] : [],
+        borderWidth: 2,
+        pointRadius: 3,
+        showLine: true,
+      };
+    });
+    const flip = {
+      id: 'sbFlip',
+      beforeDatasetsDraw(chart: any) {
+        if (!cx.flip) return;
+        const ctx: CanvasRenderingContext2D = chart.ctx;
+        const x = chart.scales.x;
+        const area = chart.chartArea;
+        const l = x.getPixelForValue(cx.flip.above);
+        const r = x.getPixelForValue(cx.flip.below);
+        ctx.save();
+        ctx.fillStyle = 'rgba(128,128,128,0.12)';
+        ctx.fillRect(l, area.top, r - l, area.bottom - area.top);
+        ctx.restore();
+      },
+    };
+    make(cx.id, {
+      type: 'scatter',
+      data: { datasets },
+      options: {
+        scales: {
+          x: { type: 'logarithmic', title: { display: true, text: cx.sizeLabel } },
+          y: { type: 'logarithmic', title: { display: true, text: 'ms per request (one connection)' } },
+        },
+      },
+      plugins: [flip],
+    });
+  }
+
   // Tell whoever waits (the browser test, a screenshot script) that every chart has drawn.
   requestAnimationFrame(() => {
     doc.body.dataset.chartsRendered = String(count);

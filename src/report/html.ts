@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { analysisOf } from '../analysis/index.js';
-import type { Results, StackFigures, Verdict, WorkloadAnalysis } from '../results/types.js';
+import type { Analysis, Results, StackFigures, Verdict, WorkloadAnalysis } from '../results/types.js';
 import { WORKLOADS } from '../workloads.js';
 import { figureCells, flagsInUse, head, reasonLines, winnerLines } from './cells.js';
 import { chartData, type ChartData } from './charts.js';
@@ -12,6 +12,8 @@ import { escapeHtml as e, scriptJson, scriptSource } from './escape.js';
 import { fmtDate, fmtDuration, fmtPct, legend, machineRows, MARKS } from './format.js';
 import { clientMain } from './html-client.js';
 import { CSS } from './html-style.js';
+import { faultLine, scalingAbsence, scalingHeader, scalingTable } from './scaling.js';
+import { crossoverTable, crossoverTitle, sweepAbsence } from './crossover.js';
 import { headerLine, statusWarning } from './terminal.js';
 
 let chartSource: string | undefined;
@@ -105,6 +107,44 @@ ${charts.length ? `<div class="charts">${charts.join('\n')}</div>` : '<div class
 </section>`;
 }
 
+function scalingSection(r: Results, a: Analysis, data: ChartData): string {
+  const absent = scalingAbsence(r, a);
+  if (absent) return `<div class="card muted">The scaling study was ${e(absent)}.</div>`;
+  const t = scalingTable(a);
+  const table = `<table><thead><tr>${t.head.map((h, i) => `<th${i > 2 ? ' class="num"' : ''}>${e(h)}</th>`).join('')}</tr></thead><tbody>${t.rows
+    .map((row) => `<tr>${row.map((c, i) => `<td${i > 2 ? ' class="num"' : ''}>${e(c)}</td>`).join('')}</tr>`)
+    .join('')}</tbody></table>`;
+  const faults = (r.faults ?? []).map((f) => `<li>${e(faultLine(f))}</li>`).join('');
+  const charts = data.scaling
+    .map((s) =>
+      chartCard(
+        `scaling-${s.workload}`,
+        `${s.workload}: capacity against replicas`,
+        'dashed: linear; dotted: USL fit',
+      ),
+    )
+    .join('');
+  return `<div class="card"><p class="muted">${e(scalingHeader(a))}. E(N) = C(N) / (N × C(1)): 100% is linear.</p>${table}${faults ? `<ul>${faults}</ul>` : ''}</div><div class="charts">${charts}</div>`;
+}
+
+function sweepSection(r: Results, a: Analysis, data: ChartData): string {
+  const absent = sweepAbsence(r, a);
+  if (absent) return `<div class="card muted">The sweep was ${e(absent)}.</div>`;
+  const cards = a.crossover.map((x) => {
+    const t = crossoverTable(x);
+    const table = `<table><thead><tr>${t.head.map((h, i) => `<th${i > 0 ? ' class="num"' : ''}>${e(h)}</th>`).join('')}</tr></thead><tbody>${t.rows
+      .map(
+        (row) => `<tr>${row.map((c, i) => `<td${i > 0 ? ' class="num"' : ''}>${e(c)}</td>`).join('')}</tr>`,
+      )
+      .join('')}</tbody></table>`;
+    return `<div class="card"><h3>${e(crossoverTitle(x))}</h3><p>${e(x.text)}.</p>${table}</div>`;
+  });
+  const charts = data.crossover
+    .map((c) => chartCard(c.id, c.title, 'log–log; shaded: where Python takes over'))
+    .join('');
+  return `${cards.join('')}<div class="charts">${charts}</div>`;
+}
+
 function kvTable(rows: Array<[string, string]>): string {
   return `<table><tbody>${rows.map(([k, v]) => `<tr><th>${e(k)}</th><td>${e(v)}</td></tr>`).join('')}</tbody></table>`;
 }
@@ -131,7 +171,7 @@ export function htmlReport(results: Results): string {
   const header = `<header class="top"><h1>stackbench report <span class="badge">${e(r.suite)} suite</span> <span class="badge${r.status === 'complete' ? '' : ' warn'}">${e(r.status)}</span></h1>
 <div class="muted">Node.js vs Python backends, measured on this machine · ${e(m.cpuNote)}</div>
 <dl class="meta">${metaItems.map(([k, v]) => `<div><dt>${e(k)}</dt><dd>${e(v)}</dd></div>`).join('')}</dl></header>`;
-  const nav = `<nav class="workloads"><a href="#verdicts">verdicts</a>${views.map((v) => `<a href="#w-${e(v.workload)}">${e(v.workload)}</a>`).join('')}<a href="#stacks">stacks</a><a href="#config">configuration</a></nav>`;
+  const nav = `<nav class="workloads"><a href="#verdicts">verdicts</a><a href="#scaling">scaling</a><a href="#sweep">by size</a>${views.map((v) => `<a href="#w-${e(v.workload)}">${e(v.workload)}</a>`).join('')}<a href="#stacks">stacks</a><a href="#config">configuration</a></nav>`;
 
   const verdicts = `<div class="verdicts">${a.verdicts.map(verdictCard).join('')}</div>`;
   const reco = a.recommendation.length
@@ -212,6 +252,8 @@ ${r.failures?.length ? `<div class="banner"><strong>Failures this run met</stron
 ${reco ? `<section id="recommendation">${reco}</section>` : ''}
 ${agreement ? `<section id="agreement">${agreement}</section>` : ''}
 <section id="overview"><h2>At a glance</h2>${overview}</section>
+<section id="scaling"><h2>Horizontal scaling</h2>${scalingSection(r, a, data)}</section>
+<section id="sweep"><h2>ML and data by size</h2>${sweepSection(r, a, data)}</section>
 ${legendHtml}
 ${views
   .map((v) =>

@@ -5,6 +5,8 @@ import type { Results } from '../results/types.js';
 import { WORKLOADS } from '../workloads.js';
 import { ALIGN, flagsInUse, head, reasonLines, rowCells, winnerLines } from './cells.js';
 import { fmtDate, fmtDuration, fmtPct, legend, machineRows } from './format.js';
+import { faultLine, scalingAbsence, scalingHeader, scalingTable } from './scaling.js';
+import { crossoverTable, crossoverTitle, sweepAbsence } from './crossover.js';
 import { markdownTable } from './table.js';
 import { headerLine, statusWarning } from './terminal.js';
 
@@ -66,6 +68,34 @@ export function markdownReport(results: Results): string {
       string
     >;
     for (const r of a.agreement.rows) out.push(`- ${word[r.verdict] ?? r.verdict}: ${inline(r.text)}`);
+  }
+
+  out.push('', '## Horizontal scaling', '');
+  const absent = scalingAbsence(r, a);
+  if (absent) out.push(`The scaling study was ${inline(absent)}.`);
+  else {
+    out.push(`_${inline(scalingHeader(a))}_`, '');
+    const t = scalingTable(a);
+    out.push(markdownTable(t.head, t.rows));
+    if (r.faults?.length) {
+      out.push('');
+      for (const f of r.faults) out.push(`- fault: ${inline(faultLine(f))}`);
+    }
+  }
+
+  out.push('', '## ML and data by size', '');
+  const noSweep = sweepAbsence(r, a);
+  if (noSweep) out.push(`The sweep was ${inline(noSweep)}.`);
+  for (const x of noSweep ? [] : a.crossover) {
+    const t = crossoverTable(x);
+    out.push(
+      `### ${inline(crossoverTitle(x))}`,
+      '',
+      `${inline(x.text)}.`,
+      '',
+      markdownTable(t.head, t.rows),
+      '',
+    );
   }
 
   out.push('', '## Results per workload');

@@ -5,6 +5,8 @@ import type { Results, VerdictValue } from '../results/types.js';
 import { WORKLOADS } from '../workloads.js';
 import { ALIGN, flagsInUse, head, reasonLines, rowCells, winnerLines } from './cells.js';
 import { fmtDate, legend } from './format.js';
+import { faultLine, scalingAbsence, scalingHeader, scalingLines } from './scaling.js';
+import { crossoverLines, sweepAbsence } from './crossover.js';
 import { color, textTable } from './table.js';
 
 const VERDICT_STYLE: Record<VerdictValue, (s: string) => string> = {
@@ -68,6 +70,18 @@ export function terminalSummary(results: Results): string {
       out.push(`  ${' '.repeat(width)}  ${color.dim(v.summary)}`);
     }
   }
+  out.push('', color.bold('horizontal scaling'));
+  const absent = scalingAbsence(results, a);
+  if (absent) out.push(`  ${absent}`);
+  else {
+    out.push(color.dim(`  ${scalingHeader(a)}`));
+    for (const line of scalingLines(a)) out.push(`  ${line}`);
+    for (const f of results.faults ?? []) out.push(`  fault: ${faultLine(f)}`);
+  }
+  out.push('', color.bold('ML and data by size'));
+  const noSweep = sweepAbsence(results, a);
+  if (noSweep) out.push(`  ${noSweep}`);
+  else for (const line of crossoverLines(a)) out.push(`  ${line}`);
   if (a.recommendation.length) {
     out.push('', color.bold('what to choose, on this machine'));
     for (const line of a.recommendation) out.push(`  - ${line}`);
