@@ -3,7 +3,7 @@
 // `repetitions` times, other levels once) and a capacity search. results.json is rewritten after every point.
 import { cpus as osCpus, platform, release, totalmem } from 'node:os';
 import { StackbenchError } from '../errors.js';
-import { pinSelf, planCpus } from '../machine/cpuset.js';
+import { pinSelf, planCpus, type CpuPlan } from '../machine/cpuset.js';
 import {
   RESULTS_SCHEMA,
   RESULTS_VERSION,
@@ -19,6 +19,8 @@ import { checkWorkloads } from '../verify/verify.js';
 import { VERSION } from '../version.js';
 import { CHAT_RATE, WORKLOADS, type WorkloadId } from '../workloads.js';
 import { searchCapacity } from './capacity.js';
+import { runScaling, type ScalingOptions } from './scaling.js';
+import { runSweep, type SweepOptions } from './sweep.js';
 import { withLab, type LabRun } from '../lab/session.js';
 import { measurePoint } from './measure.js';
 import { stackSubject, type Subject } from './subject.js';
@@ -27,6 +29,14 @@ import { chatGraceMs, type Suite } from './suites.js';
 
 export interface RunOptions {
   suite: Suite;
+  /** Server and generator cores as chosen (--server-cpus / --generator-cpus); half and half otherwise. */
+  cpus?: { server?: number[]; generator?: number[] };
+  /** The horizontal-scaling study, after the main run (or alone, with `main: false`). */
+  scaling?: ScalingOptions;
+  /** Run the main matrix (stacks x workloads); false runs the scaling study alone. */
+  main?: boolean;
+  /** The ML and data sweep, after the main run. */
+  sweep?: SweepOptions;
   stacks: StackId[];
   workloads: WorkloadId[];
   outDir: string;
@@ -44,8 +54,15 @@ export type RunEvent =
   | { type: 'point'; point: Point }
   | { type: 'skip'; stack: StackId; reason: string };
 
-function newResults(opts: RunOptions): Results {
-  const cpus = planCpus();
+/** Keep a point (rewriting results.json), as a study's kind when given. */
+function record(results: Results, save: () => void, kind?: Point['kind']) {
+  return async (p: Point) => {
+    results.points.push(kind ? { ...p, kind } : p);
+    save();
+  };
+}
+
+function newResults(opts: RunOptions, cpus: CpuPlan): Results {
   const py = findPython(Object.keys(PY_PACKAGES)).info;
   return {
     schema: RESULTS_SCHEMA,
@@ -109,7 +126,8 @@ function noteDeaths(lab: LabRun, results: Results, rec: StackRecord | undefined,
 }
 
 export async function runLab(opts: RunOptions): Promise<Results> {
-  const results = newResults(opts);
+  const cpus = planCpus(opts.cpus);
+  const results = newResults(opts, cpus);
   const { serverCpus, generatorCpus } = results.machine;
   const save = () => writeResultsAtomic(results, opts.outDir);
   if (serverCpus.join() !== generatorCpus.join() && !pinSelf(generatorCpus)) {
@@ -127,8 +145,11 @@ export async function runLab(opts: RunOptions): Promise<Results> {
   }
   save();
   try {
+    // The CPU plan made above, before this process pinned itself to the generator cores: planned after the
+    // pinning, it would see only those cores and put the servers on them too.
+    const labWorkloads = [...new Set([...opts.workloads, ...(opts.scaling?.workloads ?? [])])];
     await withLab(
-      { workloads: opts.workloads, basePort: opts.basePort, signal: opts.signal },
+      { workloads: labWorkloads, basePort: opts.basePort, signal: opts.signal, cpus },
       async (lab) => {
         results.machine.postgres = lab.services.postgres?.version;
         for (const [w, u] of Object.entries(lab.services.unavailable))
@@ -149,6 +170,27 @@ export async function runLab(opts: RunOptions): Promise<Results> {
           await runStack(rec, lab, opts, results, save, (w) =>
             opts.onEvent?.({ type: 'cell', stack: rec.id, workload: w, index: ++index, total: cells }),
           );
+        }
+        const ctx = {
+          lab,
+          suite: opts.suite,
+          sloP99Ms: opts.sloP99Ms,
+          maxErrorRate: opts.maxErrorRate,
+          signal: opts.signal,
+          results,
+          save,
+        };
+        if (opts.sweep && opts.main !== false && !opts.signal?.aborted) {
+          opts.onEvent?.({ type: 'stack', stack: 'sweep', note: 'ML and data at size' });
+          await runSweep({ ...ctx, onPoint: record(results, save) }, opts.sweep);
+        }
+        if (opts.scaling && !opts.signal?.aborted) {
+          opts.onEvent?.({
+            type: 'stack',
+            stack: 'scaling',
+            note: 'horizontal scaling: replicas behind a balancer',
+          });
+          await runScaling({ ...ctx, onPoint: record(results, save, 'scaling') }, opts.scaling);
         }
       },
     );

@@ -2,6 +2,8 @@
 // full follows TechEmpower's concurrency levels and searches capacity finely.
 import { StackbenchError } from '../errors.js';
 import type { SuiteName } from '../results/types.js';
+import type { WorkloadId } from '../workloads.js';
+import type { SweepOptions } from './sweep.js';
 
 /** The capacity objective unless the user says otherwise: p99 within 100 ms, at most 0.1 % errors. */
 export const DEFAULT_SLO_MS = 100;
@@ -13,6 +15,24 @@ export const DEFAULT_MAX_ERROR_RATE = 0.001;
  */
 export function chatGraceMs(sloP99Ms: number): number {
   return 3 * sloP99Ms;
+}
+
+/**
+ * The CFS period of the replicas' CPU quotas. Not the kernel's (and Kubernetes') 100 ms: there a quarter-core
+ * replica that spends its quota early waits up to 75 ms, which alone uses most of a 100 ms SLO, and a 1 s
+ * window gains or loses up to a tenth of its CPU at its edges; 20 ms keeps both small (bench/cpu-quota.ts,
+ * docs/BENCHMARKS.md). A replica's tail still includes its throttling, as it does in production; --cfs-period
+ * sets 100 ms to see it at production's default.
+ */
+export const DEFAULT_CFS_PERIOD_US = 20_000;
+
+/** What the scaling study sweeps in a suite (run --scaling on). */
+export interface ScalingDefaults {
+  workloads: WorkloadId[];
+  replicas: number[];
+  forms: Array<'replicas' | 'native'>;
+  stacks: 'leading' | 'all';
+  faults: WorkloadId[];
 }
 
 export interface Suite {
@@ -32,6 +52,14 @@ export interface Suite {
   probeMs: number;
   /** The capacity search narrows its bracket until high / low <= 1 + precision. */
   precision: number;
+  /**
+   * Probe duration in the scaling study: longer, because a replica under a CPU quota gets its CPU in bursts, one
+   * per CFS period, and a window must span many periods for a burst at its edges not to count.
+   */
+  scalingProbeMs: number;
+  scaling: ScalingDefaults;
+  /** The ML and data sweep (run --sweep on), on the families the run selects. */
+  sweep: Omit<SweepOptions, 'families'>;
 }
 
 export const SUITES: Record<SuiteName, Suite> = {
@@ -47,6 +75,26 @@ export const SUITES: Record<SuiteName, Suite> = {
     probes: 8,
     probeMs: 500,
     precision: 0.1,
+    scalingProbeMs: 1000,
+    // The article's claim, at the least cost: the leading stack of each runtime, on a request, a wait and chat.
+    scaling: {
+      workloads: ['json', 'io', 'chat'],
+      replicas: [1, 2, 4],
+      forms: ['replicas'],
+      stacks: 'leading',
+      faults: ['json', 'chat'],
+    },
+    // From the headline's size to where BLAS and columnar code pay: 0.13, 8.7 and 537 MFLOP; 10k to 1M rows.
+    sweep: {
+      ml: [
+        { batch: 16, width: 64 },
+        { batch: 64, width: 256 },
+        { batch: 256, width: 1024 },
+      ],
+      dataRows: [10_000, 200_000, 1_000_000],
+      dataOps: ['groupby', 'sort'],
+      reps: 2,
+    },
   },
   full: {
     name: 'full',
@@ -59,6 +107,26 @@ export const SUITES: Record<SuiteName, Suite> = {
     probes: 12,
     probeMs: 3000,
     precision: 0.05,
+    scalingProbeMs: 3000,
+    scaling: {
+      workloads: ['json', 'io', 'db', 'chat'],
+      replicas: [1, 2, 4],
+      forms: ['replicas', 'native'],
+      stacks: 'all',
+      faults: ['json', 'chat'],
+    },
+    sweep: {
+      ml: [
+        { batch: 16, width: 64 },
+        { batch: 64, width: 128 },
+        { batch: 64, width: 256 },
+        { batch: 128, width: 512 },
+        { batch: 256, width: 1024 },
+      ],
+      dataRows: [10_000, 50_000, 200_000, 1_000_000],
+      dataOps: ['groupby', 'join', 'sort'],
+      reps: 3,
+    },
   },
 };
 

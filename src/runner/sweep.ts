@@ -1,0 +1,194 @@
+// ML and data where they live: the time one request takes at sizes from the headline's small batch up to where
+// BLAS and columnar libraries pay (ml: an MLP of width W on a batch of B rows, 2·B·(W² + 10W) FLOP; data: a
+// group-by, a join and a sort over 10k..1M rows), on the leading Node.js and Python stacks, each runtime
+// idiomatically (Node: plain typed-array loops, and arquero for tables; Python: NumPy, pandas). One connection,
+// closed loop: the request's own compute, not the server's queueing. The analysis finds the size where the
+// answer flips (analysis/crossover.ts).
+import { derive, measured } from '../analysis/derive.js';
+import type { LabRun } from '../lab/session.js';
+import type { Point, Results, StackRecord, SweepTag } from '../results/types.js';
+import { StackbenchError } from '../errors.js';
+import { measurePoint } from './measure.js';
+import { stackSubject, type Subject } from './subject.js';
+import { chatGraceMs, type Suite } from './suites.js';
+
+export interface MlSize {
+  batch: number;
+  width: number;
+}
+
+export interface SweepOptions {
+  /** The families swept: those of ml and data that the run selected. */
+  families: Array<'ml' | 'data'>;
+  ml: MlSize[];
+  dataRows: number[];
+  dataOps: Array<'groupby' | 'join' | 'sort'>;
+  /** Runs per size (>= 2 for an interval). */
+  reps: number;
+}
+
+/** The ranges the servers accept (servers/*: /ml/sized, /data/sized); a size outside is bad input. */
+export const ML_BATCH = { min: 1, max: 1024 } as const;
+export const ML_WIDTH = { min: 8, max: 2048 } as const;
+export const DATA_ROWS = { min: 10_000, max: 1_000_000 } as const;
+
+export const mflop = (s: MlSize) => (2 * s.batch * (s.width * s.width + 10 * s.width)) / 1e6;
+
+/** "64x256" -> {batch: 64, width: 256}; a size outside the servers' range is bad input naming the range. */
+export function parseMlSize(text: string): MlSize {
+  const m = /^(\d+)x(\d+)$/.exec(text.trim());
+  const bad = () =>
+    new StackbenchError(
+      'SB_BAD_NUMBER',
+      [
+        '--ml-sizes',
+        text,
+        `BATCHxWIDTH with batch ${ML_BATCH.min}..${ML_BATCH.max} and width ${ML_WIDTH.min}..${ML_WIDTH.max}`,
+      ],
+      ['--ml-sizes'],
+    );
+  if (!m) throw bad();
+  const s = { batch: Number(m[1]), width: Number(m[2]) };
+  if (s.batch < ML_BATCH.min || s.batch > ML_BATCH.max || s.width < ML_WIDTH.min || s.width > ML_WIDTH.max)
+    throw bad();
+  return s;
+}
+
+export function parseDataRows(text: string): number {
+  const n = Number(text.trim().replace(/k$/i, '000').replace(/m$/i, '000000'));
+  if (!Number.isInteger(n) || n < DATA_ROWS.min || n > DATA_ROWS.max)
+    throw new StackbenchError(
+      'SB_BAD_NUMBER',
+      ['--data-rows', text, `rows from ${DATA_ROWS.min} to ${DATA_ROWS.max} (10k, 200k, 1m)`],
+      ['--data-rows'],
+    );
+  return n;
+}
+
+export interface SweepContext {
+  lab: LabRun;
+  suite: Suite;
+  sloP99Ms: number;
+  maxErrorRate: number;
+  signal?: AbortSignal;
+  results: Results;
+  save: () => void;
+  onPoint: (p: Point) => Promise<void>;
+}
+
+/** The leading stack of each runtime on a workload in the main run (node-http, fastapi-uvicorn without one). */
+function leaders(results: Results, workload: 'ml' | 'data'): StackRecord[] {
+  const figs = measured(derive(results).workloads.find((w) => w.workload === workload));
+  const best = (rt: 'node' | 'python') =>
+    figs.filter((f) => f.runtime === rt).sort((a, b) => (b.rps?.median ?? 0) - (a.rps?.median ?? 0))[0]
+      ?.stack;
+  const ids = [best('node') ?? 'node-http', best('python') ?? 'fastapi-uvicorn'];
+  return ids
+    .map((id) => results.stacks.find((s) => s.id === id && s.available && !s.failure))
+    .filter((s): s is StackRecord => s !== undefined);
+}
+
+/** The time one request takes is the measure: a window long enough for a few of the slowest. */
+const WINDOW_MS = 600;
+
+async function measureSize(
+  ctx: SweepContext,
+  subject: Subject,
+  workload: 'ml' | 'data',
+  path: string,
+  tag: SweepTag,
+  reps: number,
+): Promise<void> {
+  // A first request at this size builds its model or table (not the measured work): one unmeasured call first.
+  await subject.drive(workload, {
+    model: 'closed',
+    connections: 1,
+    durationMs: 150,
+    path,
+    signal: ctx.signal,
+  });
+  for (let rep = 0; rep < reps && !ctx.signal?.aborted && !subject.exited(); rep++) {
+    const p = await measurePoint({
+      subject,
+      workload,
+      kind: 'sweep',
+      model: 'closed',
+      connections: 1,
+      durationMs: WINDOW_MS,
+      warmupMs: 0,
+      rep,
+      maxErrorRate: ctx.maxErrorRate,
+      signal: ctx.signal,
+      path,
+    });
+    await ctx.onPoint({ ...p, sweep: tag });
+  }
+}
+
+export async function runSweep(ctx: SweepContext, opts: SweepOptions): Promise<void> {
+  ctx.results.config.sweep = {
+    families: opts.families,
+    ml: opts.ml,
+    dataRows: opts.dataRows,
+    dataOps: opts.dataOps,
+    reps: opts.reps,
+  };
+  ctx.save();
+  for (const workload of opts.families) {
+    for (const rec of leaders(ctx.results, workload)) {
+      if (ctx.signal?.aborted) return;
+      if (rec.verification[workload] && rec.verification[workload]!.status !== 'pass') continue;
+      const started = await ctx.lab.start(rec);
+      if (!started.ok) {
+        ctx.results.notes.push(`sweep: ${rec.id} did not start: ${started.failure.reason}`);
+        continue;
+      }
+      const subject = stackSubject(started.stack, rec.runtime, chatGraceMs(ctx.sloP99Ms));
+      try {
+        if (workload === 'ml') {
+          for (const s of opts.ml) {
+            const path = `/ml/sized?batch=${s.batch}&width=${s.width}`;
+            const impl = rec.runtime === 'node' ? 'loops' : 'numpy';
+            await measureSize(
+              ctx,
+              subject,
+              'ml',
+              path,
+              {
+                family: 'ml',
+                size: mflop(s),
+                label: `${s.batch}x${s.width}`,
+                impl,
+              },
+              opts.reps,
+            );
+          }
+        } else {
+          const impls = rec.runtime === 'node' ? ['loops', 'arquero'] : ['pandas'];
+          for (const op of opts.dataOps)
+            for (const impl of impls)
+              for (const rows of opts.dataRows) {
+                const path = `/data/sized?rows=${rows}&op=${op}${rec.runtime === 'node' ? `&impl=${impl}` : ''}`;
+                await measureSize(
+                  ctx,
+                  subject,
+                  'data',
+                  path,
+                  {
+                    family: 'data',
+                    size: rows,
+                    label: `${op} ${rows}`,
+                    op,
+                    impl,
+                  },
+                  opts.reps,
+                );
+              }
+        }
+      } finally {
+        await started.stack.stop();
+      }
+      ctx.save();
+    }
+  }
+}
