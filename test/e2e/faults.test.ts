@@ -7,26 +7,10 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Results } from '../../src/results/types.js';
-import { leftovers, startCli } from '../helpers/cli.js';
+import { leftovers, processesOf, startCli } from '../helpers/cli.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const short = ['--reps', '3', '-d', '400ms', '--probes', '0'];
-
-/** Processes of this run (by its STACKBENCH_RUN_ID) whose command line matches, with their parent pid. */
-function processesOf(runId: string, cmd: RegExp): Array<{ pid: number; ppid: number }> {
-  const out: Array<{ pid: number; ppid: number }> = [];
-  for (const name of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
-    try {
-      if (!readFileSync(`/proc/${name}/environ`, 'utf8').includes(`STACKBENCH_RUN_ID=${runId}`)) continue;
-      if (!cmd.test(readFileSync(`/proc/${name}/cmdline`, 'utf8').replace(/\0/g, ' '))) continue;
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      out.push({ pid: Number(name), ppid: Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) });
-    } catch {
-      /* gone, or not readable */
-    }
-  }
-  return out;
-}
+const short = ['--reps', '3', '-d', '400ms', '--probes', '0', '--scaling', 'off'];
 
 /** Wait (bounded) until results.json holds a point of `stack` on `workload`. */
 async function waitForPoint(file: string, stack: string, workload: string, ms = 90_000): Promise<void> {

@@ -7,19 +7,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Results } from '../../src/results/types.js';
-import { leftovers, runCli, startCli } from '../helpers/cli.js';
+import { affinityOf } from '../../src/machine/cpuset.js';
+import { leftovers, processesOf, runCli, startCli } from '../helpers/cli.js';
 import { launchChromium, openReport } from '../helpers/chromium.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const tmp = () => mkdtempSync(join(tmpdir(), 'sb-run-'));
-const short = ['--reps', '3', '-d', '300ms', '--probes', '2'];
+const short = ['--reps', '3', '-d', '300ms', '--probes', '2', '--scaling', 'off'];
 
 test(
   'run: a short real run writes results.json, report.md and a report.html that renders',
   { timeout: 180_000 },
   async () => {
     const out = tmp();
-    const r = await runCli([
+    const run = startCli([
       'run',
       '--stacks',
       'node-http,fastapi-uvicorn',
@@ -29,9 +30,25 @@ test(
       '--out',
       out,
     ]);
+    // While it runs: the stack's processes sit on the server cores, the generator (this run) on the others.
+    const affinities = new Map<string, number[]>();
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline && affinities.size === 0) {
+      for (const p of processesOf(run.runId, /servers\/node\/dist\/http\.js/)) {
+        const cores = affinityOf(p.pid);
+        if (cores) affinities.set(String(p.pid), cores);
+      }
+      await sleep(50);
+    }
+    const generator = affinityOf(run.child.pid!);
+    const r = await run.done;
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(leftovers(r.runId), []);
     const res = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Results;
+    assert.ok(affinities.size > 0, 'saw the node-http server');
+    for (const cores of affinities.values())
+      assert.deepEqual(cores, res.machine.serverCpus, 'server pinned to the server cores');
+    assert.deepEqual(generator, res.machine.generatorCpus, 'generator pinned to its cores');
     assert.equal(res.schema, 'stackbench.results');
     assert.equal(res.status, 'complete');
     assert.deepEqual(
@@ -175,6 +192,47 @@ test(
       res.notes.join('\n'),
     );
     assert.match(r.stdout, /flask-gunicorn/);
+    assert.deepEqual(leftovers(r.runId), []);
+  },
+);
+
+test(
+  'run: the ML sweep measures each size on both runtimes and the report says where the answer flips',
+  { timeout: 180_000 },
+  async () => {
+    const out = tmp();
+    const r = await runCli([
+      'run',
+      '--stacks',
+      'node-http,fastapi-uvicorn',
+      '--workloads',
+      'ml',
+      ...short,
+      '--ml-sizes',
+      '16x64,256x1024',
+      '--out',
+      out,
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const res = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Results;
+    assert.deepEqual(res.config.sweep?.families, ['ml']);
+    const sweep = res.points.filter((p) => p.kind === 'sweep');
+    for (const stack of ['node-http', 'fastapi-uvicorn'])
+      for (const label of ['16x64', '256x1024']) {
+        const at = sweep.filter((p) => p.stack === stack && p.sweep?.label === label);
+        assert.equal(at.length, 2, `${stack} at ${label}: two runs`);
+        for (const p of at) assert.ok(p.rps > 0 && p.errorRate === 0 && p.connections === 1);
+      }
+    // The larger size does ~4000x the work: a request takes longer on both runtimes.
+    const x = res.analysis!.crossover.find((c) => c.family === 'ml')!;
+    assert.equal(x.steps.length, 2);
+    assert.ok(x.steps[1]!.pythonMs > x.steps[0]!.pythonMs && x.steps[1]!.nodeMs > x.steps[0]!.nodeMs);
+    const ml = res.analysis!.verdicts.find((v) => v.claim === 'ml-logic')!;
+    assert.ok(
+      ml.evidence.some((e) => e.startsWith('sweep: ')),
+      ml.evidence.join('\n'),
+    );
+    assert.match(readFileSync(join(out, 'report.md'), 'utf8'), /## ML and data by size[\s\S]*256x1024/);
     assert.deepEqual(leftovers(r.runId), []);
   },
 );

@@ -56,3 +56,19 @@ export function leftovers(runId: string): string[] {
   }
   return found;
 }
+
+/** Processes of this run (by its STACKBENCH_RUN_ID) whose command line matches, with their parent pid. */
+export function processesOf(runId: string, cmd: RegExp): Array<{ pid: number; ppid: number }> {
+  const out: Array<{ pid: number; ppid: number }> = [];
+  for (const name of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+    try {
+      if (!readFileSync(`/proc/${name}/environ`, 'utf8').includes(`STACKBENCH_RUN_ID=${runId}`)) continue;
+      if (!cmd.test(readFileSync(`/proc/${name}/cmdline`, 'utf8').replace(/\0/g, ' '))) continue;
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      out.push({ pid: Number(name), ppid: Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) });
+    } catch {
+      /* gone, or not readable */
+    }
+  }
+  return out;
+}

@@ -45,7 +45,7 @@ describe('node-wins (raw performance, json rps)', () => {
     assert.equal(v.verdict, 'supported');
     assert.match(
       v.summary,
-      /supported against WSGI \(flask-gunicorn 6\.0x\), ASGI \(fastapi-uvicorn 3\.3x\)/,
+      /supported against WSGI sync \(flask-gunicorn 6\.0x\), ASGI \(fastapi-uvicorn 3\.3x\)/,
     );
     assert.ok(v.evidence.some((e) => /^fastify is 6\.0x flask-gunicorn on json/.test(e)));
     assert.ok(v.evidence.some((e) => /CPU per request: fastify 33 µs, flask-gunicorn 200 µs/.test(e)));
@@ -58,7 +58,7 @@ describe('node-wins (raw performance, json rps)', () => {
     assert.equal(v.verdict, 'depends');
     assert.match(
       v.summary,
-      /supported against WSGI \(flask-gunicorn 4\.2x\); not against ASGI \(fastapi-uvicorn 1\.01x, tie\)/,
+      /supported against WSGI sync \(flask-gunicorn 4\.2x\); not against ASGI \(fastapi-uvicorn 1\.01x, tie\)/,
     );
   });
   it('not supported when Python ties or wins everywhere (a tie is not a win)', () => {
@@ -111,7 +111,7 @@ describe('node-wins on capacity (concurrent I/O)', () => {
     assert.equal(v.verdict, 'supported');
     assert.match(
       v.summary,
-      /io capacity, fastify: supported against WSGI \(flask-gunicorn 53x\), ASGI \(fastapi-uvicorn 1\.33x\)/,
+      /io capacity, fastify: supported against WSGI sync \(flask-gunicorn 53x\), ASGI \(fastapi-uvicorn 1\.33x\)/,
     );
     assert.match(v.summary, /Missing: service was not in this run; db was not in this run/);
   });
@@ -218,47 +218,68 @@ describe('wsgi-concurrency', () => {
 });
 
 describe('scaling', () => {
-  it('not measured on one server core, with what one core shows', () => {
-    const v = judge(
-      'horizontal-scaling',
-      json({ 'node-http': 20000, 'node-cluster': 18000, 'flask-gunicorn': 3000 }),
-    );
-    assert.equal(v.verdict, 'not measured');
-    assert.match(v.summary, /this machine gives the server 1 core; scaling needs >= 2 server cores/);
-    assert.ok(
-      v.evidence.some((e) => /node-cluster with 1 worker runs at 0\.90x node-http/.test(e)),
-      v.evidence.join('\n'),
-    );
-    assert.ok(v.evidence.some((e) => /flask-gunicorn already runs 3 processes/.test(e)));
+  it('not measured when the study did not run, or could not, saying why and the fix', () => {
+    const off = judge('horizontal-scaling', json({ 'node-http': 20000, 'flask-gunicorn': 3000 }));
+    assert.equal(off.verdict, 'not measured');
+    assert.match(off.summary, /the scaling study did not run \(stackbench run --scaling on runs it\)/);
+    const r = json({ 'node-http': 20000, 'flask-gunicorn': 3000 });
+    r.config.scaling = {
+      workloads: ['json'],
+      replicas: [1, 2, 4],
+      forms: ['replicas'],
+      stacks: 'leading',
+      budget: 'quota',
+      coresEach: 0.125,
+      balancer: 'haproxy',
+      notMeasured: 'replicas need CPU quotas on 1 server core(s): the cgroup v1 cpu hierarchy is read-only',
+    };
+    const blocked = judge('horizontal-scaling', r);
+    assert.equal(blocked.verdict, 'not measured');
+    assert.match(blocked.summary, /cgroup v1 cpu hierarchy is read-only/);
   });
+  /** C(1) and C(2) per runtime and workload from efficiencies, brackets 5 % wide. */
   const scaled = (nodeEff: number, pyEffJson: number, pyEffIo: number) => {
     const caps: CapSpec[] = [];
     for (const w of ['json', 'io'] as const) {
-      caps.push({ stack: 'node-cluster', workload: w, rps: 1000, instances: 1, failedAt: 1100 });
+      const pe = w === 'json' ? pyEffJson : pyEffIo;
+      caps.push({ stack: 'node-http', workload: w, rps: 1000, failedAt: 1050, replicas: 1 });
       caps.push({
-        stack: 'node-cluster',
+        stack: 'node-http',
         workload: w,
         rps: 2000 * nodeEff,
-        instances: 2,
-        failedAt: 2200 * nodeEff,
+        failedAt: 2100 * nodeEff,
+        replicas: 2,
       });
-      const pe = w === 'json' ? pyEffJson : pyEffIo;
-      caps.push({ stack: 'fastapi-uvicorn', workload: w, rps: 500, instances: 1, failedAt: 550 });
-      caps.push({ stack: 'fastapi-uvicorn', workload: w, rps: 1000 * pe, instances: 2, failedAt: 1100 * pe });
+      caps.push({ stack: 'fastapi-uvicorn', workload: w, rps: 500, failedAt: 525, replicas: 1 });
+      caps.push({ stack: 'fastapi-uvicorn', workload: w, rps: 1000 * pe, failedAt: 1050 * pe, replicas: 2 });
     }
-    return makeResults({
-      stacks: ['node-cluster', 'fastapi-uvicorn'],
-      workloads: ['json', 'io'],
-      caps,
-      instances: [1, 2],
-    });
+    return makeResults({ stacks: ['node-http', 'fastapi-uvicorn'], workloads: ['json', 'io'], caps });
   };
-  it('supported, depends, not supported from scaling efficiency', () => {
+  it('supported, depends, not supported from the efficiency intervals', () => {
     const s = judge('horizontal-scaling', scaled(0.95, 0.7, 0.7));
-    assert.equal(s.verdict, 'supported');
-    assert.match(s.summary, /json: node-cluster 95% vs fastapi-uvicorn 70%/);
+    assert.equal(s.verdict, 'supported', s.summary);
+    assert.match(
+      s.summary,
+      /json at 2 replicas: node-http 95% \(\d+%–\d+%\) vs fastapi-uvicorn 70% \(\d+%–\d+%\): Node\.js scales better/,
+    );
+    assert.match(s.summary, /Both need a balancer in front of their replicas/);
+    assert.ok(
+      s.evidence.some((e) => /node-http \(1 replicas x 0\.125 core, CPU quota/.test(e)),
+      s.evidence.join('\n'),
+    );
     assert.equal(judge('horizontal-scaling', scaled(0.95, 0.7, 0.96)).verdict, 'depends');
-    assert.equal(judge('horizontal-scaling', scaled(0.8, 0.95, 0.95)).verdict, 'not supported');
+    assert.equal(judge('horizontal-scaling', scaled(0.7, 0.95, 0.95)).verdict, 'not supported');
+  });
+  it('overlapping intervals are alike, and a bound leaves it undecided', () => {
+    const alike = judge('horizontal-scaling', scaled(0.95, 0.94, 0.96));
+    assert.equal(alike.verdict, 'not supported');
+    assert.match(alike.summary, /: alike/);
+    const r = scaled(0.95, 0.7, 0.7);
+    for (const c of r.capacities)
+      if (c.deployment?.n === 2) Object.assign(c, { high: null, limitedBy: 'generator' });
+    const v = judge('horizontal-scaling', r);
+    assert.equal(v.verdict, 'undecided', v.summary);
+    assert.match(v.summary, /undecided \(a bound\)/);
   });
 });
 
@@ -287,7 +308,7 @@ describe('realtime: stream and chat capacity', () => {
   it('a stack that cannot serve chat at all loses it, and says why', () => {
     const v = judge('realtime-chat-streaming', realtime(3000, 1000));
     assert.equal(v.verdict, 'supported');
-    assert.match(v.summary, /flask-gunicorn cannot serve it at all/);
+    assert.match(v.summary, /WSGI sync workers cannot serve it at all \(flask-gunicorn\)/);
     assert.ok(
       v.evidence.some((e) => /flask-gunicorn cannot serve chat: WebSocket needs an ASGI server/.test(e)),
     );

@@ -91,6 +91,8 @@ describe('run and load refuse what they cannot honour', () => {
         '200ms',
         '--probes',
         '0',
+        '--scaling',
+        'off',
       ].concat(['--out', out, '--force']),
     );
     assert.equal(forced.code, 0, forced.stderr);
