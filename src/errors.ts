@@ -105,10 +105,24 @@ const catalog = {
     message: (file, why) => `cannot read results "${file}": ${why}`,
     hint: () => 'pass a results.json written by `stackbench run` of this version',
   },
+  SB_BAD_TARGET: {
+    exit: 2,
+    message: (name, why) => `target "${name}": ${why}`,
+    hint: () =>
+      'a target is NAME=http://127.0.0.1:PORT/ (a running service) or NAME="a command with {port}" (one stackbench starts)',
+  },
+  SB_TARGET_FAILED: {
+    exit: 2,
+    message: (name, why) => `target "${name}" ${why}`,
+    hint: (kind) =>
+      kind === 'url'
+        ? 'check that the service runs and answers at that address'
+        : 'run the command by itself to see it start; its last lines follow',
+  },
   SB_STACK_START: {
     exit: 1,
     message: (stack, why) => `stack ${stack} failed to start: ${why}`,
-    hint: () => 'see its last log lines above; `stackbench doctor` checks the installation',
+    hint: () => 'its last log lines follow; `stackbench doctor` checks the installation',
   },
   SB_SETUP_FAILED: {
     exit: 1,
@@ -138,6 +152,8 @@ export class StackbenchError extends Error {
   }
   /** The one line the CLI prints. */
   line(): string {
-    return `error[${this.code}]: ${this.message} — ${this.hint}`;
+    // A message that carries a process's last lines: the hint stays on the first line, the log follows.
+    const [first, ...log] = this.message.split('\n');
+    return [`error[${this.code}]: ${first} — ${this.hint}`, ...log].join('\n');
   }
 }

@@ -3,8 +3,13 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { SHARED } from './paths.js';
 
+/** The lab's workloads: what every reference stack implements (docs/WORKLOADS.md). */
 export const WORKLOAD_IDS = ['json', 'io', 'service', 'db', 'cpu', 'data', 'ml', 'stream', 'chat'] as const;
-export type WorkloadId = (typeof WORKLOAD_IDS)[number];
+export type LabWorkloadId = (typeof WORKLOAD_IDS)[number];
+/** `compare`'s workload: the user's own requests against the user's own services (results' config.compare). */
+export const CUSTOM = 'custom';
+export const ALL_WORKLOAD_IDS = [...WORKLOAD_IDS, CUSTOM] as const;
+export type WorkloadId = (typeof ALL_WORKLOAD_IDS)[number];
 
 export interface WorkloadDef {
   id: WorkloadId;
@@ -82,6 +87,14 @@ export const WORKLOADS: Record<WorkloadId, WorkloadDef> = {
     floorMs: STREAM_EVENTS * STREAM_INTERVAL_MS,
     concurrency: true,
     search: 'climb',
+  },
+  custom: {
+    id: 'custom',
+    method: 'GET',
+    path: '/',
+    tests: 'your requests',
+    // A user's service may wait on anything: capacity within the SLO is searched, as for the waiting workloads.
+    ...WAITING,
   },
   chat: {
     id: 'chat',

@@ -167,7 +167,9 @@ function figuresFor(
     if (latency) Object.assign(fig, latency);
     const cpu = median(usable.map((p) => p.server.cpuUsPerRequest).filter((x) => x > 0));
     if (Number.isFinite(cpu)) fig.cpuUsPerRequest = cpu;
-    fig.peakPssMiB = Math.max(...usable.map((p) => p.server.peakPssMiB));
+    // A service reached by URL (compare) is not ours to sample: no figure rather than a zero.
+    const peak = Math.max(...usable.map((p) => p.server.peakPssMiB));
+    if (peak > 0) fig.peakPssMiB = peak;
   }
   const levels = levelsOf(closed);
   if (levels) fig.levels = levels;

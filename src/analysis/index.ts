@@ -4,6 +4,7 @@
 import type { Analysis, Results } from '../results/types.js';
 import type { WorkloadId } from '../workloads.js';
 import { CLAIMS } from './claims.js';
+import { compareSummary } from './compare-summary.js';
 import { crossovers } from './crossover.js';
 import { compareWorkload, type WorkloadComparisons } from './compare.js';
 import { derive } from './derive.js';
@@ -19,7 +20,9 @@ export function analyze(results: Results): Analysis {
   const cmps = new Map<WorkloadId, WorkloadComparisons>(
     d.workloads.map((w) => [w.workload, compareWorkload(w)]),
   );
-  const verdicts = decide(results, d, CLAIMS);
+  // compare measures the user's services, not the article's claims: no verdicts, its own summary.
+  const lab = results.config.compare === undefined;
+  const verdicts = lab ? decide(results, d, CLAIMS) : [];
   return {
     workloads: d.workloads.map((w) => {
       const c = cmps.get(w.workload)!;
@@ -32,7 +35,7 @@ export function analyze(results: Results): Analysis {
       };
     }),
     verdicts,
-    recommendation: recommend(results, d, cmps, verdicts),
+    recommendation: lab ? recommend(results, d, cmps, verdicts) : compareSummary(results, d),
     scaling: scalingCurves(results),
     crossover: crossovers(results),
   };

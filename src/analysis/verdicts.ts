@@ -11,7 +11,7 @@ import { compareBrackets, compareRuns, fmtInt, fmtRatio } from './stats.js';
 
 export type Rule = (results: Results, d: Derived, claim: Claim) => Verdict;
 
-const RUNTIME_NAME: Record<Runtime, string> = { node: 'Node.js', python: 'Python' };
+const RUNTIME_NAME: Record<Runtime, string> = { node: 'Node.js', python: 'Python', other: 'other' };
 const other = (r: Runtime): Runtime => (r === 'node' ? 'python' : 'node');
 
 interface Matchup {

@@ -27,9 +27,9 @@ export function parseFlags<F extends FlagSpecs>(
   cmd: string,
   argv: string[],
   flags: F,
-  positionals: 'one' | 'none' = 'none',
+  positionals: 'one' | 'many' | 'none' = 'none',
   operand = 'argument',
-): { values: Parsed<F>; operand: string | undefined } {
+): { values: Parsed<F>; operand: string | undefined; operands: string[] } {
   const options = Object.fromEntries(
     Object.entries(flags).map(([name, f]) => [
       name,
@@ -50,7 +50,11 @@ export function parseFlags<F extends FlagSpecs>(
     const detail = n === 0 ? `missing ${operand}` : `expected one ${operand}, got ${n}`;
     throw new StackbenchError('SB_BAD_FLAG', [detail], [cmd]);
   }
-  return { values: parsed.values as Parsed<F>, operand: parsed.positionals[0] };
+  return {
+    values: parsed.values as Parsed<F>,
+    operand: parsed.positionals[0],
+    operands: parsed.positionals,
+  };
 }
 
 /**

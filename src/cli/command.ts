@@ -8,14 +8,14 @@ export interface CommandSpec<F extends FlagSpecs> {
   summary: string;
   /** What follows the name on the usage line besides the flags, e.g. "URL" or "RESULTS.json". */
   operands?: string;
-  /** How many positional operands it takes: exactly one ("one"), or none (default). */
-  positionals?: 'one' | 'none';
+  /** How many positional operands it takes: exactly one ("one"), any number ("many"), or none (default). */
+  positionals?: 'one' | 'many' | 'none';
   /** Paragraphs between the usage line and the flags. */
   about: string;
   flags: F;
   /** Lines after the flags (examples, exit codes). */
   footer?: string;
-  run(values: Parsed<F>, operand: string | undefined): Promise<number>;
+  run(values: Parsed<F>, operand: string | undefined, operands: string[]): Promise<number>;
 }
 
 export interface Command {
@@ -52,14 +52,14 @@ export function defineCommand<F extends FlagSpecs>(spec: CommandSpec<F>): Comman
     summary: spec.summary,
     usage: usageOf(spec),
     run: async (argv) => {
-      const { values, operand } = parseFlags(
+      const { values, operand, operands } = parseFlags(
         spec.name,
         argv,
         spec.flags,
         spec.positionals ?? 'none',
         spec.operands,
       );
-      return spec.run(values, operand);
+      return spec.run(values, operand, operands);
     },
   };
 }

@@ -80,7 +80,7 @@ export function reasonLines(v: WorkloadAnalysis): string[] {
   );
 }
 
-const RUNTIME_NAME = { node: 'Node.js', python: 'Python' } as const;
+const RUNTIME_NAME = { node: 'Node.js', python: 'Python', other: 'other' } as const;
 const x = (n: number, like = n) => `${fmtRatio(n, like)}x`;
 
 /** The winner line: "winner: fastify" plus the comparisons' own words. */

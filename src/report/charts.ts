@@ -4,7 +4,7 @@
 import { analysisOf } from '../analysis/index.js';
 import { uslCapacity } from '../analysis/usl.js';
 import type { Results } from '../results/types.js';
-import type { StackId } from '../stacks/registry.js';
+import type { Runtime, StackId } from '../stacks/registry.js';
 import { WORKLOADS, type WorkloadId } from '../workloads.js';
 
 /** Node.js stacks in greens, Python stacks in blues and violets: the runtime shows at a glance. */
@@ -20,9 +20,13 @@ export const STACK_COLORS: Record<string, string> = {
   'fastapi-uvicorn': '#ae3ec9',
 };
 /** Stacks without a colour of their own (a user's): one from their runtime's family, by a hash of the id. */
-const SPARE = { node: ['#37b24d', '#20c997', '#94d82d'], python: ['#4263eb', '#7048e8', '#be4bdb'] };
+const SPARE = {
+  node: ['#37b24d', '#20c997', '#94d82d'],
+  python: ['#4263eb', '#7048e8', '#be4bdb'],
+  other: ['#f08c00', '#e8590c', '#868e96'],
+};
 
-export function colorOf(stack: string, runtime: 'node' | 'python'): string {
+export function colorOf(stack: string, runtime: Runtime): string {
   if (STACK_COLORS[stack]) return STACK_COLORS[stack];
   const h = [...stack].reduce((a, c) => (a * 31 + c.charCodeAt(0)) >>> 0, 7);
   return SPARE[runtime][h % SPARE[runtime].length]!;
@@ -81,7 +85,7 @@ export interface ChartData {
   scaling: ScalingChart[];
   crossover: CrossoverChart[];
   colors: Record<string, string>;
-  runtimes: Record<string, 'node' | 'python'>;
+  runtimes: Record<string, Runtime>;
   workloads: WorkloadCharts[];
   /** Best Node.js over best Python per workload (> 1: Node.js faster). */
   overview: Array<{ workload: WorkloadId; ratio: number; node: StackId; python: StackId }>;
@@ -107,7 +111,7 @@ function concurrency(
 
 export function chartData(results: Results): ChartData {
   const a = analysisOf(results);
-  const runtimes: Record<string, 'node' | 'python'> = {};
+  const runtimes: Record<string, Runtime> = {};
   const colors: Record<string, string> = {};
   for (const v of a.workloads)
     for (const r of v.stacks) {

@@ -3,7 +3,7 @@
 // at once, with its path), and the JSON Schema published in docs/results.schema.json. The analysis is not
 // checked: `report` recomputes it from the measured part.
 import { z } from 'zod';
-import { WORKLOAD_IDS } from '../workloads.js';
+import { ALL_WORKLOAD_IDS } from '../workloads.js';
 
 export const RESULTS_SCHEMA = 'stackbench.results';
 export const RESULTS_VERSION = 2;
@@ -14,7 +14,7 @@ const ms = z.number().nonnegative().describe('milliseconds');
 const stackId = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a stack id: letters, digits, ".", "_" or "-"');
-const workloadId = z.enum(WORKLOAD_IDS);
+const workloadId = z.enum(ALL_WORKLOAD_IDS);
 const errorKind = z.enum(['connect', 'reset', 'timeout', 'status', 'malformed']);
 
 export const SuiteName = z.enum(['quick', 'full']);
@@ -45,6 +45,7 @@ export const RunConfig = z.object({
   instances: z.array(count.min(1)).describe('server core counts measured; a stack turns N cores into workers'),
   scaling: z.lazy(() => ScalingConfig).optional().describe('the horizontal-scaling study, when it ran'),
   sweep: z.lazy(() => SweepConfig).optional().describe('the ML and data size sweep, when it ran'),
+  compare: z.lazy(() => CompareConfig).optional().describe('`stackbench compare`: the targets and what was sent'),
 });
 
 /** unsupported: the stack cannot do the workload by its model (WebSocket on WSGI), itself a finding. */
@@ -52,10 +53,10 @@ export const CellStatus = z.enum(['pass', 'fail', 'unavailable', 'unsupported'])
 
 export const StackRecord = z.object({
   id: stackId,
-  runtime: z.enum(['node', 'python']),
+  runtime: z.enum(['node', 'python', 'other']).describe("other: a user's service of another runtime, or not said"),
   framework: z.string(),
   server: z.string(),
-  serverClass: z.enum(['event loop', 'event loop x N', 'WSGI sync', 'WSGI gthread', 'WSGI gevent', 'ASGI']),
+  serverClass: z.enum(['event loop', 'event loop x N', 'WSGI sync', 'WSGI gthread', 'WSGI gevent', 'ASGI', 'unknown']),
   model: z.string().describe('the concurrency model, in words'),
   workerRule: z.string().describe('the instance rule, in words'),
   workers: count.describe('instances at the headline (all server cores)'),
@@ -215,6 +216,29 @@ export const ScalingConfig = z.object({
   balancer: z.enum(['haproxy', 'nginx']),
   /** Why the study could not run here (no cgroup, no balancer), when it could not. */
   notMeasured: z.string().optional(),
+});
+
+export const CompareRequest = z.object({
+  name: z.string(),
+  method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']),
+  path: z.string().describe('may hold {name} placeholders, filled from values'),
+  headers: z.record(z.string(), z.string()).optional(),
+  body: z.string().optional(),
+  weight: z.number().positive(),
+});
+
+export const CompareConfig = z.object({
+  targets: z.array(
+    z.object({
+      name: stackId,
+      url: z.string().optional().describe('a service already running'),
+      command: z.string().optional().describe('a service started by stackbench, {port} filled in'),
+    }),
+  ),
+  requests: z.array(CompareRequest).min(1),
+  values: z
+    .record(z.string(), z.union([z.object({ range: z.tuple([z.number(), z.number()]) }), z.object({ list: z.array(z.string()) })]))
+    .optional(),
 });
 
 export const SweepConfig = z.object({

@@ -24,6 +24,8 @@ export type Capacity = z.infer<typeof S.Capacity>;
 export type DeploymentRecord = z.infer<typeof S.Deployment>;
 export type Fault = z.infer<typeof S.Fault>;
 export type ScalingConfig = z.infer<typeof S.ScalingConfig>;
+export type CompareConfig = z.infer<typeof S.CompareConfig>;
+export type CompareRequest = z.infer<typeof S.CompareRequest>;
 
 export type Results = Omit<z.infer<typeof S.ResultsFile>, 'analysis'> & {
   /** Derived by src/analysis from the measured part; recomputed by `stackbench report`. */

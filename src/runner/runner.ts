@@ -1,22 +1,14 @@
 // The runner: stacks x workloads x points. Each stack runs alone on the server cores, is verified first (a
 // workload that fails verification is not measured), then measured: closed-loop runs (the headline level
 // `repetitions` times, other levels once) and a capacity search. results.json is rewritten after every point.
-import { cpus as osCpus, platform, release, totalmem } from 'node:os';
 import { StackbenchError } from '../errors.js';
 import { pinSelf, planCpus, type CpuPlan } from '../machine/cpuset.js';
-import {
-  RESULTS_SCHEMA,
-  RESULTS_VERSION,
-  type Point,
-  type Results,
-  type StackRecord,
-} from '../results/types.js';
+import type { Point, Results, StackRecord } from '../results/types.js';
+import { describeMachine, newResults } from '../results/new.js';
 import { writeResultsAtomic } from '../results/store.js';
-import { findPython, PY_PACKAGES } from '../stacks/python.js';
 import type { StackId } from '../stacks/registry.js';
 import { median } from '../analysis/stats.js';
 import { checkWorkloads } from '../verify/verify.js';
-import { VERSION } from '../version.js';
 import { CHAT_RATE, WORKLOADS, type WorkloadId } from '../workloads.js';
 import { searchCapacity } from './capacity.js';
 import { runScaling, type ScalingOptions } from './scaling.js';
@@ -62,44 +54,19 @@ function record(results: Results, save: () => void, kind?: Point['kind']) {
   };
 }
 
-function newResults(opts: RunOptions, cpus: CpuPlan): Results {
-  const py = findPython(Object.keys(PY_PACKAGES)).info;
-  return {
-    schema: RESULTS_SCHEMA,
-    version: RESULTS_VERSION,
-    tool: { name: 'stackbench', version: VERSION },
-    startedAt: new Date().toISOString(),
-    status: 'running',
-    suite: opts.suite.name,
-    machine: {
-      os: `${platform()} ${release()}`,
-      cpuModel: osCpus()[0]?.model.trim() ?? 'unknown',
-      cores: cpus.all.length,
-      memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
-      node: process.versions.node,
-      python: py ? `${py.version} (${py.path})` : undefined,
-      serverCpus: cpus.server,
-      generatorCpus: cpus.generator,
-      cpuNote: cpus.note,
-    },
-    config: {
-      stacks: opts.stacks,
-      workloads: opts.workloads,
-      durationMs: opts.suite.durationMs,
-      warmupMs: opts.suite.warmupMs,
-      repetitions: opts.suite.repetitions,
-      connections: opts.suite.connections,
-      sloP99Ms: opts.sloP99Ms,
-      maxErrorRate: opts.maxErrorRate,
-      probeMs: opts.suite.probeMs,
-      instances: [cpus.server.length],
-    },
-    stacks: [],
-    points: [],
-    capacities: [],
-    notes: [],
-    failures: [],
-  };
+function labResults(opts: RunOptions, cpus: CpuPlan): Results {
+  return newResults(opts.suite.name, describeMachine(cpus), {
+    stacks: opts.stacks,
+    workloads: opts.workloads,
+    durationMs: opts.suite.durationMs,
+    warmupMs: opts.suite.warmupMs,
+    repetitions: opts.suite.repetitions,
+    connections: opts.suite.connections,
+    sloP99Ms: opts.sloP99Ms,
+    maxErrorRate: opts.maxErrorRate,
+    probeMs: opts.suite.probeMs,
+    instances: [cpus.server.length],
+  });
 }
 
 /**
@@ -127,7 +94,7 @@ function noteDeaths(lab: LabRun, results: Results, rec: StackRecord | undefined,
 
 export async function runLab(opts: RunOptions): Promise<Results> {
   const cpus = planCpus(opts.cpus);
-  const results = newResults(opts, cpus);
+  const results = labResults(opts, cpus);
   const { serverCpus, generatorCpus } = results.machine;
   const save = () => writeResultsAtomic(results, opts.outDir);
   if (serverCpus.join() !== generatorCpus.join() && !pinSelf(generatorCpus)) {

@@ -4,7 +4,7 @@
 import { CHAT_RATE, WORKLOADS, type WorkloadId } from '../workloads.js';
 import type { Subject } from './subject.js';
 
-export const CHUNK_MS = 250;
+export const CHUNK_MS = 200;
 /** Steady: the last 3 chunks within 15 % of one another, and the last no more than 5 % above the first. */
 const WINDOW = 3;
 const SPREAD = 1.15;

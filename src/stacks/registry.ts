@@ -6,11 +6,15 @@ import { resolve } from 'node:path';
 import { NODE_SERVERS, PYTHON_SERVERS, ROOT } from '../paths.js';
 import { findPython, pythonFix, type PythonInfo } from './python.js';
 
-export type Runtime = 'node' | 'python';
+/** other: a user's service in another runtime, or one whose runtime was not said (compare). */
+export type Runtime = 'node' | 'python' | 'other';
 
-/** The concurrency model in the article's terms: the Node event loop, WSGI (sync, threads, green threads), ASGI. */
+/**
+ * The concurrency model in the article's terms: the Node event loop, WSGI (sync, threads, green threads), ASGI;
+ * unknown for a user's service that does not say.
+ */
 export type ServerClass =
-  'event loop' | 'event loop x N' | 'WSGI sync' | 'WSGI gthread' | 'WSGI gevent' | 'ASGI';
+  'event loop' | 'event loop x N' | 'WSGI sync' | 'WSGI gthread' | 'WSGI gevent' | 'ASGI' | 'unknown';
 
 /** A stack id: a reference stack's (BUILTIN_IDS) or, later, one a user adds. */
 export type StackId = string;

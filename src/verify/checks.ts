@@ -2,7 +2,7 @@
 // and bad parameters answered with a 400 and a message rather than a crash or a hang.
 import { isDeepStrictEqual } from 'node:util';
 import { WORLD_ROWS, randomNumberOf } from '../lab/postgres.js';
-import { mlBatchBody, type WorkloadId } from '../workloads.js';
+import { mlBatchBody, type LabWorkloadId } from '../workloads.js';
 import { exchange, type Exchange } from './fetch.js';
 import { aggregate, countPrimes, dataSized, infer, mlSized } from './reference.js';
 import { checkChat, checkStream, type Unsupported } from './realtime.js';
@@ -160,7 +160,7 @@ export async function checkMlSized(port: number): Promise<Problems> {
   ];
 }
 
-export const CHECKS: Record<WorkloadId, (port: number) => Promise<Problems | Unsupported>> = {
+export const CHECKS: Record<LabWorkloadId, (port: number) => Promise<Problems | Unsupported>> = {
   stream: checkStream,
   chat: checkChat,
   async json(port) {

@@ -25,7 +25,8 @@ describe('claims data', () => {
     assert.equal(new Set(CLAIMS.map((c) => c.id)).size, CLAIMS.length);
     for (const c of CLAIMS) {
       assert.ok(RULES[c.rule], c.id);
-      for (const t of c.tests) assert.ok(WORKLOAD_IDS.includes(t.workload), `${c.id}: ${t.workload}`);
+      for (const t of c.tests)
+        assert.ok((WORKLOAD_IDS as readonly string[]).includes(t.workload), `${c.id}: ${t.workload}`);
       assert.ok(c.quotes.length > 0 && c.quotes.every((q) => q.length > 10), c.id);
     }
   });

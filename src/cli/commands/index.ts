@@ -1,5 +1,6 @@
 // The command registry: the order here is the order of `stackbench --help`.
 import type { Command } from '../command.js';
+import { compareCommand } from './compare.js';
 import { doctorCommand } from './doctor.js';
 import { load } from './load.js';
 import { reportCommand } from './report.js';
@@ -10,6 +11,7 @@ import { verifyCommand } from './verify.js';
 
 export const commands: Command[] = [
   runCommand,
+  compareCommand,
   verifyCommand,
   load,
   reportCommand,

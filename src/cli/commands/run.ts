@@ -17,13 +17,13 @@ import {
 } from '../../runner/suites.js';
 import { scalingBlocker, type ScalingOptions } from '../../runner/scaling.js';
 import { parseDataRows, parseMlSize, type SweepOptions } from '../../runner/sweep.js';
-import { parseCpuList, planCpus } from '../../machine/cpuset.js';
+import { planCpus } from '../../machine/cpuset.js';
 import type { StackId } from '../../stacks/registry.js';
 import { interrupt } from '../../machine/process.js';
 import { BUILTIN_IDS } from '../../stacks/registry.js';
 import { WORKLOAD_IDS, type WorkloadId } from '../../workloads.js';
 import { parseDuration, parseIntFlag } from '../args.js';
-import { selectRun } from '../select.js';
+import { cpuChoice, selectRun } from '../select.js';
 import { defineCommand } from '../command.js';
 
 const flags = {
@@ -119,20 +119,6 @@ function sweepOptions(
   const dataRows = values['data-rows']?.split(',').map(parseDataRows) ?? suite.sweep.dataRows;
   const families = (['ml', 'data'] as const).filter((f) => workloads.includes(f));
   return mode === 'off' || families.length === 0 ? undefined : { ...suite.sweep, families, ml, dataRows };
-}
-
-function cpuChoice(values: { 'server-cpus'?: string; 'generator-cpus'?: string }) {
-  const list = (flag: string, text: string | undefined) => {
-    if (text === undefined) return undefined;
-    const cores = parseCpuList(text);
-    if (!cores)
-      throw new StackbenchError('SB_BAD_NUMBER', [flag, text, 'a core list such as 1 or 2-5,7'], [flag]);
-    return cores;
-  };
-  return {
-    server: list('--server-cpus', values['server-cpus']),
-    generator: list('--generator-cpus', values['generator-cpus']),
-  };
 }
 
 /**

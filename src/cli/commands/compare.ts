@@ -1,0 +1,213 @@
+// `stackbench compare NAME=TARGET ...`: the user's own services measured side by side with the lab's method —
+// warm-up until steady, interleaved closed-loop runs, a capacity search under the SLO — and said as hyperfine
+// says it. Writes results.json (as measured) and the reports to --out; --json prints the results document.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { analyze } from '../../analysis/index.js';
+import { compareTargets } from '../../compare/compare.js';
+import { parseTargetArg } from '../../compare/targets.js';
+import { ExitCode, StackbenchError } from '../../errors.js';
+import { interrupt } from '../../machine/process.js';
+import { compareText } from '../../report/compare.js';
+import { writeReports } from '../../report/index.js';
+import { prepareOutDir } from '../../results/store.js';
+import type { CompareRequest } from '../../results/types.js';
+import { DEFAULT_MAX_ERROR_RATE, DEFAULT_SLO_MS, suiteByName, type Suite } from '../../runner/suites.js';
+import { parseDuration, parseIntFlag } from '../args.js';
+import { defineCommand } from '../command.js';
+import { applyGates, gateExit, parseGate } from '../gates.js';
+import { runProgress } from '../progress.js';
+import { cpuChoice } from '../select.js';
+
+const flags = {
+  request: {
+    type: 'string',
+    multiple: true,
+    value: '"METHOD /path"',
+    help: 'what to send (default "GET /")',
+  },
+  header: {
+    type: 'string',
+    short: 'H',
+    multiple: true,
+    value: '"K: V"',
+    help: 'a request header (repeatable)',
+  },
+  body: { type: 'string', short: 'b', value: 'TEXT', help: 'request body (POST)' },
+  'body-file': { type: 'string', value: 'PATH', help: 'request body read from a file' },
+  suite: {
+    type: 'string',
+    value: 'NAME',
+    help: 'quick (default: 5 runs x 2 s, capacity to 10 %) or full (5 runs x 5 s, capacity to 5 %)',
+  },
+  connections: { type: 'string', short: 'c', value: 'N', help: 'closed-loop connections (default 64)' },
+  duration: { type: 'string', short: 'd', value: 'D', help: 'measured time of each run (e.g. 5s)' },
+  reps: { type: 'string', value: 'N', help: 'runs per target (default 5; 3 or more for an interval)' },
+  probes: { type: 'string', value: 'N', help: 'open-loop probes of the capacity search (0: no capacity)' },
+  slo: {
+    type: 'string',
+    value: 'MS',
+    help: `p99 objective of the capacity search, ms (default ${DEFAULT_SLO_MS})`,
+  },
+  threshold: {
+    type: 'string',
+    multiple: true,
+    value: 'T',
+    help: 'exit 3 unless T holds for every target (or "NAME:T" for one): p99<50ms, rps>10000,\nerrors<0.1%, capacity>5000 (repeatable)',
+  },
+  against: {
+    type: 'string',
+    value: 'BASELINE.json',
+    help: "an earlier compare's results.json: each figure tested against the baseline's interval",
+  },
+  'fail-on-regression': {
+    type: 'boolean',
+    help: 'with --against: exit 3 when a figure got significantly worse',
+  },
+  'allow-remote': {
+    type: 'string',
+    multiple: true,
+    value: 'H',
+    help: 'allow a URL target on the non-loopback host H (repeatable); loopback only otherwise',
+  },
+  'server-cpus': {
+    type: 'string',
+    value: 'LIST',
+    help: 'cores for the targets started by command (default: upper half)',
+  },
+  'generator-cpus': {
+    type: 'string',
+    value: 'LIST',
+    help: 'cores for the load generator (default: the rest)',
+  },
+  out: { type: 'string', value: 'DIR', help: 'results folder (default: results/compare-<date-time>)' },
+  force: { type: 'boolean', help: 'replace the results already in --out DIR' },
+  json: { type: 'boolean', help: 'print the results document on stdout, nothing else' },
+} as const;
+
+/** compare's own suites: runs long enough to compare services a user runs, not the lab's minute-long matrix. */
+function compareSuite(name: string): Suite {
+  const base = suiteByName(name);
+  return name === 'quick'
+    ? { ...base, durationMs: 2000, repetitions: 5, probeMs: 2000, precision: 0.1, warmupMs: 5000 }
+    : { ...base, connections: [base.connections[0]!] };
+}
+
+function parseRequest(text: string): { method: CompareRequest['method']; path: string } {
+  const m = /^\s*(GET|POST|PUT|PATCH|DELETE)\s+(\/\S*)\s*$/i.exec(text);
+  if (!m)
+    throw new StackbenchError(
+      'SB_BAD_FLAG',
+      [`bad --request "${text}": expected "METHOD /path", e.g. "GET /users/1"`],
+      ['compare'],
+    );
+  return { method: m[1]!.toUpperCase() as CompareRequest['method'], path: m[2]! };
+}
+
+function parseHeaders(list: string[] = []): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const h of list) {
+    const m = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+):\s*(.*)$/.exec(h);
+    if (!m || /[\r\n]/.test(h))
+      throw new StackbenchError('SB_BAD_FLAG', [`bad header "${h}": expected "Name: value"`], ['compare']);
+    headers[m[1]!] = m[2]!;
+  }
+  return headers;
+}
+
+function readBody(values: { body?: string; 'body-file'?: string }): string | undefined {
+  if (values.body !== undefined && values['body-file'] !== undefined)
+    throw new StackbenchError('SB_BAD_FLAG', ['--body and --body-file are exclusive'], ['compare']);
+  if (values['body-file'] === undefined) return values.body;
+  try {
+    return readFileSync(values['body-file'], 'utf8');
+  } catch (e) {
+    const why = (e as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw new StackbenchError(
+      'SB_BAD_FLAG',
+      [`cannot read --body-file ${values['body-file']}: ${why}`],
+      ['compare'],
+    );
+  }
+}
+
+const stamp = () => new Date().toISOString().replace(/[:T]/g, '-').replace(/\..*$/, '');
+
+export const compareCommand = defineCommand({
+  name: 'compare',
+  summary: 'measure your own services side by side: NAME=URL or NAME="command with {port}"',
+  operands: 'NAME=TARGET...',
+  positionals: 'many',
+  about:
+    'Starts each target given as a command (pinned to the server cores, {port} filled in) or reaches each one\n' +
+    'given as a URL, checks it answers what will be sent, warms it until steady, then measures: closed-loop\n' +
+    'runs interleaved across the targets and a capacity search under the SLO. Prints who handled how many\n' +
+    'times the requests of whom, with intervals; writes results.json and the reports to --out.',
+  flags,
+  footer:
+    'examples:\n' +
+    '  stackbench compare api-node="node server.js --port {port}" api-py="python3 -m uvicorn app:app --port {port}" --request "GET /users/1"\n' +
+    '  stackbench compare old=http://127.0.0.1:3000 new=http://127.0.0.1:3001 --threshold "p99<50ms"\n' +
+    'Exit 0 on success, 1 when a target died or Ctrl-C stopped it, 2 on bad input (a target that does not start\n' +
+    'or answer), 3 when a threshold or --fail-on-regression failed.',
+  async run(values, _operand, operands) {
+    const targets = operands.map(parseTargetArg);
+    const suite = compareSuite(values.suite ?? 'quick');
+    if (values.duration !== undefined) suite.durationMs = suite.probeMs = parseDuration(values.duration);
+    if (values.reps !== undefined) suite.repetitions = parseIntFlag('--reps', values.reps, 1, 100);
+    if (values.probes !== undefined) suite.probes = parseIntFlag('--probes', values.probes, 0, 20);
+    if (values.connections !== undefined)
+      suite.connections = [parseIntFlag('--connections', values.connections, 1, 10_000)];
+    const body = readBody(values);
+    const headers = parseHeaders(values.header);
+    const requests: CompareRequest[] = (values.request ?? [body !== undefined ? 'POST /' : 'GET /']).map(
+      (text) => {
+        const r = parseRequest(text);
+        return {
+          name: `${r.method} ${r.path}`,
+          ...r,
+          ...(Object.keys(headers).length ? { headers } : {}),
+          ...(body !== undefined && r.method !== 'GET' ? { body } : {}),
+          weight: 1,
+        };
+      },
+    );
+    const gates = (values.threshold ?? []).map((t) => parseGate(t, 'compare'));
+    const slo = values.slo === undefined ? DEFAULT_SLO_MS : parseIntFlag('--slo', values.slo, 1, 60_000);
+    const outDir = resolve(values.out ?? `results/compare-${stamp()}`);
+    prepareOutDir(outDir, { replace: values.force === true });
+    const progress = values.json
+      ? undefined
+      : runProgress(Boolean(process.stderr.isTTY), suite.durationMs / 1000 + 0.5);
+    const results = await compareTargets({
+      targets,
+      send: { requests },
+      suite,
+      sloP99Ms: slo,
+      maxErrorRate: DEFAULT_MAX_ERROR_RATE,
+      capacity: suite.probes > 0,
+      allowRemote: values['allow-remote'] ?? [],
+      cpus: cpuChoice(values),
+      outDir,
+      signal: interrupt.signal,
+      onEvent: progress?.onEvent,
+    }).finally(() => progress?.done());
+    results.analysis = analyze(results);
+    const gate = applyGates(results, {
+      gates,
+      against: values.against,
+      failOnRegression: values['fail-on-regression'] === true,
+    });
+    writeReports(results, outDir);
+    if (values.json) process.stdout.write(JSON.stringify(results) + '\n');
+    else {
+      process.stdout.write(compareText(results) + '\n');
+      if (gate.lines.length) process.stdout.write('\n' + gate.lines.map((l) => `  ${l}`).join('\n') + '\n');
+      process.stdout.write(
+        `\nresults: ${outDir}/results.json\nreport:  ${outDir}/report.html (and report.md)\n`,
+      );
+    }
+    if (results.status === 'interrupted') throw new StackbenchError('SB_INTERRUPTED');
+    return gateExit(gate.failed, results.failures.length ? ExitCode.failure : ExitCode.ok);
+  },
+});

@@ -1,0 +1,59 @@
+// The CI gates of run, compare and report: --threshold (scoped to a stack or workload with "NAME:" or
+// "NAME/WORKLOAD:") and --against BASELINE with --fail-on-regression. Both print what failed and by how much;
+// either failing makes the command exit 3.
+import { resolve } from 'node:path';
+import { agreement } from '../analysis/agreement.js';
+import { checkGates, type Gate } from '../analysis/gates.js';
+import { ExitCode, StackbenchError } from '../errors.js';
+import { loadResults } from '../results/store.js';
+import type { Results } from '../results/types.js';
+import { parseThreshold } from './threshold.js';
+
+/** "p99<50ms", "api:p99<50ms", "fastify/json:rps>20000". */
+export function parseGate(text: string, cmd: string): Gate {
+  const colon = text.indexOf(':');
+  const scope = colon > 0 ? text.slice(0, colon).trim() : '';
+  const [stack, workload, extra] = scope ? scope.split('/') : [];
+  if (extra !== undefined || (scope && !stack))
+    throw new StackbenchError(
+      'SB_BAD_FLAG',
+      [`bad threshold scope "${scope}": expected NAME or NAME/WORKLOAD`],
+      [cmd],
+    );
+  const t = parseThreshold(colon > 0 ? text.slice(colon + 1) : text);
+  return { ...t, text: text.trim(), ...(stack ? { stack } : {}), ...(workload ? { workload } : {}) };
+}
+
+export interface GateOptions {
+  gates: Gate[];
+  against?: string;
+  failOnRegression?: boolean;
+}
+
+/**
+ * Record the baseline comparison in the analysis (for the reports), check the gates; the lines to print and
+ * whether the command must exit 3.
+ */
+export function applyGates(results: Results, opts: GateOptions): { lines: string[]; failed: boolean } {
+  const lines: string[] = [];
+  let failed = false;
+  if (opts.against !== undefined) {
+    const file = resolve(opts.against);
+    const a = agreement(loadResults(file), results);
+    results.analysis!.agreement = {
+      against: file,
+      summary: a.summary,
+      rows: a.rows.map((r) => ({ kind: r.kind, verdict: r.verdict, text: r.text })),
+    };
+    if (opts.failOnRegression && a.regressions.length) {
+      failed = true;
+      for (const r of a.regressions) lines.push(`regression: ${r.text}`);
+    }
+  }
+  const checks = checkGates(opts.gates, results);
+  for (const c of checks) lines.push(`threshold ${c.text}`);
+  if (checks.some((c) => !c.ok)) failed = true;
+  return { lines, failed };
+}
+
+export const gateExit = (failed: boolean, otherwise: number) => (failed ? ExitCode.threshold : otherwise);

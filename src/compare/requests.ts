@@ -1,0 +1,93 @@
+// What compare sends: one request, or a weighted mix with per-request values (config file). Here: the request
+// a target is checked with before any load (each placeholder filled with its first value), and the engine's
+// options for a target.
+import { request } from 'node:http';
+import { StackbenchError } from '../errors.js';
+import type { LoadOptions } from '../engine/types.js';
+import type { CompareConfig, CompareRequest } from '../results/types.js';
+
+type Values = CompareConfig['values'];
+
+const PLACEHOLDER = /\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+
+/** The request with every {name} filled by the first value of its source (a range's low end, a list's first). */
+export function firstRequest(r: CompareRequest, values: Values = {}): CompareRequest {
+  const fill = (text: string) =>
+    text.replace(PLACEHOLDER, (all, name: string) => {
+      const v = values?.[name];
+      if (!v) return all;
+      return 'range' in v ? String(v.range[0]) : (v.list[0] ?? '');
+    });
+  return { ...r, path: fill(r.path), ...(r.body !== undefined ? { body: fill(r.body) } : {}) };
+}
+
+/** One request, as the engine would send it: its status and the start of its body, or why it got none. */
+export function probeRequest(
+  t: { host: string; port: number; hostHeader: string },
+  r: CompareRequest,
+  timeoutMs = 5000,
+): Promise<{ status: number; body: string; error?: string }> {
+  return new Promise((resolve) => {
+    const body = r.body ?? '';
+    const req = request(
+      {
+        host: t.host,
+        port: t.port,
+        path: r.path,
+        method: r.method,
+        agent: false,
+        timeout: timeoutMs,
+        headers: {
+          host: t.hostHeader,
+          ...(r.body !== undefined ? { 'content-length': Buffer.byteLength(body) } : {}),
+          ...r.headers,
+        },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text = (text + c).slice(0, 200)));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text.trim().replace(/\s+/g, ' ') }));
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', (e: NodeJS.ErrnoException) =>
+      resolve({
+        status: 0,
+        body: '',
+        error:
+          e.code === 'ECONNREFUSED'
+            ? 'refused the connection'
+            : e.message === 'timeout'
+              ? `did not answer within ${timeoutMs / 1000} s`
+              : `failed (${e.code ?? e.message})`,
+      }),
+    );
+    if (r.body !== undefined) req.write(body);
+    req.end();
+  });
+}
+
+const HAS_PLACEHOLDER = /\{[A-Za-z_][A-Za-z0-9_]*\}/;
+
+/** The engine's options for a target: its origin, and the request to send. */
+export function requestOptions(
+  origin: string,
+  requests: CompareRequest[],
+): Pick<LoadOptions, 'url' | 'method' | 'headers' | 'body'> {
+  const [only] = requests;
+  if (
+    requests.length !== 1 ||
+    !only ||
+    HAS_PLACEHOLDER.test(only.path) ||
+    HAS_PLACEHOLDER.test(only.body ?? '') ||
+    (only.method !== 'GET' && only.method !== 'POST')
+  )
+    throw new StackbenchError('SB_BAD_FLAG', ['the engine sends one GET or POST request here'], ['compare']);
+  return {
+    url: origin + only.path,
+    method: only.method,
+    headers: only.headers ?? {},
+    ...(only.body !== undefined ? { body: only.body } : {}),
+  };
+}
