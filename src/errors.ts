@@ -105,6 +105,11 @@ const catalog = {
     message: (file, why) => `cannot read results "${file}": ${why}`,
     hint: () => 'pass a results.json written by `stackbench run` of this version',
   },
+  SB_BAD_CONFIG: {
+    exit: 2,
+    message: (file, problems) => `bad config ${file}: ${problems}`,
+    hint: (fix = 'fix each one in the file; docs/CONFIG.md describes every field') => fix,
+  },
   SB_STACK_START: {
     exit: 1,
     message: (stack, why) => `stack ${stack} failed to start: ${why}`,
