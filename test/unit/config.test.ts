@@ -336,6 +336,39 @@ describe('the published JSON Schema', () => {
   });
 });
 
+describe('docs/CONFIG.md', () => {
+  const doc = readFileSync(fileURLToPath(new URL('../../../docs/CONFIG.md', import.meta.url)), 'utf8');
+
+  it('every example loads (the folders it names made), JSON and TypeScript alike', async () => {
+    const blocks = [...doc.matchAll(/```(json|ts)\n([\s\S]*?)```/g)].map((m) => [m[1]!, m[2]!] as const);
+    assert.equal(blocks.length, 4);
+    for (const [lang, text] of blocks) {
+      const dir = folder({
+        [`stackbench.config.${lang}`]: text,
+        'api-express/.keep': '',
+        'api-fastapi/.keep': '',
+        'my-express/.keep': '',
+      });
+      const loaded = await loadConfig(undefined, dir);
+      assert.ok(loaded && (Object.keys(loaded.config.targets).length || loaded.config.stacks.length), text);
+    }
+  });
+
+  it('its error example is what stackbench prints for that file', async () => {
+    const shown = /^error\[SB_BAD_CONFIG\]: bad config (\S+): .*$/m.exec(doc);
+    assert.ok(shown, 'the example error line');
+    const dir = folder({
+      'stackbench.config.json': JSON.stringify({
+        targets: { api: { command: 'node server.js' } },
+        conections: 64,
+        requests: [{ path: '/users/{id}' }],
+      }),
+    });
+    const e = await badConfig(() => loadConfig(undefined, dir));
+    assert.equal(e.line().replace(join(dir, 'stackbench.config.json'), shown[1]!), shown[0]);
+  });
+});
+
 describe('thresholds in a config', () => {
   const result = { rps: 900 } as unknown as LoadResult;
   it('capacity>N: accepted for run and compare, refused by load with the reason, checked against a figure', () => {
