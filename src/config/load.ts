@@ -73,8 +73,11 @@ export async function readConfig(
   file: string,
   typescript: TypescriptLoader = typescriptFor,
 ): Promise<unknown> {
-  if (!isFile(file))
+  if (isDir(file))
+    throw bad(file, ['it is a folder'], `name the file in it, e.g. ${join(file, CONFIG_FILES[0])}`);
+  if (!isFile(file)) {
     throw bad(file, ['no such file'], 'check the path, or omit it to use stackbench.config.* here');
+  }
   const ext = extname(file);
   if (ext === '.json') return parseJson(file);
   if (ext === '.mjs' || ext === '.js' || ext === '.cjs') {

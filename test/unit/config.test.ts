@@ -293,6 +293,7 @@ describe('a config with mistakes', () => {
       /"\.yaml" is not a config file type/,
     );
     assert.match((await badConfig(() => loadConfig('nope.json', dir))).message, /nope\.json: no such file/);
+    assert.match((await badConfig(() => loadConfig('.', dir))).message, /: it is a folder/);
   });
 });
 
