@@ -119,6 +119,11 @@ const catalog = {
         ? 'check that the service runs and answers at that address'
         : 'run the command by itself to see it start; its last lines follow',
   },
+  SB_BAD_CONFIG: {
+    exit: 2,
+    message: (file, problems) => `bad config ${file}: ${problems}`,
+    hint: (fix = 'fix each one in the file; docs/CONFIG.md describes every field') => fix,
+  },
   SB_STACK_START: {
     exit: 1,
     message: (stack, why) => `stack ${stack} failed to start: ${why}`,
