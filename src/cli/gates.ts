@@ -7,7 +7,7 @@ import { checkGates, type Gate } from '../analysis/gates.js';
 import { ExitCode, StackbenchError } from '../errors.js';
 import { loadResults } from '../results/store.js';
 import type { Results } from '../results/types.js';
-import { parseThreshold } from './threshold.js';
+import { parseRunThreshold } from './threshold.js';
 
 /** "p99<50ms", "api:p99<50ms", "fastify/json:rps>20000". */
 export function parseGate(text: string, cmd: string): Gate {
@@ -20,7 +20,7 @@ export function parseGate(text: string, cmd: string): Gate {
       [`bad threshold scope "${scope}": expected NAME or NAME/WORKLOAD`],
       [cmd],
     );
-  const t = parseThreshold(colon > 0 ? text.slice(colon + 1) : text);
+  const t = parseRunThreshold(colon > 0 ? text.slice(colon + 1) : text);
   return { ...t, text: text.trim(), ...(stack ? { stack } : {}), ...(workload ? { workload } : {}) };
 }
 

@@ -31,6 +31,8 @@ export interface CompareOptions {
   /** Search each target's capacity under the SLO (on by default). */
   capacity: boolean;
   allowRemote?: string[];
+  /** How long a target started by command may take to answer (default 30 s). */
+  readyTimeoutMs?: number;
   cpus?: { server?: number[]; generator?: number[] };
   /** Where results.json is written as it is measured; none: kept in memory only. */
   outDir?: string;
@@ -118,6 +120,7 @@ export async function compareTargets(opts: CompareOptions): Promise<Results> {
     );
   save();
   const running: RunningTarget[] = [];
+  const ports = new PortAllocator();
   const headline = suite.connections[0]!;
   const halted = () => signal?.aborted === true;
   try {
@@ -129,9 +132,10 @@ export async function compareTargets(opts: CompareOptions): Promise<Results> {
       });
       const r = await startTarget(t, opts.send, {
         cpus: cpus.server,
-        ports: new PortAllocator(),
+        ports,
         allowRemote,
         signal,
+        readyTimeoutMs: opts.readyTimeoutMs,
       });
       running.push(r);
       results.stacks.push(targetRecord(t, r));

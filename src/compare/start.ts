@@ -97,7 +97,8 @@ export async function startTarget(
 /** Until GET path answers anything at all; a process that exits or never listens on its port is named. */
 async function waitAnswering(t: RunningTarget, path: string, ctx: StartContext): Promise<void> {
   const proc = t.proc!;
-  const deadline = Date.now() + (ctx.readyTimeoutMs ?? 30_000);
+  const started = Date.now();
+  const deadline = started + (ctx.readyTimeoutMs ?? 30_000);
   let delay = 20;
   while (Date.now() < deadline) {
     if (ctx.signal?.aborted) throw new StackbenchError('SB_INTERRUPTED');
@@ -109,6 +110,9 @@ async function waitAnswering(t: RunningTarget, path: string, ctx: StartContext):
       ]);
     }
     if ((await httpGetStatus(t.port, path, 2000)) > 0) return;
+    // Listening, but elsewhere (a hard-coded port): said at once rather than after the whole timeout.
+    const elsewhere = Date.now() - started > 1000 ? listeningPorts(proc.pid) : [];
+    if (elsewhere.length && !elsewhere.includes(t.port)) break;
     await sleep(delay);
     delay = Math.min(delay * 1.5, 250);
   }

@@ -5,13 +5,14 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { analyze } from '../../analysis/index.js';
 import { compareTargets } from '../../compare/compare.js';
-import { parseTargetArg } from '../../compare/targets.js';
+import { parseTargetArg, type TargetSpec } from '../../compare/targets.js';
 import { ExitCode, StackbenchError } from '../../errors.js';
 import { interrupt } from '../../machine/process.js';
 import { compareText } from '../../report/compare.js';
 import { writeReports } from '../../report/index.js';
 import { prepareOutDir } from '../../results/store.js';
-import type { CompareRequest } from '../../results/types.js';
+import type { CompareConfig, CompareRequest } from '../../results/types.js';
+import { configError, loadConfig, requestsOf, type ResolvedConfig } from '../../config/index.js';
 import { DEFAULT_MAX_ERROR_RATE, DEFAULT_SLO_MS, suiteByName, type Suite } from '../../runner/suites.js';
 import { parseDuration, parseIntFlag } from '../args.js';
 import { defineCommand } from '../command.js';
@@ -20,6 +21,12 @@ import { runProgress } from '../progress.js';
 import { cpuChoice } from '../select.js';
 
 const flags = {
+  config: {
+    type: 'string',
+    value: 'FILE',
+    help: 'targets, requests, mixes, values, thresholds from a file (default: ./stackbench.config.*\nwhen it exists); flags override it (docs/CONFIG.md)',
+  },
+  mix: { type: 'string', value: 'NAME', help: "send the config's mix NAME instead of its requests" },
   request: {
     type: 'string',
     multiple: true,
@@ -69,6 +76,11 @@ const flags = {
     multiple: true,
     value: 'H',
     help: 'allow a URL target on the non-loopback host H (repeatable); loopback only otherwise',
+  },
+  'ready-timeout': {
+    type: 'string',
+    value: 'D',
+    help: 'how long a target started by command may take to answer (default 30s)',
   },
   'server-cpus': {
     type: 'string',
@@ -131,6 +143,31 @@ function readBody(values: { body?: string; 'body-file'?: string }): string | und
   }
 }
 
+/** The config's requests (or its mix NAME), as results record them. */
+function configRequests(file: ResolvedConfig, mix: string | undefined, path: string): CompareRequest[] {
+  const entries = requestsOf(file, mix);
+  if (!entries)
+    throw configError(path, [
+      `mix "${mix}" is not in mixes (${Object.keys(file.mixes).join(', ') || 'none'})`,
+    ]);
+  return entries.map((r) => ({
+    name: r.name ?? `${r.method} ${r.path}`,
+    method: r.method,
+    path: r.path,
+    ...(r.headers ? { headers: r.headers } : {}),
+    ...(r.body !== undefined ? { body: r.body } : {}),
+    weight: r.weight,
+  }));
+}
+
+const valuesOf = (file: ResolvedConfig): NonNullable<CompareConfig['values']> =>
+  Object.fromEntries(
+    Object.entries(file.values).map(([k, v]) => [
+      k,
+      'range' in v ? { range: v.range } : { list: v.list.map(String) },
+    ]),
+  );
+
 const stamp = () => new Date().toISOString().replace(/[:T]/g, '-').replace(/\..*$/, '');
 
 export const compareCommand = defineCommand({
@@ -151,8 +188,21 @@ export const compareCommand = defineCommand({
     'Exit 0 on success, 1 when a target died or Ctrl-C stopped it, 2 on bad input (a target that does not start\n' +
     'or answer), 3 when a threshold or --fail-on-regression failed.',
   async run(values, _operand, operands) {
-    const targets = operands.map(parseTargetArg);
-    const suite = compareSuite(values.suite ?? 'quick');
+    const loaded = await loadConfig(values.config);
+    const file = loaded?.config;
+    // Targets: the file's, then the command line's (a name given on both: the command line wins).
+    const byName = new Map<string, TargetSpec>();
+    for (const [name, t] of Object.entries(file?.targets ?? {})) byName.set(name, { name, ...t });
+    const given = operands.map(parseTargetArg);
+    for (const t of given) {
+      if (given.filter((x) => x.name === t.name).length > 1)
+        throw new StackbenchError('SB_BAD_TARGET', [t.name, 'two targets have this name; give each its own']);
+      byName.set(t.name, t);
+    }
+    const targets = [...byName.values()];
+    const suite = compareSuite(values.suite ?? file?.suite ?? 'quick');
+    if (file?.duration !== undefined) suite.durationMs = suite.probeMs = parseDuration(file.duration);
+    if (file?.connections !== undefined) suite.connections = [file.connections];
     if (values.duration !== undefined) suite.durationMs = suite.probeMs = parseDuration(values.duration);
     if (values.reps !== undefined) suite.repetitions = parseIntFlag('--reps', values.reps, 1, 100);
     if (values.probes !== undefined) suite.probes = parseIntFlag('--probes', values.probes, 0, 20);
@@ -160,8 +210,11 @@ export const compareCommand = defineCommand({
       suite.connections = [parseIntFlag('--connections', values.connections, 1, 10_000)];
     const body = readBody(values);
     const headers = parseHeaders(values.header);
-    const requests: CompareRequest[] = (values.request ?? [body !== undefined ? 'POST /' : 'GET /']).map(
-      (text) => {
+    const fromFile =
+      values.request === undefined && file ? configRequests(file, values.mix, loaded!.file) : undefined;
+    const requests: CompareRequest[] =
+      fromFile ??
+      (values.request ?? [body !== undefined ? 'POST /' : 'GET /']).map((text) => {
         const r = parseRequest(text);
         return {
           name: `${r.method} ${r.path}`,
@@ -170,10 +223,10 @@ export const compareCommand = defineCommand({
           ...(body !== undefined && r.method !== 'GET' ? { body } : {}),
           weight: 1,
         };
-      },
-    );
-    const gates = (values.threshold ?? []).map((t) => parseGate(t, 'compare'));
-    const slo = values.slo === undefined ? DEFAULT_SLO_MS : parseIntFlag('--slo', values.slo, 1, 60_000);
+      });
+    const gates = (values.threshold ?? file?.thresholds ?? []).map((t) => parseGate(t, 'compare'));
+    const slo =
+      values.slo === undefined ? (file?.slo ?? DEFAULT_SLO_MS) : parseIntFlag('--slo', values.slo, 1, 60_000);
     const outDir = resolve(values.out ?? `results/compare-${stamp()}`);
     prepareOutDir(outDir, { replace: values.force === true });
     const progress = values.json
@@ -181,12 +234,18 @@ export const compareCommand = defineCommand({
       : runProgress(Boolean(process.stderr.isTTY), suite.durationMs / 1000 + 0.5);
     const results = await compareTargets({
       targets,
-      send: { requests },
+      send: {
+        requests,
+        ...(fromFile && Object.keys(file!.values).length ? { values: valuesOf(file!) } : {}),
+      },
       suite,
       sloP99Ms: slo,
       maxErrorRate: DEFAULT_MAX_ERROR_RATE,
       capacity: suite.probes > 0,
-      allowRemote: values['allow-remote'] ?? [],
+      allowRemote: values['allow-remote'] ?? file?.allowRemote ?? [],
+      ...(values['ready-timeout'] !== undefined
+        ? { readyTimeoutMs: parseDuration(values['ready-timeout']) }
+        : {}),
       cpus: cpuChoice(values),
       outDir,
       signal: interrupt.signal,
@@ -195,8 +254,8 @@ export const compareCommand = defineCommand({
     results.analysis = analyze(results);
     const gate = applyGates(results, {
       gates,
-      against: values.against,
-      failOnRegression: values['fail-on-regression'] === true,
+      against: values.against ?? file?.against,
+      failOnRegression: values['fail-on-regression'] === true || file?.failOnRegression === true,
     });
     writeReports(results, outDir);
     if (values.json) process.stdout.write(JSON.stringify(results) + '\n');

@@ -1,0 +1,208 @@
+// stackbench compare end to end, for real: a Node.js and a Python service started by command, one more reached
+// by URL; a pair whose difference is known (a 5 ms wait against a 15 ms one at 16 connections: 3x the
+// throughput) must come out in that direction; every kind of bad target is one message and exit 2 with nothing
+// left running; a threshold and a regression against a baseline exit 3.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Results } from '../../src/results/types.js';
+import { freePort } from '../../src/machine/net.js';
+import { leftovers, ROOT, runCli } from '../helpers/cli.js';
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'sb-compare-'));
+const NODE_WAIT = (ms: number, status = 200) =>
+  `${process.execPath} ${join(ROOT, 'test/fixtures/wait-server.mjs')} {port} ${ms} ${status}`;
+const PY_WAIT = (ms: number) => `/usr/bin/python3 ${join(ROOT, 'test/fixtures/wait_server.py')} {port} ${ms}`;
+const short = ['-c', '16', '-d', '500ms', '--reps', '3'];
+
+/** A service the test runs itself, reached by URL; stopped by the returned function. */
+async function urlService(ms: number, status = 200): Promise<{ url: string; stop: () => void }> {
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    [join(ROOT, 'test/fixtures/wait-server.mjs'), String(port), String(ms), String(status)],
+    {
+      stdio: 'ignore',
+    },
+  );
+  const deadline = Date.now() + 5000;
+  while (Date.now() < deadline) {
+    const ok = await fetch(`http://127.0.0.1:${port}/`).then(
+      () => true,
+      () => false,
+    );
+    if (ok) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { url: `http://127.0.0.1:${port}/`, stop: () => child.kill('SIGKILL') };
+}
+
+test(
+  'compare: a known difference comes out in its direction, from command and URL targets',
+  { timeout: 180_000 },
+  async () => {
+    const slowUrl = await urlService(15);
+    try {
+      const out = tmp();
+      const r = await runCli([
+        'compare',
+        `fast=${NODE_WAIT(5)}`,
+        `py=${PY_WAIT(5)}`,
+        `slow=${slowUrl.url}`,
+        '--request',
+        'GET /items/1',
+        ...short,
+        '--probes',
+        '3',
+        '--out',
+        out,
+      ]);
+      assert.equal(r.code, 0, r.stderr);
+      const res = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Results;
+      assert.equal(res.status, 'complete');
+      assert.deepEqual(res.config.workloads, ['custom']);
+      assert.deepEqual(
+        res.config.compare?.requests.map((q) => `${q.method} ${q.path}`),
+        ['GET /items/1'],
+      );
+      // Interleaved: the closed-loop runs go fast, py, slow, fast, py, slow, ...
+      const closed = res.points.filter((p) => p.kind === 'closed').map((p) => p.stack);
+      assert.deepEqual(closed, ['fast', 'py', 'slow', 'fast', 'py', 'slow', 'fast', 'py', 'slow']);
+      const rps = (s: string) => res.analysis!.workloads[0]!.stacks.find((f) => f.stack === s)!.rps!.median;
+      // 16 connections: 16 / 5 ms = 3,200 req/s against 16 / 15 ms = 1,067 req/s.
+      const ratio = rps('fast') / rps('slow');
+      assert.ok(ratio > 2 && ratio < 4, `fast / slow throughput ${ratio.toFixed(2)}, expected about 3`);
+      assert.match(
+        r.stdout,
+        /fast handled \d\.\d+x \([\d.]+–[\d.]+\) the requests per second of slow at 16 connections/,
+      );
+      // Each searched for capacity; the one started by command has its cost sampled, the URL one says it has none.
+      assert.equal(res.capacities.length, 3);
+      const fast = res.analysis!.workloads[0]!.stacks.find((f) => f.stack === 'fast')!;
+      assert.ok(fast.cpuUsPerRequest! > 0 && fast.peakPssMiB! > 5);
+      assert.match(
+        r.stdout,
+        /slow {2}http:\/\/127\.0\.0\.1:\d+\/\n {2}throughput[\s\S]*?server {7}not sampled/,
+      );
+      assert.match(readFileSync(join(out, 'report.md'), 'utf8'), /fast/);
+      assert.deepEqual(leftovers(r.runId), []);
+    } finally {
+      slowUrl.stop();
+    }
+  },
+);
+
+test(
+  'compare: each bad target is one message naming it, exit 2, nothing left running',
+  { timeout: 120_000 },
+  async () => {
+    const five = await urlService(0, 503);
+    try {
+      const cases: Array<[string[], RegExp]> = [
+        [
+          [`a=sh -c "echo boom; exit 3" {port}`],
+          /target "a" exited \(code 3\) before answering.*\n\s+\| boom/,
+        ],
+        [
+          ['a=sleep 30 {port}', '--ready-timeout', '1s'],
+          /target "a" did not answer on 127\.0\.0\.1:\d+\/ within 1 s/,
+        ],
+        [
+          [
+            `a=${process.execPath} -e "require('http').createServer((q,s)=>s.end()).listen(0,'127.0.0.1')" {port}`,
+          ],
+          /target "a" listens on \d+, not on the port it was given \(\d+\)/,
+        ],
+        [
+          ['a=http://127.0.0.1:9/'],
+          /target "a" refused the connection at 127\.0\.0\.1:9 \(GET \/\) — check that the service runs/,
+        ],
+        [[`a=${five.url}`], /target "a" answered 503 to GET \//],
+        [['a=http://10.9.8.7/'], /SB_REMOTE_TARGET.*--allow-remote 10\.9\.8\.7/],
+        [['a=http://127.0.0.1:9/', 'a=http://127.0.0.1:9/'], /target "a": two targets have this name/],
+        [['a=node server.js'], /target "a": the command "node server.js" has no \{port\}/],
+      ];
+      for (const [args, expected] of cases) {
+        const r = await runCli([
+          'compare',
+          ...args,
+          '-d',
+          '200ms',
+          '--reps',
+          '1',
+          '--probes',
+          '0',
+          '--out',
+          tmp(),
+        ]);
+        assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+        assert.match(r.stderr, expected);
+        assert.equal(r.stderr.split('\n').filter((l) => l.startsWith('error[')).length, 1, r.stderr);
+        assert.deepEqual(leftovers(r.runId), [], args.join(' '));
+      }
+      const dir = tmp();
+      writeFileSync(
+        join(dir, 'stackbench.config.json'),
+        JSON.stringify({ targets: { a: { command: 'x' } }, slo: 'fast' }),
+      );
+      const bad = await runCli(['compare', '--config', join(dir, 'stackbench.config.json'), '--out', tmp()]);
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, /SB_BAD_CONFIG.*2 problems: .*targets\.a\.command.*\{port\}.*slo/);
+    } finally {
+      five.stop();
+    }
+  },
+);
+
+test(
+  'compare: a failed threshold and a regression against a baseline exit 3, saying by how much',
+  { timeout: 180_000 },
+  async () => {
+    const base = tmp();
+    const first = await runCli(['compare', `api=${NODE_WAIT(5)}`, ...short, '--probes', '0', '--out', base]);
+    assert.equal(first.code, 0, first.stderr);
+    // The same name, three times slower: every throughput figure is a regression.
+    const later = await runCli([
+      'compare',
+      `api=${NODE_WAIT(15)}`,
+      ...short,
+      '--probes',
+      '0',
+      '--against',
+      join(base, 'results.json'),
+      '--fail-on-regression',
+      '--threshold',
+      'api:p99<5ms',
+      '--threshold',
+      'rps>10',
+      '--out',
+      tmp(),
+    ]);
+    assert.equal(later.code, 3, later.stderr);
+    assert.match(
+      later.stdout,
+      /regression: api on custom throughput: baseline [\d,]+, now [\d,]+ \(-6\d\.\d%/,
+    );
+    assert.match(later.stdout, /threshold FAILED api:p99<5ms on api\/custom: \d+(\.\d+)? ms, \d+% over 5 ms/);
+    assert.match(later.stdout, /threshold ok rps>10 on api\/custom/);
+    // Without --fail-on-regression the regression is reported, not fatal; the passing threshold keeps exit 0.
+    const report = await runCli([
+      'compare',
+      `api=${NODE_WAIT(15)}`,
+      ...short,
+      '--probes',
+      '0',
+      '--against',
+      join(base, 'results.json'),
+      '--threshold',
+      'rps>10',
+      '--out',
+      tmp(),
+    ]);
+    assert.equal(report.code, 0, report.stderr);
+    assert.match(report.stdout, /against .*results\.json: .*1 slower/);
+  },
+);
