@@ -21,7 +21,8 @@ export function selectRun(
       const def = stackDef(id)!;
       const a = availability(def);
       if (a.ok) continue;
-      if (def.runtime === 'python') throw new StackbenchError('SB_PYTHON_MISSING', [`${id}: ${a.missing}`]);
+      if (def.runtime === 'python')
+        throw new StackbenchError('SB_PYTHON_MISSING', [`${id}: ${a.missing} (fix: ${a.fix})`]);
       throw new StackbenchError('SB_STACK_START', [id, `${a.missing} (fix: ${a.fix})`]);
     }
   }

@@ -359,7 +359,7 @@ export function availability(def: StackDef): Availability {
   };
   if (missing.length) {
     const lacks = `${info.path} lacks ${missing.join(', ')}`;
-    return { ok: false, missing: lacks, fix: pythonFix(missing), python: info, versions };
+    return { ok: false, missing: lacks, fix: pythonFix(missing, info.path), python: info, versions };
   }
   return { ok: true, python: info, versions };
 }

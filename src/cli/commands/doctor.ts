@@ -1,20 +1,33 @@
 // stackbench doctor: the machine, the tools, each stack — what is missing and the command that fixes it.
 import { totalmem, platform, release } from 'node:os';
 import { existsSync } from 'node:fs';
+import { findBalancer } from '../../lab/balancer.js';
 import { findPostgres } from '../../lab/postgres.js';
+import { findRedis } from '../../lab/redis.js';
 import { NODE_SERVERS } from '../../paths.js';
 import { color, textTable } from '../../report/table.js';
 import { planCpus } from '../../machine/cpuset.js';
-import { findPython, PY_PACKAGES } from '../../stacks/python.js';
-import { has, postgresGaps, pythonGaps, type Gap } from '../../setup/detect.js';
+import { choosePython } from '../../stacks/python.js';
+import {
+  has,
+  pythonGaps,
+  pythonLine,
+  pythonNotes,
+  pythonOptional,
+  serviceGaps,
+  type Gap,
+} from '../../setup/detect.js';
 import { defineCommand } from '../command.js';
 import { stackInventory } from './stacks.js';
 
 export function diagnose() {
   const cpus = planCpus();
-  const py = findPython(Object.keys(PY_PACKAGES));
+  // The same choice setup and run make: the stacks run on this interpreter.
+  const py = choosePython();
   const pg = findPostgres();
-  const gaps: Gap[] = [...pythonGaps(), ...postgresGaps()];
+  const redis = findRedis();
+  const haproxy = findBalancer('haproxy');
+  const gaps: Gap[] = [...pythonGaps(py), ...serviceGaps()];
   if (!existsSync(NODE_SERVERS))
     gaps.push({ what: 'Node reference servers are not built', fix: 'npm run build' });
   for (const tool of ['taskset', 'setpriv']) {
@@ -35,8 +48,32 @@ export function diagnose() {
       split: cpus.note,
       node: process.versions.node,
     },
-    python: py.info ? { path: py.info.path, version: py.info.version, packages: py.info.packages } : null,
+    python: py.info
+      ? {
+          path: py.info.path,
+          version: py.info.version,
+          executable: py.info.executable,
+          source: py.source,
+          complete: py.missing.length === 0,
+          missing: py.missing,
+          packages: py.info.packages,
+          blas: py.info.blas,
+          summary: pythonLine(py),
+        }
+      : null,
+    pythonCandidates: py.candidates.map((c) => ({
+      path: c.path,
+      source: c.source,
+      version: c.info?.version ?? null,
+      runs: c.info !== null,
+      missing: c.missing,
+      ...(c.note ? { note: c.note } : {}),
+    })),
+    pythonNotes: pythonNotes(py),
+    optional: pythonOptional(py),
     postgres: pg.ok ? { bin: pg.bin, version: pg.version } : null,
+    redis: redis.ok ? { bin: redis.bin, version: redis.version } : null,
+    haproxy: haproxy.ok ? { bin: haproxy.bin, version: haproxy.version } : null,
     tools,
     stacks: stackInventory(),
     gaps,
@@ -56,11 +93,15 @@ export const doctorCommand = defineCommand({
       return d.gaps.length ? 1 : 0;
     }
     const ok = (b: boolean) => (b ? color.green('ok') : color.red('missing'));
+    const pyLine = d.python?.summary ?? `none found (${d.pythonCandidates.map((c) => c.path).join(', ')})`;
     const lines = [
       `machine   ${d.machine.os}, ${d.machine.cores} cores, ${d.machine.memoryGiB} GiB, node ${d.machine.node}`,
       `cpu sets  ${d.machine.split}`,
-      `python    ${d.python ? `${d.python.path} (${d.python.version})` : color.red('none found')}`,
+      `python    ${d.python?.complete ? pyLine : color.red(pyLine)}`,
+      ...d.pythonNotes.map((n) => `          ${color.yellow('note:')} ${n}`),
       `postgres  ${d.postgres ? `${d.postgres.version} (${d.postgres.bin})` : color.red('not found')}`,
+      `redis     ${d.redis ? `${d.redis.version} (${d.redis.bin})` : color.red('not found')}`,
+      `haproxy   ${d.haproxy ? `${d.haproxy.version} (${d.haproxy.bin})` : color.red('not found')}`,
       `tools     ${Object.entries(d.tools)
         .map(([t, b]) => `${t} ${ok(b)}`)
         .join(', ')}`,
@@ -74,6 +115,10 @@ export const doctorCommand = defineCommand({
         ]),
       ),
     ];
+    if (d.optional.length) {
+      lines.push('', 'optional (not needed; each adds something):');
+      for (const o of d.optional) lines.push(`  - ${o.what}\n    install: ${o.fix}`);
+    }
     if (d.gaps.length) {
       lines.push('', color.bold('missing:'));
       for (const g of d.gaps) lines.push(`  - ${g.what}\n    fix: ${g.fix}`);

@@ -1,18 +1,32 @@
-// stackbench setup: install the Python stacks and PostgreSQL. It says what it will do, then does it with --yes
-// (or after a "y" on a terminal). pip + .venv where pip reaches its index; Debian's packages as root on Debian;
-// otherwise it prints the exact commands.
+// stackbench setup: install the Python stacks and the lab's services (PostgreSQL, Redis, HAProxy). It says which
+// Python the stacks run on and what it will do, then does it with --yes (or after a "y" on a terminal): a .venv
+// where pip reaches its index; Debian's packages as root on Debian; otherwise it prints the exact commands.
+// After installing it probes every interpreter again and chooses again (choosePython, as doctor and run do).
 import { spawnSync } from 'node:child_process';
 import { createInterface } from 'node:readline/promises';
 import { ExitCode, StackbenchError } from '../../errors.js';
 import { ROOT } from '../../paths.js';
 import {
   DEBIAN_PYTHON,
+  blasGaps,
+  debianMissing,
   isDebian,
   isRoot,
   pipReachesIndex,
-  postgresGaps,
   pythonGaps,
+  pythonLine,
+  pythonNotes,
+  pythonOptional,
+  serviceGaps,
+  type Gap,
 } from '../../setup/detect.js';
+import {
+  choosePython,
+  forgetPythons,
+  installCommand,
+  isSystemPython,
+  type PythonChoice,
+} from '../../stacks/python.js';
 import { defineCommand } from '../command.js';
 
 interface Step {
@@ -20,50 +34,75 @@ interface Step {
   argv: string[];
 }
 
-export function planSetup(): { steps: Step[]; manual: string[] } {
+export interface SetupPlan {
+  /** The interpreter the stacks run on now (before any step). */
+  choice: PythonChoice;
+  steps: Step[];
+  /** Commands setup cannot run itself (not root, not Debian, an interpreter it must not touch). */
+  manual: string[];
+}
+
+const REQUIREMENTS = `${ROOT}/servers/python/requirements.txt`;
+
+/** How the Python stacks get their packages: pip into a .venv, Debian's packages, or commands for the user. */
+function planPython(choice: PythonChoice, steps: Step[], manual: string[], aptPkgs: string[]) {
+  const explicit = process.env.STACKBENCH_PYTHON;
+  if (explicit && !isSystemPython(explicit)) {
+    // The user chose this interpreter: fill it, or say how; never quietly switch to another.
+    if (!choice.info)
+      manual.push(`point STACKBENCH_PYTHON (now ${explicit}) to a Python 3.9+ that runs, or unset it`);
+    else if (pipReachesIndex())
+      steps.push({
+        say: `install the Python stacks into ${explicit} (STACKBENCH_PYTHON)`,
+        argv: [explicit, '-m', 'pip', 'install', '-r', REQUIREMENTS],
+      });
+    else manual.push(installCommand(explicit, choice.missing));
+    return;
+  }
+  const pip = explicit ? undefined : pipReachesIndex();
+  if (pip) {
+    steps.push({
+      say: 'create a virtual environment .venv',
+      argv: [pip.python, '-m', 'venv', `${ROOT}/.venv`],
+    });
+    steps.push({
+      say: 'install the Python stacks from servers/python/requirements.txt',
+      argv: [`${ROOT}/.venv/bin/pip`, 'install', '-r', REQUIREMENTS],
+    });
+  } else if (isDebian() && isRoot()) aptPkgs.push(...DEBIAN_PYTHON);
+  else {
+    manual.push('python3 -m venv .venv && .venv/bin/pip install -r servers/python/requirements.txt');
+    if (isDebian())
+      manual.push(`sudo apt-get install -y ${DEBIAN_PYTHON.join(' ')}   (if pip cannot reach its index)`);
+  }
+}
+
+export function planSetup(): SetupPlan {
+  const choice = choosePython();
   const steps: Step[] = [];
   const manual: string[] = [];
-  const needPython = pythonGaps().length > 0;
-  const needPg = postgresGaps().length > 0;
-  const apt = isDebian() && isRoot();
   const aptPkgs: string[] = [];
-  if (needPython) {
-    const pip = pipReachesIndex();
-    if (pip) {
-      steps.push({
-        say: 'create a virtual environment .venv',
-        argv: [pip.python, '-m', 'venv', `${ROOT}/.venv`],
-      });
-      steps.push({
-        say: 'install the Python stacks from servers/python/requirements.txt',
-        argv: [`${ROOT}/.venv/bin/pip`, 'install', '-r', `${ROOT}/servers/python/requirements.txt`],
-      });
-    } else if (apt) aptPkgs.push('python3', ...DEBIAN_PYTHON);
-    else {
-      manual.push('python3 -m venv .venv && .venv/bin/pip install -r servers/python/requirements.txt');
-      if (isDebian())
-        manual.push(`sudo apt-get install -y ${DEBIAN_PYTHON.join(' ')}   (if pip cannot reach its index)`);
-    }
+  if (!choice.info || choice.missing.length) planPython(choice, steps, manual, aptPkgs);
+  // The rest: Debian's package as root on Debian, else the gap's own command.
+  const rest: Gap[] = [...blasGaps(choice), ...serviceGaps()];
+  for (const g of rest) {
+    if (g.deb && isDebian() && isRoot()) aptPkgs.push(...g.deb);
+    else manual.push(g.deb && isDebian() ? `sudo apt-get install -y ${g.deb.join(' ')}` : g.fix);
   }
-  if (needPg) {
-    if (apt) aptPkgs.push('postgresql');
-    else
-      manual.push(
-        isDebian()
-          ? 'sudo apt-get install -y postgresql'
-          : 'install PostgreSQL server binaries (initdb, postgres)',
-      );
-  }
-  if (aptPkgs.length) {
+  const install = debianMissing([...new Set(aptPkgs)]);
+  if (install.length)
     steps.unshift(
       { say: "refresh Debian's package lists", argv: ['apt-get', 'update', '-q'] },
       {
-        say: `install ${aptPkgs.join(' ')}`,
-        argv: ['apt-get', 'install', '-y', '-q', '--no-install-recommends', ...aptPkgs],
+        say: `install ${install.join(' ')}`,
+        argv: ['apt-get', 'install', '-y', '-q', '--no-install-recommends', ...install],
       },
     );
+  else if (aptPkgs.length) {
+    // dpkg lists every package as installed, yet something is missing: nothing apt-get can do; say what.
+    for (const g of [...pythonGaps(choice), ...rest]) manual.push(`${g.fix}   (${g.what})`);
   }
-  return { steps, manual };
+  return { choice, steps, manual };
 }
 
 async function confirm(question: string): Promise<boolean> {
@@ -74,22 +113,33 @@ async function confirm(question: string): Promise<boolean> {
   return /^y(es)?$/i.test(answer.trim());
 }
 
+/** "Python: …" and the plain words about the other interpreters. */
+function describe(choice: PythonChoice): string {
+  const lines = [`Python: ${pythonLine(choice)}`, ...pythonNotes(choice).map((n) => `  note: ${n}`)];
+  for (const o of pythonOptional(choice)) lines.push(`  optional: ${o.what} — ${o.fix}`);
+  return lines.join('\n') + '\n';
+}
+
 export const setupCommand = defineCommand({
   name: 'setup',
-  summary: 'install the Python stacks and PostgreSQL (says what it will do first)',
+  summary: 'install the Python stacks, PostgreSQL, Redis and HAProxy (says what it will do first)',
   about:
-    'Installs what the stacks need: a .venv from servers/python/requirements.txt where pip reaches its index;\n' +
-    "Debian's python3-* packages and postgresql when pip cannot and this is Debian as root; otherwise prints the\n" +
-    'exact commands. Without --yes it shows the plan and asks (or just shows it when not on a terminal).',
+    'Installs what the stacks and the lab need: a .venv from servers/python/requirements.txt where pip reaches\n' +
+    "its index; Debian's python3-* packages (and postgresql, redis-server, haproxy, libopenblas0-pthread) when\n" +
+    'pip cannot and this is Debian as root; otherwise prints the exact commands. It names the Python the stacks\n' +
+    'run on (the same one doctor and run use), and probes again after installing.\n' +
+    'Without --yes it shows the plan and asks (or just shows it when not on a terminal).',
   flags: { yes: { type: 'boolean', short: 'y', help: 'do it without asking' } },
   async run(values) {
-    const { steps, manual } = planSetup();
+    const { choice, steps, manual } = planSetup();
     if (!steps.length && !manual.length) {
+      process.stdout.write(describe(choice));
       process.stdout.write(
-        'nothing to do: the Python stacks and PostgreSQL are installed (see `stackbench doctor`)\n',
+        'nothing to do: the Python stacks, PostgreSQL, Redis and HAProxy are installed (see `stackbench doctor`)\n',
       );
       return ExitCode.ok;
     }
+    process.stdout.write(describe(choice));
     if (steps.length) {
       process.stdout.write('stackbench setup will:\n');
       steps.forEach((s, i) => process.stdout.write(`  ${i + 1}. ${s.say}\n     $ ${s.argv.join(' ')}\n`));
@@ -116,12 +166,14 @@ export const setupCommand = defineCommand({
           `"${s.argv.join(' ')}" exited with ${r.status ?? r.signal}`,
         ]);
     }
-    const left = [...pythonGaps(), ...postgresGaps()];
+    // What was installed is not in the probes taken before: probe every interpreter again, and choose again.
+    forgetPythons();
+    const after = choosePython();
+    const left = [...pythonGaps(after), ...serviceGaps()];
     if (left.length)
       throw new StackbenchError('SB_SETUP_FAILED', [`still missing: ${left.map((g) => g.what).join('; ')}`]);
-    process.stdout.write(
-      'done: the Python stacks and PostgreSQL are ready (`stackbench stacks` lists them)\n',
-    );
+    process.stdout.write(describe(after));
+    process.stdout.write('done: the Python stacks and the lab are ready (`stackbench stacks` lists them)\n');
     return manual.length ? ExitCode.failure : ExitCode.ok;
   },
 });

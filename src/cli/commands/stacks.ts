@@ -2,6 +2,8 @@
 import { planCpus } from '../../machine/cpuset.js';
 import { stackRecord } from '../../lab/session.js';
 import { BUILTIN_IDS } from '../../stacks/registry.js';
+import { choosePython } from '../../stacks/python.js';
+import { pythonLine } from '../../setup/detect.js';
 import { color, textTable } from '../../report/table.js';
 import { defineCommand } from '../command.js';
 
@@ -33,8 +35,13 @@ export const stacksCommand = defineCommand({
   flags: { json: { type: 'boolean', help: 'print one JSON document on stdout, nothing else' } },
   async run(values) {
     const inv = stackInventory();
+    // The interpreter every Python stack runs on (the one doctor, setup and run name).
+    const py = choosePython();
     if (values.json) {
-      process.stdout.write(JSON.stringify({ stacks: inv }, null, 2) + '\n');
+      const python = py.info
+        ? { path: py.info.path, version: py.info.version, complete: py.missing.length === 0 }
+        : null;
+      process.stdout.write(JSON.stringify({ python, stacks: inv }, null, 2) + '\n');
       return 0;
     }
     const rows = inv.map((s) => [
@@ -53,6 +60,7 @@ export const stacksCommand = defineCommand({
     process.stdout.write(
       textTable(['stack', 'available', 'model', 'instances → here', 'versions'], rows) + '\n',
     );
+    process.stdout.write(`\nPython: ${pythonLine(py)}\n`);
     for (const s of inv.filter((x) => !x.available))
       process.stdout.write(`\n${s.id}: ${s.missing}\n  fix: ${s.fix}`);
     process.stdout.write(inv.some((x) => !x.available) ? '\n' : '');
