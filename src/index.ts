@@ -29,9 +29,12 @@ export {
   type ReportFiles,
 } from './report/index.js';
 
-// TODO(integrator): once src/config/define.ts is on main (the config task), export it here:
-//   export { defineConfig, type StackbenchConfig } from './config/define.js';
-// and once the compare command's function exists, export it here as `compare` with its options and result types.
+// ---- the config file (docs/CONFIG.md); also 'stackbench/config' on its own ----
+export { defineConfig, type StackbenchConfig } from './config/define.js';
+
+// TODO(integrator): the compare command's work is not a library function yet (src/cli/commands/compare.ts loads
+// the config, resolves the targets and calls compareTargets); once it is one, export it here as `compare`, with
+// its options and result types, and document it in docs/LIBRARY.md.
 
 // ---- what the runs are made of ----
 export { BUILTIN_IDS, type StackId, type BuiltinStackId, type StackFacts } from './stacks/registry.js';

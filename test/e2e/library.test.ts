@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
@@ -95,4 +95,5 @@ console.log(JSON.stringify({ ok: v.ok, cell: v.stacks[0].cells.json.status, stat
   const csv = readFileSync(join(out, 'points.csv'), 'utf8').trimEnd().split('\r\n');
   assert.equal(csv.length, res.points.length + 1);
   assert.ok(csv[1]!.startsWith('node-http,json,closed,closed,'), csv[1]);
+  rmSync(dir, { recursive: true, force: true });
 });

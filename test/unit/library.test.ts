@@ -3,7 +3,7 @@
 // handle), a host's own signal handler is left to decide, and load() drives a real server with the CLI's defaults.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -79,6 +79,7 @@ async function gone(pid: number, withinMs = 3000): Promise<boolean> {
 const strays: number[] = [];
 after(() => {
   for (const pid of strays) if (alive(pid)) process.kill(pid, 'SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
 });
 
 /**
@@ -96,7 +97,8 @@ setInterval(() => {}, 1000);
 describe('importing the library', () => {
   it('installs no handler and runs no program', async () => {
     // getconf, setpriv and taskset were once run at import: fakes first on PATH would leave a mark if they ran.
-    const bin = mkdtempSync(join(tmpdir(), 'sb-lib-bin-'));
+    const bin = join(dir, 'bin');
+    mkdirSync(bin);
     const mark = join(bin, 'ran');
     for (const tool of ['getconf', 'setpriv', 'taskset', 'python3', 'haproxy', 'pg_ctl']) {
       writeFileSync(join(bin, tool), `#!/bin/sh\necho ${tool} >> ${mark}\n`);
