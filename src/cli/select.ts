@@ -1,6 +1,5 @@
-// Choosing stacks and workloads from flags: the lists parsed here (names checked, a stray comma refused), what
-// can run here checked by the library's selection (src/api/select.ts).
-import { resolveSelection } from '../api/select.js';
+// Choosing stacks, workloads and cores from flags: the lists parsed here (names checked, a stray comma refused);
+// what can run here is checked by the library's selection (src/api/select.ts).
 import { StackbenchError } from '../errors.js';
 import { parseCpuList } from '../machine/cpuset.js';
 import type { StackId } from '../stacks/registry.js';
@@ -19,16 +18,6 @@ export function selectionFlags(
     ...(flags.stacks !== undefined ? { stacks } : {}),
     ...(flags.workloads !== undefined ? { workloads } : {}),
   };
-}
-
-export function selectRun(
-  flags: { stacks?: string; workloads?: string },
-  cmd = 'run',
-): {
-  stacks: StackId[];
-  workloads: WorkloadId[];
-} {
-  return resolveSelection(selectionFlags(flags, cmd));
 }
 
 /** --server-cpus / --generator-cpus: core lists ("1", "2-5,7"); bad input names the flag. */
