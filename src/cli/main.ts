@@ -1,6 +1,6 @@
 // Entry point: dispatch to a command, print errors as one line from the catalog, exit with its code.
 import { StackbenchError, ExitCode } from '../errors.js';
-import { cleanupAll } from '../machine/process.js';
+import { cleanupAll, handleSignals } from '../machine/process.js';
 import { VERSION } from '../version.js';
 import type { Command } from './command.js';
 import { commands } from './commands/index.js';
@@ -37,6 +37,8 @@ async function main(argv: string[]): Promise<number> {
   return cmd.run(rest);
 }
 
+// Ctrl-C stops cleanly, a second one kills: the CLI's own behaviour, not something importing the library does.
+handleSignals();
 main(process.argv.slice(2)).then(
   async (code) => {
     await cleanupAll();

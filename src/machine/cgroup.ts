@@ -13,7 +13,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { RUN_ID } from './process.js';
+import { armExitHooks, RUN_ID } from './process.js';
 
 export type CgroupKind = 'v1' | 'v2';
 
@@ -271,19 +271,28 @@ function statFields(path: string): Map<string, number> {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Budgets of this process, removed on exit. The process plumbing's exit handler (registered first, as this
- * module imports it) has just sent SIGKILL to every child group; the kernel takes a moment to empty the groups,
- * so wait for that, briefly and synchronously (an exit handler cannot await). What is left is for
- * cleanupStaleBudgets() of a later run.
+ * Budgets of this process, removed on exit. The process plumbing's exit handler (armed first: see hookExit) has
+ * just sent SIGKILL to every child group; the kernel takes a moment to empty the groups, so wait for that,
+ * briefly and synchronously (an exit handler cannot await). What is left is for cleanupStaleBudgets() of a later
+ * run.
  */
 const mine = new Set<string[]>();
-process.on('exit', () => {
+function removeMine(): void {
   const deadline = Date.now() + 500;
   const tick = new Int32Array(new SharedArrayBuffer(4));
   for (const dirs of mine) {
     while (!dirs.every(rmdirQuiet) && Date.now() < deadline) Atomics.wait(tick, 0, 0, 10);
   }
-});
+}
+
+/** Armed by the first budget, not at import; after process.ts's hook, so the groups are being emptied first. */
+let exitHooked = false;
+function hookExit(): void {
+  if (exitHooked) return;
+  exitHooked = true;
+  armExitHooks();
+  process.on('exit', removeMine);
+}
 
 function rmdirQuiet(dir: string): boolean {
   try {
@@ -336,6 +345,7 @@ export function createCpuBudget(spec: BudgetSpec, support: CgroupSupport = cgrou
   }
   const acctLeaf = c.kind === 'v2' ? path : c.acctRoot ? leaves[leaves.length - 1]! : null;
   const dirs = [...leaves, ...runs];
+  hookExit();
   mine.add(dirs);
 
   const apply = (quota: number | null, period: number) => {

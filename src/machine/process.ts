@@ -1,14 +1,25 @@
 // Child processes of a run: every one is started in its own process group, pinned to its CPU set, tied to our
 // life (setpriv --pdeathsig, so even a SIGKILL of stackbench takes its direct children down), tagged with
 // STACKBENCH_RUN_ID, and registered so that cleanupAll() stops every group on exit, Ctrl-C, crash or timeout.
+// Importing this module changes nothing in the process (stackbench is also a library, src/index.ts): the exit
+// hook is armed by the first child started, a signal backstop while children live; the CLI's Ctrl-C handling is
+// installed by the CLI itself (handleSignals()).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { liveMembers } from '../probes/proc.js';
 
 export const RUN_ID = process.env.STACKBENCH_RUN_ID ?? randomUUID();
 
-const hasSetpriv = spawnSync('setpriv', ['--help'], { stdio: 'ignore' }).status === 0;
-const hasTaskset = spawnSync('taskset', ['-V'], { stdio: 'ignore' }).status === 0;
+/** Whether a helper program runs here; asked once, on first use (not at import). */
+const tools = new Map<string, boolean>();
+function has(cmd: string, arg: string): boolean {
+  let ok = tools.get(cmd);
+  if (ok === undefined) {
+    ok = spawnSync(cmd, [arg], { stdio: 'ignore' }).status === 0;
+    tools.set(cmd, ok);
+  }
+  return ok;
+}
 
 export interface StartSpec {
   name: string;
@@ -42,10 +53,11 @@ const live = new Set<Managed>();
 const LOG_LINES = 40;
 
 export function start(spec: StartSpec): Managed {
+  armExitHooks();
   let argv = [spec.cmd, ...spec.args];
   if (spec.wrap) argv = spec.wrap(argv);
-  if (spec.cpus?.length && hasTaskset) argv = ['taskset', '-c', spec.cpus.join(','), ...argv];
-  if (hasSetpriv) {
+  if (spec.cpus?.length && has('taskset', '-V')) argv = ['taskset', '-c', spec.cpus.join(','), ...argv];
+  if (has('setpriv', '--help')) {
     const who = spec.user ? [`--reuid=${spec.user}`, `--regid=${spec.user}`, '--init-groups'] : [];
     argv = ['setpriv', ...who, '--pdeathsig', 'TERM', '--', ...argv];
   } else if (spec.user) {
@@ -86,7 +98,10 @@ export function start(spec: StartSpec): Managed {
     m.exitCode = code;
     m.exitSignal = signal;
   });
-  if (m.pid > 0) live.add(m);
+  if (m.pid > 0) {
+    live.add(m);
+    armBackstop();
+  }
   return m;
 }
 
@@ -116,6 +131,7 @@ async function stopGroup(m: Managed, sig: NodeJS.Signals, graceMs: number): Prom
     while (groupAlive(m.pid) && Date.now() < hard) await sleep(25);
   }
   live.delete(m);
+  if (live.size === 0) disarmBackstop();
 }
 
 /** Stop every live process group (in reverse start order: servers before the database). */
@@ -130,11 +146,51 @@ function killAllNow(): void {
   live.clear();
 }
 
-process.on('exit', killAllNow);
+/**
+ * The exit hook: every group still registered gets SIGKILL when the process exits, whoever made it exit.
+ * Installed once, by the first start() (or by a module that must run its own hook after this one: cgroup.ts), so
+ * that a host application importing the library gets no handler it did not cause.
+ */
+let exitHooked = false;
+export function armExitHooks(): void {
+  if (exitHooked) return;
+  exitHooked = true;
+  process.on('exit', killAllNow);
+}
+
+const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/**
+ * A host with no handler of its own for a signal dies by the default action, and Node runs no exit hook then:
+ * our children would outlive it (setpriv's parent-death signal reaches only the direct children, not the workers
+ * they fork). So while children are alive and this is a signal's only listener, the signal kills every group and
+ * is raised again with the default action restored: the host dies as it would have. A host (or the CLI) with its
+ * own handler decides for itself; this one stays out of it. Armed by start(), disarmed when the last group stops.
+ */
+let backstopArmed = false;
+function armBackstop(): void {
+  if (backstopArmed) return;
+  backstopArmed = true;
+  for (const sig of SIGNALS) process.on(sig, backstop);
+}
+
+function disarmBackstop(): void {
+  if (!backstopArmed) return;
+  backstopArmed = false;
+  for (const sig of SIGNALS) process.removeListener(sig, backstop);
+}
+
+function backstop(sig: NodeJS.Signals): void {
+  if (process.listenerCount(sig) > 1) return;
+  killAllNow();
+  disarmBackstop();
+  process.kill(process.pid, sig);
+}
 
 /**
  * Ctrl-C / SIGTERM: the first aborts the current work (callers see `interrupt.signal.aborted` and stop
- * cleanly, keeping what was measured); a second one kills everything at once.
+ * cleanly, keeping what was measured); a second one kills everything at once. Installed by the CLI
+ * (handleSignals), never by importing this module.
  */
 export const interrupt = new AbortController();
 let signals = 0;
@@ -152,6 +208,9 @@ function onSignal(sig: NodeJS.Signals) {
     process.exit(130);
   }
 }
-process.on('SIGINT', onSignal);
-process.on('SIGTERM', onSignal);
-process.on('SIGHUP', onSignal);
+
+/** The CLI's signal handling (above) and the exit hook: for the `stackbench` process only. */
+export function handleSignals(): void {
+  armExitHooks();
+  for (const sig of SIGNALS) process.on(sig, onSignal);
+}

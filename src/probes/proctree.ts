@@ -5,8 +5,17 @@ import { readFileSync } from 'node:fs';
 import { liveMembers } from './proc.js';
 import { spawnSync } from 'node:child_process';
 
-const TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
-const PAGE = Number(spawnSync('getconf', ['PAGESIZE'], { encoding: 'utf8' }).stdout.trim()) || 4096;
+/** A getconf value, asked on first use (importing the library runs no program). */
+const conf = new Map<string, number>();
+function getconf(name: string, fallback: number): number {
+  let v = conf.get(name);
+  if (v === undefined) {
+    v = Number(spawnSync('getconf', [name], { encoding: 'utf8' }).stdout?.trim()) || fallback;
+    conf.set(name, v);
+  }
+  return v;
+}
+const clockTick = () => getconf('CLK_TCK', 100);
 
 function memoryBytes(pid: number): number {
   try {
@@ -16,7 +25,7 @@ function memoryBytes(pid: number): number {
     /* fall through to RSS */
   }
   try {
-    return Number(readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ')[1]) * PAGE;
+    return Number(readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ')[1]) * getconf('PAGESIZE', 4096);
   } catch {
     return 0;
   }
@@ -51,7 +60,7 @@ export function sampleTree(pgid: number, intervalMs = 200): { stop(): TreeUsage 
       const procs = liveMembers(pgid);
       let ticks = 0;
       for (const p of procs) ticks += p.cpuTicks - (startTicks.get(p.pid) ?? 0);
-      return { cpuSeconds: ticks / TICKS, peakMiB: peak / 2 ** 20, processes: procs.length };
+      return { cpuSeconds: ticks / clockTick(), peakMiB: peak / 2 ** 20, processes: procs.length };
     },
   };
 }
@@ -68,7 +77,7 @@ export async function waitIdle(pgid: number, maxMs = 10_000): Promise<number> {
   while (Date.now() - t0 < maxMs) {
     await new Promise((r) => setTimeout(r, 50));
     const now = ticks();
-    if ((now - before) / TICKS <= 0.005) return Date.now() - t0;
+    if ((now - before) / clockTick() <= 0.005) return Date.now() - t0;
     before = now;
   }
   return -1;

@@ -2,7 +2,7 @@
 // starts, how many instances it runs. Everything else — analysis, reports, `stackbench stacks` — reads the facts
 // from here or from the results, never works them out again.
 import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { NODE_SERVERS, PYTHON_SERVERS, ROOT } from '../paths.js';
 import { findPython, pythonFix, type PythonInfo } from './python.js';
 
@@ -322,12 +322,18 @@ export interface Availability {
   versions: Record<string, string>;
 }
 
+/**
+ * The version of the npm package the Node servers load. Looked up as Node resolves their imports: node_modules
+ * beside us, then in every folder above (installed as a dependency, npm hoists ours into the user's).
+ */
 function npmVersion(pkg: string): string {
-  try {
-    const file = resolve(ROOT, 'node_modules', pkg, 'package.json');
-    return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
-  } catch {
-    return 'missing';
+  for (let dir = ROOT; ; dir = dirname(dir)) {
+    try {
+      const file = resolve(dir, 'node_modules', pkg, 'package.json');
+      return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+    } catch {
+      if (dirname(dir) === dir) return 'missing';
+    }
   }
 }
 

@@ -44,10 +44,18 @@ async function run(argv: string[]): Promise<{ code: number; out: string }> {
 }
 
 describe('writing reports', () => {
-  it('writes results.json, report.md and report.html and leaves no temp files', () => {
+  it('writes results.json, report.md, report.html and the CSV exports and leaves no temp files', () => {
     const dir = join(root, 'out', 'nested');
     const paths = writeReports(sample, dir);
-    assert.deepEqual(readdirSync(dir).sort(), ['report.html', 'report.md', 'results.json']);
+    assert.deepEqual(readdirSync(dir).sort(), [
+      'headline.csv',
+      'points.csv',
+      'report.html',
+      'report.md',
+      'results.json',
+    ]);
+    assert.equal(paths.pointsCsv, join(dir, 'points.csv'));
+    assert.match(readFileSync(paths.headlineCsv, 'utf8'), /^workload,stack,/);
     assert.equal(paths.json, join(dir, 'results.json'));
     assert.deepEqual(loadResults(paths.json), JSON.parse(JSON.stringify(sample)));
     assert.match(readFileSync(paths.md, 'utf8'), /^# stackbench report/);
@@ -119,10 +127,18 @@ describe('stackbench report', () => {
   writeResultsAtomic(stale, dir);
   const file = join(dir, 'results.json');
 
-  it('re-renders report.md and report.html beside the results and prints the summary', async () => {
+  it('re-renders report.md, report.html and the CSV exports beside the results and prints the summary', async () => {
     const { code, out } = await run([file]);
     assert.equal(code, 0);
-    assert.deepEqual(readdirSync(dir).sort(), ['report.html', 'report.md', 'results.json']);
+    assert.deepEqual(readdirSync(dir).sort(), [
+      'headline.csv',
+      'points.csv',
+      'report.html',
+      'report.md',
+      'results.json',
+    ]);
+    assert.ok(out.includes(`wrote ${join(dir, 'points.csv')}`));
+    assert.ok(out.includes(`wrote ${join(dir, 'headline.csv')}`));
     assert.match(out, /^stackbench quick suite · complete/);
     assert.match(out, /verdicts on the article/);
     assert.ok(out.includes(`wrote ${join(dir, 'report.html')}`));
@@ -135,7 +151,7 @@ describe('stackbench report', () => {
   it('writes to --out and refuses an unwritable one with exit 2', async () => {
     const out = join(root, 'elsewhere');
     assert.equal((await run([file, '--out', out])).code, 0);
-    assert.deepEqual(readdirSync(out).sort(), ['report.html', 'report.md']);
+    assert.deepEqual(readdirSync(out).sort(), ['headline.csv', 'points.csv', 'report.html', 'report.md']);
     const blocker = join(root, 'blocker');
     writeFileSync(blocker, '');
     await assert.rejects(

@@ -1,31 +1,26 @@
-// stackbench report: re-render report.md and report.html (and print the summary) from a results.json, with the
-// analysis recomputed by this version's src/analysis so an old run gets today's verdicts.
+// stackbench report: re-render report.md, report.html and the CSV exports (and print the summary) from a
+// results.json, with the analysis recomputed by this version's src/analysis so an old run gets today's verdicts.
 import { dirname, resolve } from 'node:path';
 import { agreement, analyze } from '../../analysis/index.js';
 import { ExitCode } from '../../errors.js';
-import {
-  htmlReport,
-  loadResults,
-  markdownReport,
-  terminalSummary,
-  writeFileAtomic,
-} from '../../report/index.js';
+import { loadResults, renderReports, terminalSummary } from '../../report/index.js';
 import { prepareOutDir } from '../../results/store.js';
 import { defineCommand } from '../command.js';
 
 export const reportCommand = defineCommand({
   name: 'report',
-  summary: 're-render report.md and report.html from a results.json',
+  summary: 're-render report.md, report.html and the CSV exports from a results.json',
   operands: 'RESULTS.json',
   positionals: 'one',
   about:
-    'Re-renders report.md and report.html from a results file written by `stackbench run` (the analysis and\n' +
-    'verdicts are recomputed from the measured points), and prints the summary. Nothing is measured.',
+    'Re-renders report.md, report.html, points.csv and headline.csv from a results file written by `stackbench\n' +
+    'run` (the analysis and verdicts are recomputed from the measured points), and prints the summary. Nothing is\n' +
+    'measured.',
   flags: {
     out: {
       type: 'string',
       value: 'DIR',
-      help: "folder for report.md and report.html (default: the results file's folder)",
+      help: "folder for the reports and CSV files (default: the results file's folder)",
     },
     against: {
       type: 'string',
@@ -49,10 +44,13 @@ export const reportCommand = defineCommand({
     }
     const outDir = resolve(values.out ?? dirname(file));
     prepareOutDir(outDir);
-    const md = writeFileAtomic(outDir, 'report.md', markdownReport(results));
-    const html = writeFileAtomic(outDir, 'report.html', htmlReport(results));
+    const files = renderReports(results, outDir);
     process.stdout.write(terminalSummary(results) + '\n\n');
-    process.stdout.write(`wrote ${md}\nwrote ${html}\n`);
+    process.stdout.write(
+      Object.values(files)
+        .map((f) => `wrote ${f}\n`)
+        .join(''),
+    );
     return ExitCode.ok;
   },
 });

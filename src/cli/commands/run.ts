@@ -1,30 +1,18 @@
-// stackbench run: the main job. Verify, measure, analyse, report — the article's question answered here.
-import { resolve } from 'node:path';
-import { analyze } from '../../analysis/index.js';
+// stackbench run: the main job. Verify, measure, analyse, report — the article's question answered here. The work
+// is the library's run() (src/api/run.ts); this command turns flags into its options and prints.
+import { run, type RunOptions } from '../../api/run.js';
 import { ExitCode, StackbenchError } from '../../errors.js';
-import { writeReports } from '../../report/index.js';
-import { terminalSummary } from '../../report/terminal.js';
-import { prepareOutDir } from '../../results/store.js';
-import { runLab } from '../../runner/runner.js';
-import { runProgress } from '../progress.js';
-import {
-  cellSeconds,
-  DEFAULT_CFS_PERIOD_US,
-  DEFAULT_MAX_ERROR_RATE,
-  DEFAULT_SLO_MS,
-  suiteByName,
-  type Suite,
-} from '../../runner/suites.js';
-import { scalingBlocker, type ScalingOptions } from '../../runner/scaling.js';
-import { parseDataRows, parseMlSize, type SweepOptions } from '../../runner/sweep.js';
-import { planCpus } from '../../machine/cpuset.js';
-import type { StackId } from '../../stacks/registry.js';
 import { interrupt } from '../../machine/process.js';
+import { terminalSummary } from '../../report/terminal.js';
+import type { SuiteName } from '../../results/types.js';
+import { cellSeconds, DEFAULT_CFS_PERIOD_US, DEFAULT_SLO_MS, suiteByName } from '../../runner/suites.js';
+import { parseDataRows, parseMlSize } from '../../runner/sweep.js';
 import { BUILTIN_IDS } from '../../stacks/registry.js';
-import { WORKLOAD_IDS, type WorkloadId } from '../../workloads.js';
-import { parseDuration, parseIntFlag } from '../args.js';
-import { cpuChoice, selectRun } from '../select.js';
+import { WORKLOAD_IDS } from '../../workloads.js';
+import { parseDuration, parseIntFlag, type Parsed } from '../args.js';
 import { defineCommand } from '../command.js';
+import { runProgress } from '../progress.js';
+import { cpuChoice, selectionFlags } from '../select.js';
 
 const flags = {
   suite: {
@@ -106,68 +94,43 @@ const flags = {
   json: { type: 'boolean', help: 'print the results document on stdout, nothing else' },
 } as const;
 
-/** The sweep on the families of ml and data the run selected; none selected, no sweep. */
-function sweepOptions(
-  values: { sweep?: string; 'ml-sizes'?: string; 'data-rows'?: string },
-  suite: Suite,
-  workloads: WorkloadId[],
-): SweepOptions | undefined {
-  const mode = values.sweep ?? 'on';
-  if (mode !== 'on' && mode !== 'off')
-    throw new StackbenchError('SB_BAD_FLAG', [`bad --sweep "${mode}": expected on or off`], ['run']);
-  const ml = values['ml-sizes']?.split(',').map(parseMlSize) ?? suite.sweep.ml;
-  const dataRows = values['data-rows']?.split(',').map(parseDataRows) ?? suite.sweep.dataRows;
-  const families = (['ml', 'data'] as const).filter((f) => workloads.includes(f));
-  return mode === 'off' || families.length === 0 ? undefined : { ...suite.sweep, families, ml, dataRows };
-}
-
-/**
- * The scaling study as the flags and the suite ask for it. Asked for explicitly (--scaling only, --replicas),
- * what it needs must be here (a balancer; cgroups when replicas need quotas): otherwise bad input, with the fix.
- */
-function scalingOptions(
-  values: { scaling?: string; replicas?: string; 'cfs-period'?: string; stacks?: string; workloads?: string },
-  suite: Suite,
-  selected: { stacks: StackId[]; workloads: WorkloadId[] },
-  serverCpus: number[],
-): ScalingOptions | undefined {
-  const mode = values.scaling ?? 'on';
-  if (!['on', 'off', 'only'].includes(mode))
-    throw new StackbenchError('SB_BAD_FLAG', [`bad --scaling "${mode}": expected on, off or only`], ['run']);
-  if (mode === 'off') return undefined;
-  const replicas =
-    values.replicas === undefined
-      ? suite.scaling.replicas
-      : values.replicas.split(',').map((n) => parseIntFlag('--replicas', n, 1, 64));
-  const periodMs =
-    values['cfs-period'] === undefined
-      ? DEFAULT_CFS_PERIOD_US / 1000
-      : parseIntFlag('--cfs-period', values['cfs-period'], 1, 1000);
-  const explicit = mode === 'only' || values.replicas !== undefined;
-  if (explicit) {
-    const blocked = scalingBlocker(serverCpus, Math.max(...replicas));
-    if (blocked) throw new StackbenchError('SB_SCALING_UNAVAILABLE', [blocked.reason], [blocked.fix]);
+/** A mode flag: one of its words, or bad input naming them (the library checks its options the same way). */
+function mode<M extends string>(flag: string, text: string | undefined, modes: readonly M[]): M | undefined {
+  if (text === undefined) return undefined;
+  if (!(modes as readonly string[]).includes(text)) {
+    const words =
+      modes.length === 2 ? modes.join(' or ') : `${modes.slice(0, -1).join(', ')} or ${modes.at(-1)}`;
+    throw new StackbenchError('SB_BAD_FLAG', [`bad --${flag} "${text}": expected ${words}`], ['run']);
   }
-  // --scaling only studies the workloads asked for; alongside the main run, those of the suite's that were selected.
-  const workloads =
-    values.workloads === undefined
-      ? suite.scaling.workloads
-      : mode === 'only'
-        ? selected.workloads
-        : suite.scaling.workloads.filter((w) => selected.workloads.includes(w));
-  if (workloads.length === 0) return undefined;
-  return {
-    workloads,
-    replicas: [...new Set([1, ...replicas])].sort((a, b) => a - b),
-    forms: suite.scaling.forms,
-    stacks: values.stacks !== undefined ? selected.stacks : suite.scaling.stacks,
-    periodUs: periodMs * 1000,
-    faults: suite.scaling.faults.filter((w) => workloads.includes(w)),
-  };
+  return text as M;
 }
 
-function stamp(): string {
-  return new Date().toISOString().replace(/[:T]/g, '-').replace(/\..*$/, '');
+/** The flags as the library's options: every value parsed and checked here, by its flag's name. */
+export function runOptions(values: Parsed<typeof flags>): RunOptions {
+  suiteByName(values.suite ?? 'quick');
+  const o: RunOptions = { suite: (values.suite ?? 'quick') as SuiteName, force: values.force === true };
+  if (values.duration !== undefined) o.durationMs = parseDuration(values.duration);
+  if (values.reps !== undefined) o.repetitions = parseIntFlag('--reps', values.reps, 1, 100);
+  if (values.probes !== undefined) o.probes = parseIntFlag('--probes', values.probes, 0, 20);
+  if (values.connections !== undefined)
+    o.connections = values.connections.split(',').map((c) => parseIntFlag('--connections', c, 1, 10_000));
+  Object.assign(o, selectionFlags(values));
+  const cpus = cpuChoice(values);
+  o.serverCpus = cpus.server;
+  o.generatorCpus = cpus.generator;
+  o.sweep = mode('sweep', values.sweep, ['on', 'off'] as const);
+  if (values['ml-sizes'] !== undefined) o.mlSizes = values['ml-sizes'].split(',').map(parseMlSize);
+  if (values['data-rows'] !== undefined) o.dataRows = values['data-rows'].split(',').map(parseDataRows);
+  o.scaling = mode('scaling', values.scaling, ['on', 'off', 'only'] as const);
+  if (values.replicas !== undefined)
+    o.replicas = values.replicas.split(',').map((n) => parseIntFlag('--replicas', n, 1, 64));
+  if (values['cfs-period'] !== undefined)
+    o.cfsPeriodMs = parseIntFlag('--cfs-period', values['cfs-period'], 1, 1000);
+  if (values.slo !== undefined) o.sloP99Ms = parseIntFlag('--slo', values.slo, 1, 60_000);
+  if (values['base-port'] !== undefined)
+    o.basePort = parseIntFlag('--base-port', values['base-port'], 1024, 65000);
+  if (values.out !== undefined) o.outDir = values.out;
+  return o;
 }
 
 export const runCommand = defineCommand({
@@ -175,59 +138,31 @@ export const runCommand = defineCommand({
   summary: 'the main job: verify, measure and judge every stack on every workload',
   about:
     'Starts every stack alone on the server cores, verifies it, drives load at it from the other cores and\n' +
-    'writes DIR/results.json (after every point), DIR/report.md and DIR/report.html.',
+    'writes DIR/results.json (after every point), DIR/report.md, DIR/report.html, DIR/points.csv and\n' +
+    'DIR/headline.csv.',
   flags,
   async run(values) {
-    const suite = { ...suiteByName(values.suite ?? 'quick') };
-    if (values.duration !== undefined) suite.durationMs = suite.probeMs = parseDuration(values.duration);
-    if (values.reps !== undefined) suite.repetitions = parseIntFlag('--reps', values.reps, 1, 100);
-    if (values.probes !== undefined) suite.probes = parseIntFlag('--probes', values.probes, 0, 20);
-    if (values.connections !== undefined) {
-      suite.connections = values.connections
-        .split(',')
-        .map((c) => parseIntFlag('--connections', c, 1, 10_000));
-    }
-    const { stacks, workloads } = selectRun(values);
-    const cpus = cpuChoice(values);
-    const sweep = sweepOptions(values, suite, workloads);
-    const scaling = scalingOptions(values, suite, { stacks, workloads }, planCpus(cpus).server);
-    const slo = values.slo === undefined ? DEFAULT_SLO_MS : parseIntFlag('--slo', values.slo, 1, 60_000);
-    const basePort =
-      values['base-port'] === undefined
-        ? undefined
-        : parseIntFlag('--base-port', values['base-port'], 1024, 65000);
-    const outDir = resolve(values.out ?? `results/${stamp()}`);
-    prepareOutDir(outDir, { replace: values.force === true });
-    const live = !values.json && Boolean(process.stderr.isTTY);
-    const progress = values.json ? undefined : runProgress(live, cellSeconds(suite));
-    if (!values.json) {
-      const minutes = Math.max(1, Math.round((stacks.length * workloads.length * cellSeconds(suite)) / 60));
-      process.stderr.write(
-        `stackbench run (${suite.name}): ${stacks.length} stacks x ${workloads.length} workloads, about ${minutes} min → ${outDir}\n`,
-      );
-    }
-    const results = await runLab({
-      suite,
-      stacks,
-      workloads,
-      outDir,
-      sloP99Ms: slo,
-      maxErrorRate: DEFAULT_MAX_ERROR_RATE,
-      basePort,
-      cpus,
-      scaling,
-      sweep,
-      main: values.scaling !== 'only',
+    const options = runOptions(values);
+    let progress: ReturnType<typeof runProgress> | undefined;
+    const { results, outDir } = await run({
+      ...options,
       signal: interrupt.signal,
-      onEvent: progress?.onEvent,
+      onPlan: (plan) => {
+        if (values.json) return;
+        const seconds = cellSeconds(plan.suite);
+        progress = runProgress(Boolean(process.stderr.isTTY), seconds);
+        const minutes = Math.max(1, Math.round((plan.stacks.length * plan.workloads.length * seconds) / 60));
+        process.stderr.write(
+          `stackbench run (${plan.suite.name}): ${plan.stacks.length} stacks x ${plan.workloads.length} workloads, about ${minutes} min → ${plan.outDir}\n`,
+        );
+      },
+      onEvent: (e) => progress?.onEvent(e),
     }).finally(() => progress?.done());
-    results.analysis = analyze(results);
-    writeReports(results, outDir);
     if (values.json) process.stdout.write(JSON.stringify(results) + '\n');
     else {
       process.stdout.write(terminalSummary(results) + '\n');
       process.stdout.write(
-        `\nresults: ${outDir}/results.json\nreport:  ${outDir}/report.html (and report.md)\n`,
+        `\nresults: ${outDir}/results.json\nreport:  ${outDir}/report.html (and report.md; points.csv, headline.csv)\n`,
       );
     }
     if (results.status === 'interrupted') throw new StackbenchError('SB_INTERRUPTED');

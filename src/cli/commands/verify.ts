@@ -1,12 +1,13 @@
-// stackbench verify: every stack x workload checked for the same answers and proper HTTP.
+// stackbench verify: every stack x workload checked for the same answers and proper HTTP. The work is the
+// library's verify() (src/api/verify.ts); this command turns flags into its options and prints.
+import { verify } from '../../api/verify.js';
 import { ExitCode, StackbenchError } from '../../errors.js';
 import { renderVerification } from '../../report/verification.js';
 import { interrupt } from '../../machine/process.js';
 import { BUILTIN_IDS } from '../../stacks/registry.js';
-import { verify } from '../../verify/verify.js';
 import { WORKLOAD_IDS } from '../../workloads.js';
 import { parseIntFlag } from '../args.js';
-import { selectRun } from '../select.js';
+import { selectionFlags } from '../select.js';
 import { defineCommand } from '../command.js';
 
 const flags = {
@@ -29,13 +30,14 @@ export const verifyCommand = defineCommand({
   flags,
   footer: 'Exit 0 when every available cell passes, 1 when one fails, 2 on bad input.',
   async run(values) {
-    const { stacks, workloads } = selectRun(values, 'verify');
+    const selection = selectionFlags(values, 'verify');
     const basePort =
       values['base-port'] === undefined
         ? undefined
         : parseIntFlag('--base-port', values['base-port'], 1024, 65000);
     const live = !values.json && process.stderr.isTTY;
-    const v = await verify(stacks, workloads, {
+    const v = await verify({
+      ...selection,
       basePort,
       signal: interrupt.signal,
       onEvent: (e) => {
@@ -46,7 +48,7 @@ export const verifyCommand = defineCommand({
     });
     if (live) process.stderr.write('\r\x1b[K');
     if (values.json) process.stdout.write(JSON.stringify(v, null, 2) + '\n');
-    else process.stdout.write(renderVerification(v, workloads) + '\n');
+    else process.stdout.write(renderVerification(v, selection.workloads ?? [...WORKLOAD_IDS]) + '\n');
     if (v.interrupted) throw new StackbenchError('SB_INTERRUPTED');
     return v.ok ? ExitCode.ok : ExitCode.failure;
   },

@@ -1,0 +1,46 @@
+// Which stacks and workloads a run or a verification covers. Left out, every reference stack and every workload:
+// one that cannot run here is reported as not available and the rest runs. Named explicitly, one that cannot run
+// here is bad input (exit 2, with the fix) before anything starts.
+import { StackbenchError } from '../errors.js';
+import { findPostgres } from '../lab/postgres.js';
+import { availability, BUILTIN_IDS, stackDef, type StackId } from '../stacks/registry.js';
+import { WORKLOAD_IDS, type WorkloadId } from '../workloads.js';
+
+export interface Selection {
+  /** Stack ids (BUILTIN_IDS); default: all of them. */
+  stacks?: readonly string[];
+  /** Workload ids (WORKLOAD_IDS); default: all of them. */
+  workloads?: readonly string[];
+}
+
+function known<T extends string>(
+  ids: readonly string[] | undefined,
+  all: readonly T[],
+  code: 'SB_UNKNOWN_STACK' | 'SB_UNKNOWN_WORKLOAD',
+): T[] {
+  if (ids === undefined) return [...all];
+  for (const id of ids)
+    if (!(all as readonly string[]).includes(id)) throw new StackbenchError(code, [id], [all.join(', ')]);
+  return [...ids] as T[];
+}
+
+export function resolveSelection(sel: Selection): { stacks: StackId[]; workloads: WorkloadId[] } {
+  const stacks: StackId[] = known(sel.stacks, BUILTIN_IDS, 'SB_UNKNOWN_STACK');
+  const workloads = known(sel.workloads, WORKLOAD_IDS, 'SB_UNKNOWN_WORKLOAD');
+  if (sel.stacks !== undefined) {
+    for (const id of stacks) {
+      const def = stackDef(id)!;
+      const a = availability(def);
+      if (a.ok) continue;
+      if (def.runtime === 'python')
+        throw new StackbenchError('SB_PYTHON_MISSING', [`${id}: ${a.missing} (fix: ${a.fix})`]);
+      throw new StackbenchError('SB_STACK_START', [id, `${a.missing} (fix: ${a.fix})`]);
+    }
+  }
+  if (sel.workloads !== undefined && workloads.includes('db')) {
+    const pg = findPostgres();
+    if (!pg.ok)
+      throw new StackbenchError('SB_POSTGRES_MISSING', [`${pg.missing} (needed by the db workload)`]);
+  }
+  return { stacks, workloads };
+}
