@@ -32,9 +32,15 @@ export {
 // ---- the config file (docs/CONFIG.md); also 'stackbench/config' on its own ----
 export { defineConfig, type StackbenchConfig } from './config/define.js';
 
-// TODO(integrator): the compare command's work is not a library function yet (src/cli/commands/compare.ts loads
-// the config, resolves the targets and calls compareTargets); once it is one, export it here as `compare`, with
-// its options and result types, and document it in docs/LIBRARY.md.
+// ---- your own services side by side ----
+export {
+  compare,
+  compareSuite,
+  type CompareOptions,
+  type CompareOutput,
+  type TargetSpec,
+} from './api/compare.js';
+export { checkGates, type Gate, type GateCheck } from './analysis/gates.js';
 
 // ---- what the runs are made of ----
 export { BUILTIN_IDS, type StackId, type BuiltinStackId, type StackFacts } from './stacks/registry.js';

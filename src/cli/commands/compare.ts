@@ -2,18 +2,15 @@
 // warm-up until steady, interleaved closed-loop runs, a capacity search under the SLO — and said as hyperfine
 // says it. Writes results.json (as measured) and the reports to --out; --json prints the results document.
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { analyze } from '../../analysis/index.js';
-import { compareTargets } from '../../compare/compare.js';
+import { compare, type CompareOptions } from '../../api/compare.js';
 import { parseTargetArg, type TargetSpec } from '../../compare/targets.js';
 import { ExitCode, StackbenchError } from '../../errors.js';
 import { interrupt } from '../../machine/process.js';
 import { compareText } from '../../report/compare.js';
 import { writeReports } from '../../report/index.js';
-import { prepareOutDir } from '../../results/store.js';
-import type { CompareConfig, CompareRequest } from '../../results/types.js';
+import type { CompareConfig, CompareRequest, SuiteName } from '../../results/types.js';
 import { configError, loadConfig, requestsOf, type ResolvedConfig } from '../../config/index.js';
-import { DEFAULT_MAX_ERROR_RATE, DEFAULT_SLO_MS, suiteByName, type Suite } from '../../runner/suites.js';
+import { DEFAULT_SLO_MS, suiteByName } from '../../runner/suites.js';
 import { parseDuration, parseIntFlag } from '../args.js';
 import { defineCommand } from '../command.js';
 import { applyGates, gateExit, parseGate } from '../gates.js';
@@ -97,14 +94,6 @@ const flags = {
   json: { type: 'boolean', help: 'print the results document on stdout, nothing else' },
 } as const;
 
-/** compare's own suites: runs long enough to compare services a user runs, not the lab's minute-long matrix. */
-function compareSuite(name: string): Suite {
-  const base = suiteByName(name);
-  return name === 'quick'
-    ? { ...base, durationMs: 2000, repetitions: 5, probeMs: 2000, precision: 0.1, warmupMs: 5000 }
-    : { ...base, connections: [base.connections[0]!] };
-}
-
 function parseRequest(text: string): { method: CompareRequest['method']; path: string } {
   const m = /^\s*(GET|POST|PUT|PATCH|DELETE)\s+(\/\S*)\s*$/i.exec(text);
   if (!m)
@@ -168,8 +157,6 @@ const valuesOf = (file: ResolvedConfig): NonNullable<CompareConfig['values']> =>
     ]),
   );
 
-const stamp = () => new Date().toISOString().replace(/[:T]/g, '-').replace(/\..*$/, '');
-
 export const compareCommand = defineCommand({
   name: 'compare',
   summary: 'measure your own services side by side: NAME=URL or NAME="command with {port}"',
@@ -200,14 +187,6 @@ export const compareCommand = defineCommand({
       byName.set(t.name, t);
     }
     const targets = [...byName.values()];
-    const suite = compareSuite(values.suite ?? file?.suite ?? 'quick');
-    if (file?.duration !== undefined) suite.durationMs = suite.probeMs = parseDuration(file.duration);
-    if (file?.connections !== undefined) suite.connections = [file.connections];
-    if (values.duration !== undefined) suite.durationMs = suite.probeMs = parseDuration(values.duration);
-    if (values.reps !== undefined) suite.repetitions = parseIntFlag('--reps', values.reps, 1, 100);
-    if (values.probes !== undefined) suite.probes = parseIntFlag('--probes', values.probes, 0, 20);
-    if (values.connections !== undefined)
-      suite.connections = [parseIntFlag('--connections', values.connections, 1, 10_000)];
     const body = readBody(values);
     const headers = parseHeaders(values.header);
     const fromFile =
@@ -225,39 +204,43 @@ export const compareCommand = defineCommand({
         };
       });
     const gates = (values.threshold ?? file?.thresholds ?? []).map((t) => parseGate(t, 'compare'));
-    const slo =
-      values.slo === undefined ? (file?.slo ?? DEFAULT_SLO_MS) : parseIntFlag('--slo', values.slo, 1, 60_000);
-    const outDir = resolve(values.out ?? `results/compare-${stamp()}`);
-    prepareOutDir(outDir, { replace: values.force === true });
+    const options: CompareOptions = {
+      targets,
+      requests,
+      ...(fromFile && Object.keys(file!.values).length ? { values: valuesOf(file!) } : {}),
+      suite: (values.suite ?? file?.suite ?? 'quick') as SuiteName,
+      sloP99Ms:
+        values.slo === undefined
+          ? (file?.slo ?? DEFAULT_SLO_MS)
+          : parseIntFlag('--slo', values.slo, 1, 60_000),
+      allowRemote: values['allow-remote'] ?? file?.allowRemote ?? [],
+      force: values.force === true,
+      signal: interrupt.signal,
+      ...cpuChoice(values),
+    };
+    const duration = values.duration ?? file?.duration;
+    if (duration !== undefined) options.durationMs = parseDuration(duration);
+    if (values.reps !== undefined) options.repetitions = parseIntFlag('--reps', values.reps, 1, 100);
+    if (values.probes !== undefined) options.probes = parseIntFlag('--probes', values.probes, 0, 20);
+    const connections = values.connections ?? file?.connections?.toString();
+    if (connections !== undefined)
+      options.connections = parseIntFlag('--connections', connections, 1, 10_000);
+    if (values['ready-timeout'] !== undefined)
+      options.readyTimeoutMs = parseDuration(values['ready-timeout']);
+    if (values.out !== undefined) options.outDir = values.out;
+    if (values.suite !== undefined) suiteByName(values.suite);
     const progress = values.json
       ? undefined
-      : runProgress(Boolean(process.stderr.isTTY), suite.durationMs / 1000 + 0.5);
-    const results = await compareTargets({
-      targets,
-      send: {
-        requests,
-        ...(fromFile && Object.keys(file!.values).length ? { values: valuesOf(file!) } : {}),
-      },
-      suite,
-      sloP99Ms: slo,
-      maxErrorRate: DEFAULT_MAX_ERROR_RATE,
-      capacity: suite.probes > 0,
-      allowRemote: values['allow-remote'] ?? file?.allowRemote ?? [],
-      ...(values['ready-timeout'] !== undefined
-        ? { readyTimeoutMs: parseDuration(values['ready-timeout']) }
-        : {}),
-      cpus: cpuChoice(values),
-      outDir,
-      signal: interrupt.signal,
-      onEvent: progress?.onEvent,
-    }).finally(() => progress?.done());
-    results.analysis = analyze(results);
+      : runProgress(Boolean(process.stderr.isTTY), (options.durationMs ?? 2000) / 1000 + 0.5);
+    options.onEvent = progress?.onEvent;
+    const { results, outDir } = await compare(options).finally(() => progress?.done());
     const gate = applyGates(results, {
       gates,
       against: values.against ?? file?.against,
       failOnRegression: values['fail-on-regression'] === true || file?.failOnRegression === true,
     });
-    writeReports(results, outDir);
+    // The baseline's comparison is part of the report.
+    if (results.analysis?.agreement) writeReports(results, outDir);
     if (values.json) process.stdout.write(JSON.stringify(results) + '\n');
     else {
       process.stdout.write(compareText(results) + '\n');
