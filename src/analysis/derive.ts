@@ -73,6 +73,11 @@ function whyMissing(
       reason: rec.failure?.reason ?? 'not available here',
       fix: rec.failure?.fix,
     };
+  if (rec.implements && !rec.implements.includes(workload))
+    return {
+      status: 'not measured',
+      reason: `not implemented (its config lists ${rec.implements.join(', ')})`,
+    };
   const v = rec.verification[workload];
   if (v?.status === 'fail') return { status: 'not verified', reason: v.reason, fix: v.fix };
   if (v?.status === 'unavailable') return { status: 'unavailable', reason: v.reason, fix: v.fix };

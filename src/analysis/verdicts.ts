@@ -420,8 +420,8 @@ function acrossSizes(rule: Rule): Rule {
     const base = rule(results, d, claim);
     const family = FAMILY[claim.tests[0]?.workload ?? 'json'];
     const xs = family ? crossovers(results).filter((x) => x.family === family) : [];
-    const tail = family ? ` ${CANNOT_SETTLE}` : '';
-    if (xs.length === 0) return { ...base, summary: base.summary + tail };
+    const tail = family && base.verdict !== 'not measured' ? ` ${CANNOT_SETTLE}` : '';
+    if (xs.length === 0) return { ...base, summary: `${base.summary.replace(/\.?$/, '.')}${tail}` };
     const steps = xs.flatMap((x) => x.steps);
     const py = steps.some((s) => s.outcome === 'python');
     const node = steps.some((s) => s.outcome === 'node');

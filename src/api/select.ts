@@ -5,10 +5,14 @@ import { StackbenchError } from '../errors.js';
 import { findPostgres } from '../lab/postgres.js';
 import { availability, BUILTIN_IDS, stackDef, type StackId } from '../stacks/registry.js';
 import { WORKLOAD_IDS, type WorkloadId } from '../workloads.js';
+import type { ResolvedStack } from '../config/index.js';
+import { registerUserStacks } from '../stacks/user.js';
 
 export interface Selection {
-  /** Stack ids (BUILTIN_IDS); default: all of them. */
+  /** Stack ids (BUILTIN_IDS, and the user's stacks' names); default: all of them. */
   stacks?: readonly string[];
+  /** The user's own stacks (a config file's `stacks`), measured beside the reference ones. */
+  userStacks?: ResolvedStack[];
   /** Workload ids (WORKLOAD_IDS); default: all of them. */
   workloads?: readonly string[];
 }
@@ -25,7 +29,8 @@ function known<T extends string>(
 }
 
 export function resolveSelection(sel: Selection): { stacks: StackId[]; workloads: WorkloadId[] } {
-  const stacks: StackId[] = known(sel.stacks, BUILTIN_IDS, 'SB_UNKNOWN_STACK');
+  const users = registerUserStacks(sel.userStacks ?? []).map((d) => d.id);
+  const stacks: StackId[] = known(sel.stacks, [...BUILTIN_IDS, ...users], 'SB_UNKNOWN_STACK');
   const workloads = known(sel.workloads, WORKLOAD_IDS, 'SB_UNKNOWN_WORKLOAD');
   if (sel.stacks !== undefined) {
     for (const id of stacks) {

@@ -11,8 +11,10 @@ import { parseList } from './args.js';
 export function selectionFlags(
   flags: { stacks?: string; workloads?: string },
   cmd = 'run',
+  /** Ids of the user's stacks (config file), known beside the reference ones. */
+  extra: string[] = [],
 ): { stacks?: StackId[]; workloads?: WorkloadId[] } {
-  const stacks = parseList(flags.stacks, BUILTIN_IDS, 'SB_UNKNOWN_STACK', cmd);
+  const stacks = parseList(flags.stacks, [...BUILTIN_IDS, ...extra], 'SB_UNKNOWN_STACK', cmd);
   const workloads = parseList(flags.workloads, WORKLOAD_IDS, 'SB_UNKNOWN_WORKLOAD', cmd) as WorkloadId[];
   return {
     ...(flags.stacks !== undefined ? { stacks } : {}),

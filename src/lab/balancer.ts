@@ -107,7 +107,7 @@ export class BalancerError extends Error {
   }
 }
 
-function haproxyConfig(port: number, upstreams: number[], dir: string): string {
+function haproxyConfig(port: number, upstreams: number[], dir: string, checkPath: string): string {
   const servers = upstreams.map((p, i) => `  server r${i + 1} 127.0.0.1:${p}`).join('\n');
   return `# stackbench: private balancer, generated; removed on stop
 global
@@ -145,7 +145,7 @@ backend replicas
   # instead of failing. A replica that is only slow is not taken out: under a CPU quota at its ceiling a check
   # waits behind the queue, and with the default check timeout (= inter) a busy replica was marked down and
   # every request answered 503 — the checks themselves turned overload into an outage.
-  option httpchk GET /json
+  option httpchk GET ${checkPath}
   http-check expect status 200
   timeout check 10s
   default-server check inter 250ms fall 2 rise 1
@@ -267,7 +267,7 @@ export async function startBalancer(spec: BalancerSpec): Promise<Balancer> {
   writeFileSync(
     conf,
     kind === 'haproxy'
-      ? haproxyConfig(spec.port, spec.upstreams, dir)
+      ? haproxyConfig(spec.port, spec.upstreams, dir, spec.readyPath ?? '/json')
       : nginxConfig(spec.port, spec.upstreams, dir, asRoot),
   );
   // haproxy -db: foreground, no master: the process we start is the one that balances. nginx: daemon off,

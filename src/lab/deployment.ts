@@ -144,7 +144,7 @@ export async function deploy(
         upstreams: members.map((m) => m.port),
         cpus: plan.balancerCpus,
         signal: ctx.signal,
-        readyPath: '/json',
+        readyPath: def.user?.readyPath ?? '/json',
       });
     }
   } catch (e) {

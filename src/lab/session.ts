@@ -52,6 +52,7 @@ export function stackRecord(id: StackId, serverCores: number): StackRecord {
     versions: a.versions,
     available: a.ok,
     verification: {},
+    ...(def.user ? { implements: def.user.implements } : {}),
     ...(a.ok ? {} : { failure: { reason: a.missing ?? 'not available', fix: a.fix, log: [] } }),
   };
 }

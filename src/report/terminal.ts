@@ -8,6 +8,7 @@ import { fmtDate, legend } from './format.js';
 import { faultLine, scalingAbsence, scalingHeader, scalingLines } from './scaling.js';
 import { crossoverLines, sweepAbsence } from './crossover.js';
 import { color, textTable } from './table.js';
+import { compareText } from './compare.js';
 
 const VERDICT_STYLE: Record<VerdictValue, (s: string) => string> = {
   supported: color.green,
@@ -37,6 +38,8 @@ export function statusWarning(r: Results): string | undefined {
 }
 
 export function terminalSummary(results: Results): string {
+  // compare's results read as compare's output (`stackbench report` of a compare run).
+  if (results.config.compare) return compareText(results);
   const a = analysisOf(results);
   const views = a.workloads;
   const out: string[] = [color.bold(headerLine(results))];

@@ -62,6 +62,10 @@ export const StackRecord = z.object({
   workers: count.describe('instances at the headline (all server cores)'),
   versions: z.record(z.string(), z.string()),
   available: z.boolean(),
+  implements: z
+    .array(workloadId)
+    .optional()
+    .describe("a user's stack (config file): the lab workloads it implements; the others are not measured"),
   verification: z
     .partialRecord(workloadId, z.object({ status: CellStatus, reason: z.string().optional(), fix: z.string().optional() }))
     .describe("per workload: only 'pass' workloads are measured"),

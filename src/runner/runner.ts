@@ -199,7 +199,8 @@ async function runStack(
   try {
     rec.verification = await checkWorkloads(
       running.port,
-      opts.workloads,
+      // A user's stack is checked, and measured, on what it implements.
+      rec.implements ? opts.workloads.filter((w) => rec.implements!.includes(w)) : opts.workloads,
       { unavailable: lab.unavailableFor(rec) },
       undefined,
       signal,

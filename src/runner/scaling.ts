@@ -63,10 +63,12 @@ export function scalingBlocker(
 /** The stacks to sweep on a workload: the best of each runtime in the main run (capacity first), or as asked. */
 function chosen(opts: ScalingOptions, results: Results, workload: WorkloadId): StackRecord[] {
   const available = results.stacks.filter((s) => s.available && !s.failure);
-  if (opts.stacks === 'all') return available;
   if (Array.isArray(opts.stacks)) return available.filter((s) => opts.stacks.includes(s.id));
+  // A user's stack is scaled when named (--stacks): its health checks and paths are its own.
+  const reference = available.filter((s) => !s.implements);
+  if (opts.stacks === 'all') return reference;
   const w = derive(results).workloads.find((x) => x.workload === workload);
-  const figs = measured(w);
+  const figs = measured(w).filter((f) => reference.some((r) => r.id === f.stack));
   const best = (rt: 'node' | 'python') =>
     figs
       .filter((f) => f.runtime === rt)
@@ -75,7 +77,7 @@ function chosen(opts: ScalingOptions, results: Results, workload: WorkloadId): S
       )[0]?.stack;
   // Without main-run figures on this workload, the lab's usual leaders: node-http and fastapi-uvicorn.
   const ids = [best('node') ?? 'node-http', best('python') ?? 'fastapi-uvicorn'];
-  return ids.map((id) => available.find((s) => s.id === id)).filter((s): s is StackRecord => s !== undefined);
+  return ids.map((id) => reference.find((s) => s.id === id)).filter((s): s is StackRecord => s !== undefined);
 }
 
 export async function runScaling(ctx: ScalingContext, opts: ScalingOptions): Promise<void> {

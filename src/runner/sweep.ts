@@ -78,7 +78,11 @@ export interface SweepContext {
 
 /** The leading stack of each runtime on a workload in the main run (node-http, fastapi-uvicorn without one). */
 function leaders(results: Results, workload: 'ml' | 'data'): StackRecord[] {
-  const figs = measured(derive(results).workloads.find((w) => w.workload === workload));
+  // The reference stacks only: a user's stack implements the headline sizes, not the sweep's /ml/sized.
+  const user = new Set(results.stacks.filter((s) => s.implements).map((s) => s.id));
+  const figs = measured(derive(results).workloads.find((w) => w.workload === workload)).filter(
+    (f) => !user.has(f.stack),
+  );
   const best = (rt: 'node' | 'python') =>
     figs.filter((f) => f.runtime === rt).sort((a, b) => (b.rps?.median ?? 0) - (a.rps?.median ?? 0))[0]
       ?.stack;

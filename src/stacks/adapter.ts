@@ -55,8 +55,10 @@ export async function startStack(id: StackId, opts: StartOptions): Promise<Runni
   });
   try {
     const wait = { timeoutMs: opts.readyTimeoutMs ?? 30_000, signal: opts.signal };
-    await waitReady(proc, opts.port, '/json', wait);
-    if (workers > 1) await waitAllInstances(proc, opts.port, workers, wait);
+    await waitReady(proc, opts.port, def.user?.readyPath ?? '/json', wait);
+    // Every worker up is checked on /io; a user's stack without /io is ready when it answers.
+    if (workers > 1 && (!def.user || def.user.implements.includes('io')))
+      await waitAllInstances(proc, opts.port, workers, wait);
   } catch (e) {
     await proc.stop(2000);
     throw e;

@@ -5,6 +5,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { NODE_SERVERS, PYTHON_SERVERS, ROOT } from '../paths.js';
 import { findPython, pythonFix, type PythonInfo } from './python.js';
+import { userStack } from './user.js';
+import type { LabWorkloadId } from '../workloads.js';
 
 /** other: a user's service in another runtime, or one whose runtime was not said (compare). */
 export type Runtime = 'node' | 'python' | 'other';
@@ -46,6 +48,8 @@ export interface StackDef extends StackFacts {
   /** The package that names the server's version (Python: the import name; Node: the npm package). */
   serverPackage?: string;
   launch(port: number, workers: number, python?: string): Launch;
+  /** A user's stack (config file): the lab workloads it implements, and where it answers once ready. */
+  user?: { implements: LabWorkloadId[]; readyPath: string };
 }
 
 export const BUILTIN_IDS = [
@@ -309,7 +313,7 @@ export const STACKS: Record<BuiltinStackId, StackDef> = {
 
 /** The definition of a stack by id, or undefined for an id no registry knows. */
 export function stackDef(id: StackId): StackDef | undefined {
-  return (STACKS as Record<string, StackDef>)[id];
+  return (STACKS as Record<string, StackDef>)[id] ?? userStack(id);
 }
 
 export interface Availability {
@@ -338,6 +342,8 @@ function npmVersion(pkg: string): string {
 }
 
 export function availability(def: StackDef): Availability {
+  // A user's stack brings its own runtime and packages: whether it runs shows when it starts.
+  if (def.user) return { ok: true, versions: { runtime: def.runtime, server: def.server } };
   if (def.runtime === 'node') {
     const file = def.launch(0, 1).args[0]!;
     const node = `node ${process.versions.node}`;

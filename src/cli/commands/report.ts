@@ -1,7 +1,8 @@
 // stackbench report: re-render report.md, report.html and the CSV exports (and print the summary) from a
 // results.json, with the analysis recomputed by this version's src/analysis so an old run gets today's verdicts.
 import { dirname, resolve } from 'node:path';
-import { agreement, analyze } from '../../analysis/index.js';
+import { analyze } from '../../analysis/index.js';
+import { applyGates, gateExit, parseGate } from '../gates.js';
 import { ExitCode } from '../../errors.js';
 import { loadResults, renderReports, terminalSummary } from '../../report/index.js';
 import { prepareOutDir } from '../../results/store.js';
@@ -27,30 +28,38 @@ export const reportCommand = defineCommand({
       value: 'BASELINE.json',
       help: "an earlier results.json: every headline figure and ratio of this run is tested against the\nearlier run's (a two-sample interval on the difference): a ratio outside is noisy, a figure that got\nworse a regression",
     },
+    'fail-on-regression': {
+      type: 'boolean',
+      help: 'with --against: exit 3 when a figure got significantly worse',
+    },
+    threshold: {
+      type: 'string',
+      multiple: true,
+      value: 'T',
+      help: 'exit 3 unless T holds (as `run --threshold`: p99<50ms, "NAME:capacity>5000", ...)',
+    },
   },
-  footer: 'Exit 0 on success, 2 when the file is not a results file of this version or DIR is not writable.',
+  footer:
+    'Exit 0 on success, 2 when the file is not a results file of this version or DIR is not writable, 3 when a\nthreshold or --fail-on-regression failed.',
   async run(values, operand) {
     const file = resolve(operand!);
     const results = loadResults(file);
     results.analysis = analyze(results);
-    if (values.against !== undefined) {
-      const baseline = resolve(values.against);
-      const a = agreement(loadResults(baseline), results);
-      results.analysis.agreement = {
-        against: baseline,
-        summary: a.summary,
-        rows: a.rows.map((r) => ({ kind: r.kind, verdict: r.verdict, text: r.text })),
-      };
-    }
+    const gate = applyGates(results, {
+      gates: (values.threshold ?? []).map((t) => parseGate(t, 'report')),
+      against: values.against,
+      failOnRegression: values['fail-on-regression'] === true,
+    });
     const outDir = resolve(values.out ?? dirname(file));
     prepareOutDir(outDir);
     const files = renderReports(results, outDir);
     process.stdout.write(terminalSummary(results) + '\n\n');
+    if (gate.lines.length) process.stdout.write(gate.lines.map((l) => `  ${l}`).join('\n') + '\n\n');
     process.stdout.write(
       Object.values(files)
         .map((f) => `wrote ${f}\n`)
         .join(''),
     );
-    return ExitCode.ok;
+    return gateExit(gate.failed, ExitCode.ok);
   },
 });

@@ -13,6 +13,9 @@ import { parseDuration, parseIntFlag, type Parsed } from '../args.js';
 import { defineCommand } from '../command.js';
 import { runProgress } from '../progress.js';
 import { cpuChoice, selectionFlags } from '../select.js';
+import { applyGates, gateExit, parseGate } from '../gates.js';
+import { loadConfig, type ResolvedConfig } from '../../config/index.js';
+import { writeReports } from '../../report/index.js';
 
 const flags = {
   suite: {
@@ -91,6 +94,26 @@ const flags = {
     value: 'P',
     help: 'use ports from P upward instead of free ones the kernel picks',
   },
+  config: {
+    type: 'string',
+    value: 'FILE',
+    help: 'your own stacks beside the reference ones, and the suite, SLO, thresholds, baseline\n(default: ./stackbench.config.* when it exists; flags override it; docs/CONFIG.md)',
+  },
+  threshold: {
+    type: 'string',
+    multiple: true,
+    value: 'T',
+    help: 'exit 3 unless T holds for every measured stack and workload, or for "NAME:T" /\n"NAME/WORKLOAD:T": p99<50ms, rps>10000, errors<0.1%, capacity>5000 (repeatable)',
+  },
+  against: {
+    type: 'string',
+    value: 'BASELINE.json',
+    help: "an earlier run's results.json: each headline figure and ratio tested against its interval",
+  },
+  'fail-on-regression': {
+    type: 'boolean',
+    help: 'with --against: exit 3 when a figure got significantly worse',
+  },
   json: { type: 'boolean', help: 'print the results document on stdout, nothing else' },
 } as const;
 
@@ -106,15 +129,27 @@ function mode<M extends string>(flag: string, text: string | undefined, modes: r
 }
 
 /** The flags as the library's options: every value parsed and checked here, by its flag's name. */
-export function runOptions(values: Parsed<typeof flags>): RunOptions {
-  suiteByName(values.suite ?? 'quick');
-  const o: RunOptions = { suite: (values.suite ?? 'quick') as SuiteName, force: values.force === true };
+export function runOptions(values: Parsed<typeof flags>, file?: ResolvedConfig): RunOptions {
+  const suite = values.suite ?? file?.suite ?? 'quick';
+  suiteByName(suite);
+  const o: RunOptions = { suite: suite as SuiteName, force: values.force === true };
+  if (file?.stacks.length) o.userStacks = file.stacks;
+  if (file?.slo !== undefined) o.sloP99Ms = file.slo;
+  if (file?.duration !== undefined) o.durationMs = parseDuration(file.duration);
+  if (file?.connections !== undefined) o.connections = [file.connections];
   if (values.duration !== undefined) o.durationMs = parseDuration(values.duration);
   if (values.reps !== undefined) o.repetitions = parseIntFlag('--reps', values.reps, 1, 100);
   if (values.probes !== undefined) o.probes = parseIntFlag('--probes', values.probes, 0, 20);
   if (values.connections !== undefined)
     o.connections = values.connections.split(',').map((c) => parseIntFlag('--connections', c, 1, 10_000));
-  Object.assign(o, selectionFlags(values));
+  Object.assign(
+    o,
+    selectionFlags(
+      values,
+      'run',
+      (file?.stacks ?? []).map((s) => s.name),
+    ),
+  );
   const cpus = cpuChoice(values);
   o.serverCpus = cpus.server;
   o.generatorCpus = cpus.generator;
@@ -142,7 +177,10 @@ export const runCommand = defineCommand({
     'DIR/headline.csv.',
   flags,
   async run(values) {
-    const options = runOptions(values);
+    const loaded = await loadConfig(values.config);
+    const file = loaded?.config;
+    const options = runOptions(values, file);
+    const gates = (values.threshold ?? file?.thresholds ?? []).map((t) => parseGate(t, 'run'));
     let progress: ReturnType<typeof runProgress> | undefined;
     const { results, outDir } = await run({
       ...options,
@@ -158,15 +196,22 @@ export const runCommand = defineCommand({
       },
       onEvent: (e) => progress?.onEvent(e),
     }).finally(() => progress?.done());
+    const gate = applyGates(results, {
+      gates,
+      against: values.against ?? file?.against,
+      failOnRegression: values['fail-on-regression'] === true || file?.failOnRegression === true,
+    });
+    if (results.analysis?.agreement) writeReports(results, outDir);
     if (values.json) process.stdout.write(JSON.stringify(results) + '\n');
     else {
       process.stdout.write(terminalSummary(results) + '\n');
+      if (gate.lines.length) process.stdout.write('\n' + gate.lines.map((l) => `  ${l}`).join('\n') + '\n');
       process.stdout.write(
         `\nresults: ${outDir}/results.json\nreport:  ${outDir}/report.html (and report.md; points.csv, headline.csv)\n`,
       );
     }
     if (results.status === 'interrupted') throw new StackbenchError('SB_INTERRUPTED');
     // A stack that crashed or failed to start, a failed verification, a dead service: a runtime failure.
-    return results.failures.length ? ExitCode.failure : ExitCode.ok;
+    return gateExit(gate.failed, results.failures.length ? ExitCode.failure : ExitCode.ok);
   },
 });
