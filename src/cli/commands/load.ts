@@ -128,7 +128,12 @@ function parseHeaders(list: string[] = []): Record<string, string> {
   for (const h of list) {
     const m = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+):\s*(.*)$/.exec(h);
     if (!m || /[\r\n]/.test(h))
-      throw new StackbenchError('SB_BAD_FLAG', [`bad header "${h}": expected "Name: value"`], ['load']);
+      throw new StackbenchError(
+        'SB_BAD_FLAG',
+        // Quoted as JSON: a line break in it shows as \r\n, and the error stays one line.
+        [`bad header ${JSON.stringify(h)}: expected "Name: value"`],
+        ['load'],
+      );
     headers[m[1]!] = m[2]!;
   }
   return headers;
