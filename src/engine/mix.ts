@@ -22,6 +22,8 @@ const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const TARGET_CHARS = /^[\x21-\x7e]*$/;
 const HELP = 'see `stackbench load --help` (--request, --value) or LoadOptions.requests/values';
 
+/** User text in a message, quoted as JSON: a line break shows as \n, so the error stays one line. */
+const q = (s: string) => JSON.stringify(s);
 const bad = (why: string, fix = HELP) => new StackbenchError('SB_BAD_MIX', [why], [fix]);
 
 interface Checked {
@@ -45,7 +47,7 @@ function checkHeaders(headers: unknown, where: string): Record<string, string> {
     throw bad(`${where}: headers must be an object of name: value`);
   for (const [name, value] of Object.entries(headers as Record<string, unknown>)) {
     if (!TOKEN.test(name))
-      throw bad(`${where}: bad header name "${name}"`, 'use a token such as X-Request-Id');
+      throw bad(`${where}: bad header name ${q(name)}`, 'use a token such as X-Request-Id');
     if (typeof value !== 'string') throw bad(`${where}: header ${name} must be a string`);
     if (/[\r\n\0]/.test(value))
       throw bad(`${where}: header ${name} contains a line break`, 'a header value is one line');
@@ -66,7 +68,7 @@ function checkValues(values: unknown): Map<string, ValueSource> {
     throw bad('values must be an object of name: { range } or { list }');
   for (const [name, v] of Object.entries(values as Record<string, unknown>)) {
     if (!NAME.test(name))
-      throw bad(`bad value name "${name}"`, 'use letters, digits and _, not starting with a digit');
+      throw bad(`bad value name ${q(name)}`, 'use letters, digits and _, not starting with a digit');
     const src = v as Partial<{ range: unknown; list: unknown }>;
     if (src && 'range' in src && !('list' in src)) {
       const r = src.range;
@@ -100,10 +102,10 @@ function checkTemplate(t: RequestTemplate, i: number, common: Record<string, str
   const where = `request ${i + 1}`;
   if (typeof t !== 'object' || t === null) throw bad(`${where} is not an object`);
   if (!METHODS.includes(t.method))
-    throw bad(`${where}: unsupported method "${String(t.method)}"`, `use one of ${METHODS.join(', ')}`);
+    throw bad(`${where}: unsupported method ${q(String(t.method))}`, `use one of ${METHODS.join(', ')}`);
   if (typeof t.path !== 'string' || !t.path.startsWith('/') || !TARGET_CHARS.test(t.path))
     throw bad(
-      `${where}: bad path "${String(t.path)}"`,
+      `${where}: bad path ${q(String(t.path))}`,
       'a path starts with / and holds printable ASCII without spaces (percent-encode the rest)',
     );
   if (t.body !== undefined && typeof t.body !== 'string') throw bad(`${where}: body must be a string`);
@@ -151,7 +153,7 @@ export function checkMix(opts: LoadOptions): Checked[] {
         const wrong = v.list.find((s) => !TARGET_CHARS.test(s));
         if (wrong !== undefined)
           throw bad(
-            `value ${name}: "${wrong}" would put a space or a control character in the path of ${c.method} ${c.path}`,
+            `value ${name}: ${q(wrong)} would put a space or a control character in the path of ${c.method} ${c.path}`,
             'percent-encode it (a space is %20)',
           );
       }

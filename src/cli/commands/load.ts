@@ -139,6 +139,8 @@ function parseHeaders(list: string[] = []): Record<string, string> {
   return headers;
 }
 
+/** User text in a message, quoted as JSON: a line break shows as \n, so the error stays one line. */
+const q = (s: string) => JSON.stringify(s);
 const METHODS: readonly HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 const REQUEST_SYNTAX = "expected 'METHOD /path [WEIGHT]', e.g. 'GET /users/{id} 70'";
 
@@ -148,11 +150,11 @@ function parseRequest(text: string): RequestTemplate {
   const method = words[0]?.toUpperCase() as HttpMethod;
   const weight = words[2];
   if (words.length < 2 || words.length > 3 || !METHODS.includes(method) || !words[1]!.startsWith('/'))
-    throw new StackbenchError('SB_BAD_FLAG', [`bad --request "${text}": ${REQUEST_SYNTAX}`], ['load']);
+    throw new StackbenchError('SB_BAD_FLAG', [`bad --request ${q(text)}: ${REQUEST_SYNTAX}`], ['load']);
   if (weight !== undefined && !(/^\d+(\.\d+)?$/.test(weight) && Number(weight) > 0))
     throw new StackbenchError(
       'SB_BAD_FLAG',
-      [`bad weight "${weight}" in --request "${text}": a number above 0`],
+      [`bad weight ${q(weight)} in --request ${q(text)}: a number above 0`],
       ['load'],
     );
   return { method, path: words[1]!, ...(weight !== undefined ? { weight: Number(weight) } : {}) };
@@ -164,7 +166,7 @@ function parseValue(text: string): [string, ValueSource] {
   if (!m)
     throw new StackbenchError(
       'SB_BAD_FLAG',
-      [`bad --value "${text}": expected 'name=1..100' or 'name=a,b,c'`],
+      [`bad --value ${q(text)}: expected 'name=1..100' or 'name=a,b,c'`],
       ['load'],
     );
   const [, name, spec] = m as unknown as [string, string, string];
@@ -174,7 +176,7 @@ function parseValue(text: string): [string, ValueSource] {
   if (list.some((v) => v === ''))
     throw new StackbenchError(
       'SB_BAD_FLAG',
-      [`bad --value "${text}": an empty item (a stray comma?)`],
+      [`bad --value ${q(text)}: an empty item (a stray comma?)`],
       ['load'],
     );
   return [name, { list }];
