@@ -1,6 +1,9 @@
 // The request mix, from LoadOptions to the pool: checked (each mistake one clear error), each request instantiated
 // with up to DRAWS draws of its placeholders' values by the seeded generator, serialized, and packed with a send
 // order that follows the weights (pool.ts). The same options and seed give the same pool and the same order.
+// Placeholders follow the config file's rules (src/config/fill.ts, docs/CONFIG.md): {name} in a path or body; in
+// the path a value is percent-encoded as one component, in the body it goes in as it is. (The engine imports
+// nothing of config: the few lines are stated again here.)
 import { StackbenchError } from '../errors.js';
 import { serializeRequest } from './http1/request.js';
 import { MAX_ORDER, packPool, type RequestPool } from './pool.js';
@@ -18,7 +21,7 @@ const METHODS: readonly HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE']
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const PLACEHOLDER = /\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-/** A request target: printable ASCII, no space (RFC 9112 3.2: the request line is split on spaces). */
+/** A request target: printable ASCII, no space (RFC 9112 section 3: the request line is split on spaces). */
 const TARGET_CHARS = /^[\x21-\x7e]*$/;
 const HELP = 'see `stackbench load --help` (--request, --value) or LoadOptions.requests/values';
 
@@ -28,6 +31,8 @@ const bad = (why: string, fix = HELP) => new StackbenchError('SB_BAD_MIX', [why]
 
 interface Checked {
   name: string;
+  /** The name the caller gave, if any. */
+  given: string | undefined;
   method: HttpMethod;
   path: string;
   headers: Record<string, string>;
@@ -69,8 +74,8 @@ function checkValues(values: unknown): Map<string, ValueSource> {
   for (const [name, v] of Object.entries(values as Record<string, unknown>)) {
     if (!NAME.test(name))
       throw bad(`bad value name ${q(name)}`, 'use letters, digits and _, not starting with a digit');
-    const src = v as Partial<{ range: unknown; list: unknown }>;
-    if (src && 'range' in src && !('list' in src)) {
+    const src = (typeof v === 'object' && v !== null ? v : {}) as Partial<{ range: unknown; list: unknown }>;
+    if ('range' in src && !('list' in src)) {
       const r = src.range;
       if (
         !Array.isArray(r) ||
@@ -83,11 +88,23 @@ function checkValues(values: unknown): Map<string, ValueSource> {
           `e.g. --value '${name}=1..1000'`,
         );
       out.set(name, { range: [r[0] as number, r[1] as number] });
-    } else if (src && 'list' in src && !('range' in src)) {
+    } else if ('list' in src && !('range' in src)) {
       const l = src.list;
-      if (!Array.isArray(l) || l.length === 0 || !l.every((s) => typeof s === 'string'))
-        throw bad(`value ${name}: list must be a non-empty array of strings`, `e.g. --value '${name}=a,b,c'`);
-      out.set(name, { list: [...(l as string[])] });
+      const item = (x: unknown) => typeof x === 'string' || (typeof x === 'number' && Number.isFinite(x));
+      if (!Array.isArray(l) || l.length === 0 || !l.every(item))
+        throw bad(
+          `value ${name}: list must be a non-empty array of strings or numbers`,
+          `e.g. --value '${name}=a,b,c'`,
+        );
+      const list = (l as Array<string | number>).map(String);
+      for (const item of list) {
+        try {
+          encodeURIComponent(item);
+        } catch {
+          throw bad(`value ${name}: ${q(item)} is not well-formed Unicode`, 'fix the text of that item');
+        }
+      }
+      out.set(name, { list });
     } else {
       throw bad(
         `value ${name}: give either a range or a list`,
@@ -120,8 +137,10 @@ function checkTemplate(t: RequestTemplate, i: number, common: Record<string, str
   for (const own of Object.keys(t.headers ?? {}))
     for (const c of Object.keys(common))
       if (c !== own && c.toLowerCase() === own.toLowerCase()) delete headers[c];
+  if (t.name !== undefined && (typeof t.name !== 'string' || t.name === '' || /[\r\n]/.test(t.name)))
+    throw bad(`${where}: bad name ${q(String(t.name))}`, 'a name is one line of text');
   const uses = [...new Set([...placeholders(t.path), ...placeholders(t.body)])];
-  return { method: t.method, path: t.path, headers, body: t.body, weight, uses };
+  return { given: t.name, method: t.method, path: t.path, headers, body: t.body, weight, uses };
 }
 
 /** The mix checked: every mistake is an SB_BAD_MIX error naming it and the fix. */
@@ -149,14 +168,6 @@ export function checkMix(opts: LoadOptions): Checked[] {
           `${c.method} ${c.path}: placeholder {${name}} has no value`,
           `give its values: --value '${name}=1..1000' or --value '${name}=a,b,c' (LoadOptions.values)`,
         );
-      if ('list' in v && placeholders(c.path).includes(name)) {
-        const wrong = v.list.find((s) => !TARGET_CHARS.test(s));
-        if (wrong !== undefined)
-          throw bad(
-            `value ${name}: ${q(wrong)} would put a space or a control character in the path of ${c.method} ${c.path}`,
-            'percent-encode it (a space is %20)',
-          );
-      }
     }
   }
   const unused = [...values.keys()].filter((n) => !used.has(n));
@@ -171,24 +182,38 @@ export function checkMix(opts: LoadOptions): Checked[] {
       `${light.method} ${light.path}: weight ${light.weight} is under 1/${MAX_ORDER} of the total`,
       'raise it, or drop the request',
     );
-  // Names for the breakdown: as given, a repeat numbered.
-  const seen = new Map<string, number>();
+  // Names for the breakdown: a given one must be unique (as in the config file); "METHOD path" by default, a
+  // repeat numbered.
+  const given = new Set<string>();
+  for (const c of checked) {
+    if (c.given === undefined) continue;
+    if (given.has(c.given))
+      throw bad(`two requests are named ${q(c.given)}`, 'give each request its own name');
+    given.add(c.given);
+  }
+  const taken = new Set(given);
   return checked.map((c) => {
+    if (c.given !== undefined) return { ...c, name: c.given };
     const base = `${c.method} ${c.path}`;
-    const n = (seen.get(base) ?? 0) + 1;
-    seen.set(base, n);
-    return { ...c, name: n === 1 ? base : `${base} #${n}` };
+    let name = base;
+    for (let k = 2; taken.has(name); k++) name = `${base} #${k}`;
+    taken.add(name);
+    return { ...c, name };
   });
 }
 
 function draw(src: ValueSource, rand: () => number): string {
   return 'range' in src
     ? String(randomInt(rand, src.range[0], src.range[1]))
-    : src.list[randomInt(rand, 0, src.list.length - 1)]!;
+    : String(src.list[randomInt(rand, 0, src.list.length - 1)]);
 }
 
-function fill(text: string, vals: Map<string, string>): string {
-  return text.replace(PLACEHOLDER, (_, name: string) => vals.get(name)!);
+/** A text with its placeholders filled; in a path each value is percent-encoded, so it stays one segment. */
+function fill(text: string, vals: Map<string, string>, inPath: boolean): string {
+  return text.replace(PLACEHOLDER, (_, name: string) => {
+    const v = vals.get(name)!;
+    return inPath ? encodeURIComponent(v) : v;
+  });
 }
 
 /** Every distinct instance of one request, serialized (one when it has no placeholders). */
@@ -209,8 +234,8 @@ function instances(
   const seen = new Set<string>();
   for (let d = 0; d < DRAWS; d++) {
     const vals = new Map(c.uses.map((name) => [name, draw(values[name]!, rand)]));
-    const path = fill(c.path, vals);
-    const body = c.body === undefined ? undefined : fill(c.body, vals);
+    const path = fill(c.path, vals, true);
+    const body = c.body === undefined ? undefined : fill(c.body, vals, false);
     const key = `${path}\n${body ?? ''}`;
     if (seen.has(key)) continue;
     seen.add(key);

@@ -11,12 +11,16 @@ export type ModelName = 'closed' | 'open';
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /**
- * One request of a mix. `path` (with its query) and `body` may hold placeholders `{name}`, each filled from
- * LoadOptions.values; the same name in one request gets the same value in its path and its body.
+ * One request of a mix (the config file's request entry fits as it is). `path` (with its query) and `body` may
+ * hold placeholders `{name}`, each filled from LoadOptions.values: in the path percent-encoded as one component
+ * ("a b" -> a%20b, "a/b" -> a%2Fb), in the body as it is. The same name in one request gets the same value in
+ * its path and its body.
  */
 export interface RequestTemplate {
+  /** Its name in the breakdown (unique in the mix); default "METHOD path", a repeat numbered " #2". */
+  name?: string;
   method: HttpMethod;
-  /** Starts with "/"; printable ASCII without spaces once the values are in (percent-encode what is not). */
+  /** Starts with "/"; printable ASCII without spaces (RFC 9112's request line). */
   path: string;
   /** Added to (and overriding, by name) LoadOptions.headers. Sent as given: no placeholders. */
   headers?: Record<string, string>;
@@ -26,7 +30,7 @@ export interface RequestTemplate {
 }
 
 /** Where a placeholder's values come from: whole numbers from lo to hi inclusive, or one of a list. */
-export type ValueSource = { range: [number, number] } | { list: string[] };
+export type ValueSource = { range: [number, number] } | { list: Array<string | number> };
 
 export interface LoadOptions {
   /**
@@ -193,7 +197,7 @@ export interface LoadResult {
 
 /** One request of a mix: its share of the result, counted by the same rules as the whole. */
 export interface RequestFigures {
-  /** "METHOD /path" as given, placeholders included (a repeated one gets " #2", " #3"). */
+  /** The request's name, or "METHOD /path" as given, placeholders included (a repeat gets " #2", " #3"). */
   name: string;
   /** Completed responses in the measured window (any status). */
   requests: number;

@@ -183,6 +183,41 @@ test('the same placeholder takes the same value in the path and the body of one 
   });
 });
 
+test('values: percent-encoded as one segment in a path, as they are in a body; numbers in a list; names', async () => {
+  await withServer(async (srv) => {
+    const r = await runLoad({
+      url: srv.url,
+      model: 'closed',
+      connections: 2,
+      durationMs: 300,
+      threads: 1,
+      requests: [
+        { name: 'by tag', method: 'POST', path: '/tags/{tag}', body: '{tag}|{n}' },
+        { method: 'GET', path: '/n/{n}' },
+        { method: 'GET', path: '/n/{n}' },
+      ],
+      values: { tag: { list: ['a b', 'x/y', 'é'] }, n: { list: [7, 8] } },
+    });
+    assert.deepEqual(
+      r.perRequest!.map((p) => p.name),
+      ['by tag', 'GET /n/{n}', 'GET /n/{n} #2'],
+    );
+    const tags = srv.seen.filter((s) => s.method === 'POST');
+    assert.deepEqual([...new Set(tags.map((s) => s.url))].sort(), [
+      '/tags/%C3%A9',
+      '/tags/a%20b',
+      '/tags/x%2Fy',
+    ]);
+    for (const s of tags) {
+      const [tag, n] = s.body.split('|');
+      assert.equal(`/tags/${encodeURIComponent(tag!)}`, s.url, 'the same value in path and body');
+      assert.ok(n === '7' || n === '8');
+    }
+    const ns = new Set(srv.seen.filter((s) => s.method === 'GET').map((s) => s.url));
+    assert.deepEqual([...ns].sort(), ['/n/7', '/n/8']);
+  });
+});
+
 test('the same seed sends the same sequence; another seed another', async () => {
   const sequence = (seed?: number) =>
     withServer(async (srv) => {
@@ -311,9 +346,19 @@ const badSpecs: Array<[string, Partial<LoadOptions>, RegExp]> = [
     /non-empty array/,
   ],
   [
-    'a list value with a space, in a path',
-    { requests: [{ method: 'GET', path: '/u/{id}' }], values: { id: { list: ['a b'] } } },
-    /"a b" would put a space/,
+    'two requests of one name',
+    {
+      requests: [
+        { name: 'read', method: 'GET', path: '/a' },
+        { name: 'read', method: 'GET', path: '/b' },
+      ],
+    },
+    /two requests are named "read"/,
+  ],
+  [
+    'a list item that is neither text nor a number',
+    { requests: [{ method: 'GET', path: '/u/{id}' }], values: { id: { list: [true as unknown as string] } } },
+    /strings or numbers/,
   ],
   ['a path with a space', { requests: [{ method: 'GET', path: '/a b' }] }, /bad path/],
   ['a path without a slash', { requests: [{ method: 'GET', path: 'a' }] }, /bad path/],

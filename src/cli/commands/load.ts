@@ -69,8 +69,8 @@ const flags = {
     value: "'K=V'",
     help:
       "values for {K} (repeatable): 'id=1..10000' (whole numbers, inclusive) or\n" +
-      "'sku=a,b,c' (a list); up to 256 draws per request from a fixed seed, so every\n" +
-      'run sends the same sequence',
+      "'sku=a,b,c' (a list); percent-encoded in a path, as they are in the body; up to\n" +
+      '256 draws per request from a fixed seed, so every run sends the same sequence',
   },
   warmup: { type: 'string', value: 'D', help: 'traffic before measuring, not counted (default 0)' },
   ramp: {
