@@ -54,13 +54,13 @@ export function defaultThreads(cores: number, connections: number): number {
 
 export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   const target = parseTarget(opts.url, ['http:', 'ws:']);
-  // Every address the host resolves to is checked before any connection; we connect to the one checked.
   if (target.protocol === 'ws:' && (opts.requests !== undefined || opts.values !== undefined))
     throw new StackbenchError(
       'SB_BAD_MIX',
       ['a request mix is for http:// URLs'],
       ['drop requests/values for ws://'],
     );
+  // Every address the host resolves to is checked before any connection; we connect to the one checked.
   const address = await resolveTarget(target, opts.allowRemote);
   if (target.protocol === 'ws:') return runWs(opts, address);
   return runHttp(opts, target, address);

@@ -84,8 +84,9 @@ export class Shard implements ConnOwner, ModelHost {
   measuring = false;
 
   private readonly hist: Histogram = newHistogram();
-  /** Which request of the mix each pool entry is; with the breakdown, null for a single request. */
+  /** Which request of the mix each pool entry is an instance of. */
   private readonly requestOf: Uint16Array;
+  /** Each request's counts, for a mix of more than one; null for a single request (only the whole counts). */
   private readonly per: Breakdown | null;
   private readonly counters: Float64Array;
   private readonly hooks: ShardHooks;
