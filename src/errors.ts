@@ -53,6 +53,11 @@ const catalog = {
       `refusing to send load to "${host}": it resolves to ${address}, which is not loopback`,
     hint: (host) => `if you own that host, pass --allow-remote ${host}`,
   },
+  SB_BAD_MIX: {
+    exit: 2,
+    message: (why) => `bad request mix: ${why}`,
+    hint: (fix) => fix,
+  },
   SB_BAD_DURATION: {
     exit: 2,
     message: (d) => `bad duration "${d}"`,

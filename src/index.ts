@@ -59,6 +59,10 @@ export type {
   ModelName,
   WsOptions,
   WsCounts,
+  HttpMethod,
+  RequestTemplate,
+  ValueSource,
+  RequestFigures,
 } from './engine/types.js';
 export type {
   Results,

@@ -2,12 +2,17 @@
 // session (ws/); an http:// URL is split into shards (one per thread; with one thread the shard runs on this
 // event loop, which measured fastest on one core). Either way the generator's own CPU is measured over the
 // measured window, histograms merge exactly, and one set of rules (health.ts) judges the generator's health.
+// An HTTP run's requests (one, or a weighted mix) are serialized into a pool before it starts (mix.ts, pool.ts);
+// every shard sends from that same pool, shared with worker threads without a copy.
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
+import { StackbenchError } from '../errors.js';
+import { mergeBreakdowns, type ShardBreakdown } from './breakdown.js';
 import { mergeEncoded, encodeHistogram, summarize } from './histogram.js';
-import { serializeRequest } from './http1/request.js';
 import { assessHealth } from './health.js';
+import { buildPool } from './mix.js';
+import type { RequestPool } from './pool.js';
 import type { Pacing } from './models/model.js';
 import {
   COUNTERS,
@@ -31,7 +36,12 @@ export type {
   ModelName,
   WsOptions,
   WsCounts,
+  HttpMethod,
+  RequestTemplate,
+  ValueSource,
+  RequestFigures,
 } from './types.js';
+export { checkMix } from './mix.js';
 export { modelNames } from './models/index.js';
 
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -44,6 +54,12 @@ export function defaultThreads(cores: number, connections: number): number {
 
 export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   const target = parseTarget(opts.url, ['http:', 'ws:']);
+  if (target.protocol === 'ws:' && (opts.requests !== undefined || opts.values !== undefined))
+    throw new StackbenchError(
+      'SB_BAD_MIX',
+      ['a request mix is for http:// URLs'],
+      ['drop requests/values for ws://'],
+    );
   // Every address the host resolves to is checked before any connection; we connect to the one checked.
   const address = await resolveTarget(target, opts.allowRemote);
   if (target.protocol === 'ws:') return runWs(opts, address);
@@ -51,11 +67,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
 }
 
 async function runHttp(opts: LoadOptions, target: Target, address: string): Promise<LoadResult> {
-  const request = serializeRequest(target, {
-    method: opts.method ?? 'GET',
-    headers: opts.headers ?? {},
-    body: opts.body,
-  });
+  const pool = buildPool(target, opts);
   const cores = availableParallelism();
   const connections = Math.max(1, Math.floor(opts.connections));
   const threads = Math.max(1, Math.min(opts.threads ?? defaultThreads(cores, connections), connections));
@@ -69,7 +81,9 @@ async function runHttp(opts: LoadOptions, target: Target, address: string): Prom
     shardOpts.push({
       host: address,
       port: target.port,
-      request,
+      pool,
+      // Each shard starts its own part of the send order.
+      cursor: Math.floor((t * pool.order.length) / threads),
       model: opts.model,
       connections: c,
       rate: (rate * c) / connections,
@@ -99,7 +113,7 @@ async function runHttp(opts: LoadOptions, target: Target, address: string): Prom
     progress.stop();
     opts.signal?.removeEventListener('abort', onAbort);
   }
-  return combine(opts, connections, threads, cores, rate, results, cpu.percent());
+  return combine(opts, pool, connections, threads, cores, rate, results, cpu.percent());
 }
 
 /** The shards' timelines, slice by slice. */
@@ -198,6 +212,7 @@ function startProgress(opts: LoadOptions, counters: Float64Array, threads: numbe
 
 function combine(
   opts: LoadOptions,
+  pool: RequestPool,
   connections: number,
   threads: number,
   cores: number,
@@ -254,5 +269,9 @@ function combine(
   hist.destroy();
   if (interrupted) result.interrupted = true;
   if (opts.timelineMs) result.timeline = mergeTimelines(opts.timelineMs, results);
+  if (pool.names.length > 1) {
+    const parts = results.map((r) => r.perRequest).filter((p): p is ShardBreakdown => p !== undefined);
+    result.perRequest = mergeBreakdowns(pool.names, parts);
+  }
   return result;
 }

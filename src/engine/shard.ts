@@ -1,10 +1,13 @@
 // A shard: one event loop's share of the load (the whole load with one thread, a slice per worker thread).
 // It owns the connections, the histogram and the counters, sweeps for timeouts with one coarse timer (no
 // timer per request), and follows the timeline: warm-up (not counted) -> measured window -> stop, with a
-// bounded grace period for open-loop requests still in flight.
+// bounded grace period for open-loop requests still in flight. It sends from the run's request pool in the pool's
+// order; with a mix, each answer is counted for the request its connection sent (breakdown.ts).
 import { performance } from 'node:perf_hooks';
+import { Breakdown, type ShardBreakdown } from './breakdown.js';
 import { Conn, type ConnOwner } from './http1/conn.js';
 import { encodeHistogram, newHistogram, type Histogram } from './histogram.js';
+import { poolEntries, type RequestPool } from './pool.js';
 import { noErrors } from './result.js';
 import { models } from './models/index.js';
 import type { Model, ModelHost, Pacing } from './models/model.js';
@@ -13,7 +16,10 @@ import type { ErrorKind, ModelName } from './types.js';
 export interface ShardOptions {
   host: string;
   port: number;
-  request: Uint8Array;
+  /** The run's requests and send order (shared memory: crosses to a worker without a copy). */
+  pool: RequestPool;
+  /** Where in the send order this shard starts (shards start apart, so they do not send in lockstep). */
+  cursor: number;
   model: ModelName;
   connections: number;
   /** This shard's share of the open-loop rate, requests per second. */
@@ -41,6 +47,8 @@ export interface ShardResult {
   interrupted: boolean;
   /** Per slice of the window (timelineMs): successful answers and errors. */
   timeline?: { ok: number[]; errors: number[] };
+  /** A mix of more than one request: the counts of each. */
+  perRequest?: ShardBreakdown;
 }
 
 /** Live counters, readable from another thread when backed by a SharedArrayBuffer. */
@@ -61,7 +69,10 @@ export const MAX_GRACE_MS = 1000;
 export class Shard implements ConnOwner, ModelHost {
   readonly host: string;
   readonly port: number;
-  readonly request: Buffer;
+  readonly pool: readonly Buffer[];
+  readonly order: Uint32Array;
+  readonly mask: number;
+  cursor: number;
   readonly opts: ShardOptions;
   readonly conns: Conn[] = [];
   readonly model: Model;
@@ -73,6 +84,10 @@ export class Shard implements ConnOwner, ModelHost {
   measuring = false;
 
   private readonly hist: Histogram = newHistogram();
+  /** Which request of the mix each pool entry is an instance of. */
+  private readonly requestOf: Uint16Array;
+  /** Each request's counts, for a mix of more than one; null for a single request (only the whole counts). */
+  private readonly per: Breakdown | null;
   private readonly counters: Float64Array;
   private readonly hooks: ShardHooks;
   private requests = 0;
@@ -98,7 +113,12 @@ export class Shard implements ConnOwner, ModelHost {
     this.opts = opts;
     this.host = opts.host;
     this.port = opts.port;
-    this.request = Buffer.from(opts.request.buffer, opts.request.byteOffset, opts.request.byteLength);
+    this.pool = poolEntries(opts.pool);
+    this.order = opts.pool.order;
+    this.mask = this.order.length - 1;
+    this.cursor = opts.cursor & this.mask;
+    this.requestOf = opts.pool.requestOf;
+    this.per = opts.pool.names.length > 1 ? new Breakdown(opts.pool.names.length) : null;
     this.counters = counters;
     this.hooks = hooks;
     this.model = models[opts.model](this);
@@ -156,13 +176,18 @@ export class Shard implements ConnOwner, ModelHost {
       this.requests++;
       this.counters[COUNTER_REQUESTS]!++;
       this.statusCodes.set(status, (this.statusCodes.get(status) ?? 0) + 1);
+      // A mix records each latency once, under its request; the whole is their sum (finishNow).
+      const per = this.per;
       if (status < 400) {
         this.ok++;
-        this.hist.recordValue(Math.round((now - conn.origin) * 1000));
+        const us = Math.round((now - conn.origin) * 1000);
+        if (per === null) this.hist.recordValue(us);
+        else per.ok(this.requestOf[conn.entry]!, us);
         if (this.timeline) this.mark(now, false);
       } else {
         this.errors.status++;
         this.counters[COUNTER_ERRORS]!++;
+        if (per !== null) per.status(this.requestOf[conn.entry]!);
         if (this.timeline) this.mark(now, true);
       }
     }
@@ -178,6 +203,8 @@ export class Shard implements ConnOwner, ModelHost {
     if (counts) {
       this.errors[kind]++;
       this.counters[COUNTER_ERRORS]!++;
+      // A request on the wire failed: it is that request's error. A connect failure belongs to none.
+      if (this.per !== null && kind !== 'connect' && conn.busy) this.per.failure(this.requestOf[conn.entry]!);
       if (this.timeline) this.mark(now, true);
     }
   }
@@ -304,6 +331,7 @@ export class Shard implements ConnOwner, ModelHost {
       else if (c.busy && unanswered) {
         this.errors.timeout++;
         this.counters[COUNTER_ERRORS]!++;
+        this.per?.failure(this.requestOf[c.entry]!);
       }
       c.close();
     }
@@ -312,6 +340,8 @@ export class Shard implements ConnOwner, ModelHost {
     clearInterval(this.sweepTimer);
     const statusCodes: Record<string, number> = {};
     for (const [k, v] of this.statusCodes) statusCodes[String(k)] = v;
+    this.per?.addInto(this.hist);
+    const perRequest = this.per?.finish();
     const result: ShardResult = {
       requests: this.requests,
       ok: this.ok,
@@ -324,6 +354,7 @@ export class Shard implements ConnOwner, ModelHost {
       measuredMs: Math.max(0, this.measureEndAt - this.measureStart),
       interrupted: this.interrupted,
       ...(this.timeline ? { timeline: this.timeline } : {}),
+      ...(perRequest ? { perRequest } : {}),
     };
     this.hist.destroy();
     this.finish?.(result);

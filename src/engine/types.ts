@@ -7,12 +7,52 @@ import type { LatencySummary } from './histogram.js';
 /** Keys of the load-model registry (src/engine/models/). */
 export type ModelName = 'closed' | 'open';
 
-export interface LoadOptions {
-  /** http://host:port/path (or ws://... for the WebSocket engine). */
-  url: string;
-  method?: 'GET' | 'POST';
+/** Methods a request of a mix may use. */
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/**
+ * One request of a mix (the config file's request entry fits as it is). `path` (with its query) and `body` may
+ * hold placeholders `{name}`, each filled from LoadOptions.values: in the path percent-encoded as one component
+ * ("a b" -> a%20b, "a/b" -> a%2Fb), in the body as it is. The same name in one request gets the same value in
+ * its path and its body.
+ */
+export interface RequestTemplate {
+  /** Its name in the breakdown (unique in the mix); default "METHOD path", a repeat numbered " #2". */
+  name?: string;
+  method: HttpMethod;
+  /** Starts with "/"; printable ASCII without spaces (RFC 9112's request line). */
+  path: string;
+  /** Added to (and overriding, by name) LoadOptions.headers. Sent as given: no placeholders. */
   headers?: Record<string, string>;
   body?: string;
+  /** Share of the sends, relative to the other requests' weights (any positive number). Default 1. */
+  weight?: number;
+}
+
+/** Where a placeholder's values come from: whole numbers from lo to hi inclusive, or one of a list. */
+export type ValueSource = { range: [number, number] } | { list: Array<string | number> };
+
+export interface LoadOptions {
+  /**
+   * http://host:port/path (or ws://... for the WebSocket engine). With `requests`, only the host and port are
+   * used: each request of the mix brings its own path, and the URL's path is ignored.
+   */
+  url: string;
+  /** The single request of a run (with the URL's path); not with `requests`. */
+  method?: 'GET' | 'POST';
+  /** Every request's headers (with `requests`: each request's own headers override these by name). */
+  headers?: Record<string, string>;
+  /** The single request's body; not with `requests`. */
+  body?: string;
+  /**
+   * HTTP only: a weighted mix of requests instead of the single method/URL path/body (exclusive with
+   * `method` and `body`). Every request is serialized before the run, so the mix costs nothing per send.
+   */
+  requests?: RequestTemplate[];
+  /** Values for the placeholders of `requests`, drawn by a seeded generator (the same sequence every run). */
+  values?: Record<string, ValueSource>;
+  /** Seed of the value draws and of the send order. Default 1. */
+  seed?: number;
   model: ModelName;
   /** closed: concurrent connections; open: connections available to carry the rate. */
   connections: number;
@@ -147,4 +187,24 @@ export interface LoadResult {
   ws?: WsCounts;
   /** With timelineMs: successes and errors per slice of the measured window, from its start. */
   timeline?: { sliceMs: number; ok: number[]; errors: number[] };
+  /**
+   * A mix of more than one request: the figures of each, in the order of LoadOptions.requests. Each response
+   * (and each failure of a request in flight) is counted for the request sent on its connection, so `requests`
+   * add up to the total; connect failures, which have no request on the wire, belong to none.
+   */
+  perRequest?: RequestFigures[];
+}
+
+/** One request of a mix: its share of the result, counted by the same rules as the whole. */
+export interface RequestFigures {
+  /** The request's name, or "METHOD /path" as given, placeholders included (a repeat gets " #2", " #3"). */
+  name: string;
+  /** Completed responses in the measured window (any status). */
+  requests: number;
+  /** Non-2xx/3xx responses, and resets, timeouts and malformed responses of this request. */
+  errors: number;
+  /** Successful-response latency. */
+  latency: LatencySummary;
+  /** Compressed base64 HdrHistogram (µs). */
+  histogram: string;
 }

@@ -1,7 +1,8 @@
 // The human summary of one `stackbench load` run, HTTP or WebSocket: throughput, the latency spectrum, errors by
-// kind and the generator's health. Pure: a LoadResult in, text out.
+// kind and the generator's health, and for a mix of requests one line per request. Pure: a LoadResult in, text out.
 import { MAX_GRACE_MS } from '../engine/shard.js';
 import type { LoadResult } from '../engine/types.js';
+import { textTable } from './table.js';
 
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
 const ms = (n: number) => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
@@ -39,6 +40,34 @@ function generatorLines(r: LoadResult, unit: string): string[] {
   return lines;
 }
 
+/** A mix: each request's share of the responses, its errors, throughput and latency, as a table. */
+function perRequestLines(r: LoadResult): string[] {
+  const per = r.perRequest ?? [];
+  if (per.length === 0) return [];
+  const secs = r.durationMs / 1000;
+  const total = per.reduce((a, p) => a + p.requests, 0);
+  const rows = per.map((p) => {
+    const l = p.latency;
+    const lat = (v: number | undefined) => (l.count > 0 && v !== undefined ? ms(v) : '-');
+    return [
+      p.name,
+      int(p.requests),
+      pct(p.requests, total),
+      int(p.errors),
+      int(secs > 0 ? l.count / secs : 0),
+      lat(l.percentilesMs['50']),
+      lat(l.percentilesMs['99']),
+      lat(l.maxMs),
+    ];
+  });
+  const table = textTable(
+    ['request', 'responses', 'share', 'errors', 'ok/s', 'p50 ms', 'p99 ms', 'max ms'],
+    rows,
+    ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+  );
+  return ['  per request', ...table.split('\n').map((line) => `    ${line}`)];
+}
+
 function httpSummary(r: LoadResult): string[] {
   const model =
     r.model === 'open'
@@ -61,7 +90,12 @@ function httpSummary(r: LoadResult): string[] {
   const codes = Object.entries(r.statusCodes)
     .map(([c, n]) => `${c}: ${int(n)}`)
     .join('  ');
-  lines.push(`  status      ${codes || 'none'}`, errorLine(r), ...generatorLines(r, 'req'));
+  lines.push(
+    `  status      ${codes || 'none'}`,
+    errorLine(r),
+    ...perRequestLines(r),
+    ...generatorLines(r, 'req'),
+  );
   return lines;
 }
 

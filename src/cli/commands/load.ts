@@ -1,11 +1,19 @@
 // `stackbench load URL`: the engine as a standalone tool (autocannon/wrk-like), HTTP or WebSocket. Live progress
 // on stderr only when stderr is a terminal and never with --json; --json prints exactly one JSON document (the
-// LoadResult, with the thresholds' outcome when any were given).
+// LoadResult, with the thresholds' outcome when any were given). --request (repeatable) sends a weighted mix
+// instead of the URL's one request, with --value filling its {placeholders}.
 import { readFileSync } from 'node:fs';
 import { ExitCode, StackbenchError } from '../../errors.js';
-import { runLoad } from '../../engine/index.js';
+import { checkMix, runLoad } from '../../engine/index.js';
 import { assertAllowedTarget, parseTarget } from '../../engine/target.js';
-import type { LoadOptions, LoadProgress, LoadResult } from '../../engine/types.js';
+import type {
+  HttpMethod,
+  LoadOptions,
+  LoadProgress,
+  LoadResult,
+  RequestTemplate,
+  ValueSource,
+} from '../../engine/types.js';
 import { interrupt } from '../../machine/process.js';
 import { loadSummary } from '../../report/load-summary.js';
 import { parseDuration, parseIntFlag, parseRate, type Parsed } from '../args.js';
@@ -38,8 +46,32 @@ const flags = {
     value: '"K: V"',
     help: 'add a request header (repeatable)',
   },
-  body: { type: 'string', short: 'b', value: 'TEXT', help: 'request body' },
-  'body-file': { type: 'string', value: 'PATH', help: 'request body read from a file' },
+  body: {
+    type: 'string',
+    short: 'b',
+    value: 'TEXT',
+    help: 'request body (with --request: of each POST, PUT, PATCH; may hold {K})',
+  },
+  'body-file': { type: 'string', value: 'PATH', help: 'request body read from a file (as --body)' },
+  request: {
+    type: 'string',
+    multiple: true,
+    value: "'M /P [W]'",
+    help:
+      'one request of a mix (repeatable): method M (GET POST PUT PATCH DELETE),\n' +
+      'path P (may hold {K}), weight W (default 1); a path has no spaces, so a third\n' +
+      'word is always the weight. The URL then gives only host and port, e.g.\n' +
+      "--request 'GET /users/{id} 70' --request 'POST /orders 30'",
+  },
+  value: {
+    type: 'string',
+    multiple: true,
+    value: "'K=V'",
+    help:
+      "values for {K} (repeatable): 'id=1..10000' (whole numbers, inclusive) or\n" +
+      "'sku=a,b,c' (a list); percent-encoded in a path, as they are in the body; up to\n" +
+      '256 draws per request from a fixed seed, so every run sends the same sequence',
+  },
   warmup: { type: 'string', value: 'D', help: 'traffic before measuring, not counted (default 0)' },
   ramp: {
     type: 'string',
@@ -96,10 +128,98 @@ function parseHeaders(list: string[] = []): Record<string, string> {
   for (const h of list) {
     const m = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+):\s*(.*)$/.exec(h);
     if (!m || /[\r\n]/.test(h))
-      throw new StackbenchError('SB_BAD_FLAG', [`bad header "${h}": expected "Name: value"`], ['load']);
+      throw new StackbenchError(
+        'SB_BAD_FLAG',
+        // Quoted as JSON: a line break in it shows as \r\n, and the error stays one line.
+        [`bad header ${JSON.stringify(h)}: expected "Name: value"`],
+        ['load'],
+      );
     headers[m[1]!] = m[2]!;
   }
   return headers;
+}
+
+/** User text in a message, quoted as JSON: a line break shows as \n, so the error stays one line. */
+const q = (s: string) => JSON.stringify(s);
+const METHODS: readonly HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+const REQUEST_SYNTAX = "expected 'METHOD /path [WEIGHT]', e.g. 'GET /users/{id} 70'";
+
+/** "GET /users/{id} 70" -> a request of the mix; the weight is optional. */
+function parseRequest(text: string): RequestTemplate {
+  const words = text.trim().split(/\s+/);
+  const method = words[0]?.toUpperCase() as HttpMethod;
+  const weight = words[2];
+  if (words.length < 2 || words.length > 3 || !METHODS.includes(method) || !words[1]!.startsWith('/'))
+    throw new StackbenchError('SB_BAD_FLAG', [`bad --request ${q(text)}: ${REQUEST_SYNTAX}`], ['load']);
+  if (weight !== undefined && !(/^\d+(\.\d+)?$/.test(weight) && Number(weight) > 0))
+    throw new StackbenchError(
+      'SB_BAD_FLAG',
+      [`bad weight ${q(weight)} in --request ${q(text)}: a number above 0`],
+      ['load'],
+    );
+  return { method, path: words[1]!, ...(weight !== undefined ? { weight: Number(weight) } : {}) };
+}
+
+/** "id=1..100" (a range) or "sku=a,b,c" (a list) -> one named value source. */
+function parseValue(text: string): [string, ValueSource] {
+  const m = /^([^=]+)=(.*)$/s.exec(text);
+  if (!m)
+    throw new StackbenchError(
+      'SB_BAD_FLAG',
+      [`bad --value ${q(text)}: expected 'name=1..100' or 'name=a,b,c'`],
+      ['load'],
+    );
+  const [, name, spec] = m as unknown as [string, string, string];
+  const range = /^(-?\d+)\.\.(-?\d+)$/.exec(spec);
+  if (range) return [name, { range: [Number(range[1]), Number(range[2])] }];
+  const list = spec.split(',');
+  if (list.some((v) => v === ''))
+    throw new StackbenchError(
+      'SB_BAD_FLAG',
+      [`bad --value ${q(text)}: an empty item (a stray comma?)`],
+      ['load'],
+    );
+  return [name, { list }];
+}
+
+/** --request/--value/--body -> the mix in opts; checked here so a mistake stops before any connection. */
+function mixOptions(f: Flags, url: string, opts: LoadOptions, body: string | undefined): void {
+  const target = parseTarget(url);
+  if (target.path !== '/')
+    throw new StackbenchError(
+      'SB_BAD_FLAG',
+      [`with --request the URL gives only host and port, not the path ${target.path}`],
+      ['load'],
+    );
+  if (f.method !== undefined)
+    throw new StackbenchError(
+      'SB_BAD_FLAG',
+      ['--method and --request are exclusive: each --request names its method'],
+      ['load'],
+    );
+  const requests = (f.request ?? []).map(parseRequest);
+  if (body !== undefined) {
+    const carriers = requests.filter(
+      (r) => r.method === 'POST' || r.method === 'PUT' || r.method === 'PATCH',
+    );
+    if (carriers.length === 0)
+      throw new StackbenchError(
+        'SB_BAD_FLAG',
+        ['--body applies to POST, PUT and PATCH requests, and none is given'],
+        ['load'],
+      );
+    for (const r of carriers) r.body = body;
+  }
+  opts.requests = requests;
+  if (f.value !== undefined) {
+    opts.values = {};
+    for (const [name, src] of f.value.map(parseValue)) {
+      if (name in opts.values)
+        throw new StackbenchError('SB_BAD_FLAG', [`--value ${name} given twice`], ['load']);
+      opts.values[name] = src;
+    }
+  }
+  checkMix(opts);
 }
 
 /** Flags -> LoadOptions; every bad value is a StackbenchError (exit 2) naming the fix. */
@@ -121,6 +241,12 @@ export function loadOptions(f: Flags, url: string): LoadOptions {
   if (f.warmup !== undefined) opts.warmupMs = parseDuration(f.warmup);
   if (f.timeout !== undefined) opts.timeoutMs = parseDuration(f.timeout);
   if (ws) {
+    if (f.request !== undefined || f.value !== undefined)
+      throw new StackbenchError(
+        'SB_BAD_FLAG',
+        ['--request and --value are for HTTP load, not --ws'],
+        ['load'],
+      );
     opts.rate ??= 100;
     opts.ws = {};
     if (f.rooms !== undefined) opts.ws.rooms = parseIntFlag('--rooms', f.rooms, 1, opts.connections);
@@ -129,14 +255,24 @@ export function loadOptions(f: Flags, url: string): LoadOptions {
     return opts;
   }
   const body = readBody(f);
+  opts.headers = parseHeaders(f.header);
+  if (f.ramp !== undefined) opts.rampMs = parseDuration(f.ramp);
+  if (f.threads !== undefined) opts.threads = parseIntFlag('--threads', f.threads, 1, 64);
+  if (f.request !== undefined) {
+    mixOptions(f, url, opts, body);
+    return opts;
+  }
+  if (f.value !== undefined)
+    throw new StackbenchError(
+      'SB_BAD_FLAG',
+      ['--value fills {name} in --request paths; no --request is given'],
+      ['load'],
+    );
   const method = (f.method ?? (body !== undefined ? 'POST' : 'GET')).toUpperCase();
   if (method !== 'GET' && method !== 'POST')
     throw new StackbenchError('SB_BAD_FLAG', [`unsupported method "${f.method}" (GET or POST)`], ['load']);
   opts.method = method as 'GET' | 'POST';
-  opts.headers = parseHeaders(f.header);
   if (body !== undefined) opts.body = body;
-  if (f.ramp !== undefined) opts.rampMs = parseDuration(f.ramp);
-  if (f.threads !== undefined) opts.threads = parseIntFlag('--threads', f.threads, 1, 64);
   return opts;
 }
 

@@ -1,6 +1,7 @@
 // One keep-alive HTTP/1.1 connection. Handlers are bound once per connection, never per request; a send is
-// one socket.write of the pre-serialized request. Every way a request can end (response, malformed bytes,
-// reset, timeout found by the shard's sweep, connect failure) is reported to the shard exactly once.
+// one socket.write of the next pre-serialized request of the owner's pool, in the owner's send order (one index,
+// no string work). Every way a request can end (response, malformed bytes, reset, timeout found by the shard's
+// sweep, connect failure) is reported to the shard exactly once.
 import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { PARSE_ERROR, ResponseParser } from './parser.js';
@@ -10,7 +11,13 @@ import type { ErrorKind } from '../types.js';
 export interface ConnOwner {
   readonly host: string;
   readonly port: number;
-  readonly request: Buffer;
+  /** Every request the run sends, serialized (pool.ts); a single request is a pool of one. */
+  readonly pool: readonly Buffer[];
+  /** Pool entries in send order; its length is a power of two (mask = length - 1). */
+  readonly order: Uint32Array;
+  readonly mask: number;
+  /** The next position in `order`, shared by the owner's connections. */
+  cursor: number;
   onConnected(conn: Conn, now: number): void;
   onResponse(conn: Conn, status: number, now: number, reusable: boolean): void;
   onFailure(conn: Conn, kind: ErrorKind, now: number): void;
@@ -35,6 +42,8 @@ export class Conn {
   retryAt = 0;
   /** The model's idle-stack bookkeeping. */
   inIdle = false;
+  /** The pool entry of the request in flight (whose response this connection will read). */
+  entry = 0;
   private failed = false;
   private readonly parser = new ResponseParser();
   private readonly owner: ConnOwner;
@@ -69,7 +78,12 @@ export class Conn {
     this.sentAt = now;
     this.origin = origin;
     this.counted = counted;
-    this.socket!.write(this.owner.request);
+    const o = this.owner;
+    const k = o.cursor;
+    o.cursor = (k + 1) & o.mask;
+    const entry = o.order[k]!;
+    this.entry = entry;
+    this.socket!.write(o.pool[entry]!);
   }
 
   /** End this connection after a failure of the given kind (counted once); it reconnects if the run goes on. */
