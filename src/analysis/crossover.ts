@@ -33,7 +33,9 @@ function series(points: Point[]) {
 export function crossovers(results: Results): Crossover[] {
   const sweep = results.points.filter(
     (p) =>
-      p.kind === 'sweep' && p.sweep && !p.flags.some((f) => f === 'interrupted' || f === 'server-exited'),
+      p.kind === 'sweep' &&
+      p.sweep &&
+      !p.flags.some((f) => f === 'interrupted' || f === 'server-exited' || f === 'errors'),
   );
   const runtime = (stack: string) => results.stacks.find((s) => s.id === stack)?.runtime;
   const groups = new Map<string, Point[]>();

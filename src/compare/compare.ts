@@ -58,7 +58,7 @@ function targetRecord(t: TargetSpec, r: RunningTarget): StackRecord {
 }
 
 function targetSubject(t: RunningTarget, opts: CompareOptions): Subject {
-  const send = requestOptions(t.origin, opts.send.requests);
+  const send = requestOptions(t.origin, opts.send.requests, opts.send.values);
   return {
     id: t.name,
     runtime: t.runtime,

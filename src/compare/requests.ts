@@ -2,7 +2,6 @@
 // a target is checked with before any load (each placeholder filled with its first value), and the engine's
 // options for a target.
 import { request } from 'node:http';
-import { StackbenchError } from '../errors.js';
 import type { LoadOptions } from '../engine/types.js';
 import type { CompareConfig, CompareRequest } from '../results/types.js';
 
@@ -68,26 +67,35 @@ export function probeRequest(
   });
 }
 
-const HAS_PLACEHOLDER = /\{[A-Za-z_][A-Za-z0-9_]*\}/;
-
-/** The engine's options for a target: its origin, and the request to send. */
+/**
+ * The engine's options for a target: one request as the URL's own, or the mix (the engine then takes host and
+ * port from the URL and each request's path, so a URL target's base path is put in front of each).
+ */
 export function requestOptions(
   origin: string,
   requests: CompareRequest[],
-): Pick<LoadOptions, 'url' | 'method' | 'headers' | 'body'> {
+  values: Values,
+): Pick<LoadOptions, 'url' | 'method' | 'headers' | 'body' | 'requests' | 'values'> {
+  const u = new URL(origin);
+  const prefix = u.pathname.replace(/\/+$/, '');
   const [only] = requests;
-  if (
-    requests.length !== 1 ||
-    !only ||
-    HAS_PLACEHOLDER.test(only.path) ||
-    HAS_PLACEHOLDER.test(only.body ?? '') ||
-    (only.method !== 'GET' && only.method !== 'POST')
-  )
-    throw new StackbenchError('SB_BAD_FLAG', ['the engine sends one GET or POST request here'], ['compare']);
+  if (requests.length === 1 && only && !values && (only.method === 'GET' || only.method === 'POST'))
+    return {
+      url: `${u.protocol}//${u.host}${prefix}${only.path}`,
+      method: only.method,
+      headers: only.headers ?? {},
+      ...(only.body !== undefined ? { body: only.body } : {}),
+    };
   return {
-    url: origin + only.path,
-    method: only.method,
-    headers: only.headers ?? {},
-    ...(only.body !== undefined ? { body: only.body } : {}),
+    url: `${u.protocol}//${u.host}/`,
+    requests: requests.map((r) => ({
+      name: r.name,
+      method: r.method,
+      path: prefix + r.path,
+      weight: r.weight,
+      ...(r.headers ? { headers: r.headers } : {}),
+      ...(r.body !== undefined ? { body: r.body } : {}),
+    })),
+    ...(values ? { values } : {}),
   };
 }

@@ -56,7 +56,8 @@ export async function startTarget(
       host,
       port: parsed.port,
       hostHeader: parsed.hostHeader,
-      origin: new URL(t.url).origin,
+      // A base path (http://host/api/) goes in front of every request's path.
+      origin: `${new URL(t.url).origin}${new URL(t.url).pathname.replace(/\/+$/, '')}`,
       what: t.url,
       stop: async () => {},
     };
@@ -132,7 +133,10 @@ async function checkAnswers(
 ): Promise<void> {
   for (const r of requests.map((x) => firstRequest(x, values))) {
     const { method, path } = r;
-    const got = await probeRequest(t, r);
+    const got = await probeRequest(t, {
+      ...r,
+      path: new URL(t.origin).pathname.replace(/\/+$/, '') + r.path,
+    });
     const tail = log.length ? `\n${indentLog(log)}` : '';
     const kind = [t.proc ? 'command' : 'url'];
     if (got.error)

@@ -33,9 +33,10 @@ export function driveStack(
   return runLoad({
     ...common,
     url: `http://127.0.0.1:${port}${spec.path ?? w.path}`,
-    method: w.method,
-    headers: w.body ? { 'content-type': 'application/json' } : undefined,
-    body: w.body?.(),
+    method: spec.method ?? w.method,
+    ...(w.body && spec.method !== 'GET'
+      ? { headers: { 'content-type': 'application/json' }, body: w.body() }
+      : {}),
     // A stream's own length is not a timeout.
     timeoutMs: 5000 + w.floorMs,
   });

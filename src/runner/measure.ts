@@ -23,8 +23,9 @@ export interface PointSpec {
   maxErrorRate: number;
   signal?: AbortSignal;
   onProgress?: (rps: number, elapsedMs: number) => void;
-  /** Another path than the workload's own (the sweep's sizes). */
+  /** Another path than the workload's own (the sweep's sizes), and its method. */
   path?: string;
+  method?: 'GET' | 'POST';
 }
 
 export async function measurePoint(spec: PointSpec): Promise<Point> {
@@ -45,6 +46,7 @@ export async function measurePoint(spec: PointSpec): Promise<Point> {
       signal: spec.signal,
       onProgress: spec.onProgress,
       path: spec.path,
+      method: spec.method,
     });
   } catch (e) {
     sampler?.stop();

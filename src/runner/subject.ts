@@ -24,8 +24,9 @@ export interface DriveSpec {
   timelineMs?: number;
   /** Chat: members the server drops join again (a replica killed). */
   reconnect?: boolean;
-  /** Another path than the workload's own (the sweep's sizes). */
+  /** Another path than the workload's own (the sweep's sizes), sent with this method (GET: no body). */
   path?: string;
+  method?: 'GET' | 'POST';
 }
 
 export interface Subject {

@@ -104,11 +104,13 @@ async function measureSize(
   reps: number,
 ): Promise<void> {
   // A first request at this size builds its model or table (not the measured work): one unmeasured call first.
+  // The sized endpoints are GETs (docs/WORKLOADS.md), whatever the headline's method.
   await subject.drive(workload, {
     model: 'closed',
     connections: 1,
     durationMs: 150,
     path,
+    method: 'GET',
     signal: ctx.signal,
   });
   for (let rep = 0; rep < reps && !ctx.signal?.aborted && !subject.exited(); rep++) {
@@ -124,8 +126,19 @@ async function measureSize(
       maxErrorRate: ctx.maxErrorRate,
       signal: ctx.signal,
       path,
+      method: 'GET',
     });
     await ctx.onPoint({ ...p, sweep: tag });
+    // A size the stack fails at is a finding, said; its runs feed no crossover.
+    if (p.flags.includes('errors') && rep === 0)
+      ctx.results.notes.push(
+        `sweep: ${subject.id} at ${tag.label}: ${(p.errorRate * 100).toFixed(1)}% of requests failed (${Object.entries(
+          p.errors,
+        )
+          .filter(([, n]) => n > 0)
+          .map(([k, n]) => `${n} ${k}`)
+          .join(', ')})`,
+      );
   }
 }
 

@@ -1,7 +1,6 @@
 // `stackbench compare NAME=TARGET ...`: the user's own services measured side by side with the lab's method —
 // warm-up until steady, interleaved closed-loop runs, a capacity search under the SLO — and said as hyperfine
 // says it. Writes results.json (as measured) and the reports to --out; --json prints the results document.
-import { readFileSync } from 'node:fs';
 import { compare, type CompareOptions } from '../../api/compare.js';
 import { parseTargetArg, type TargetSpec } from '../../compare/targets.js';
 import { ExitCode, StackbenchError } from '../../errors.js';
@@ -16,6 +15,7 @@ import { defineCommand } from '../command.js';
 import { applyGates, gateExit, parseGate } from '../gates.js';
 import { runProgress } from '../progress.js';
 import { cpuChoice } from '../select.js';
+import { parseHeaders, parseRequest, parseValues, readBody } from '../request-flags.js';
 
 const flags = {
   config: {
@@ -27,8 +27,14 @@ const flags = {
   request: {
     type: 'string',
     multiple: true,
-    value: '"METHOD /path"',
-    help: 'what to send (default "GET /")',
+    value: "'M /P [W]'",
+    help: "what to send (default 'GET /'); several make a mix, weighted by W: 'GET /users/{id} 70'",
+  },
+  value: {
+    type: 'string',
+    multiple: true,
+    value: 'K=V',
+    help: "where {K} in a path or body gets its values: 'id=1..10000' or 'sku=a,b,c' (repeatable)",
   },
   header: {
     type: 'string',
@@ -94,44 +100,6 @@ const flags = {
   json: { type: 'boolean', help: 'print the results document on stdout, nothing else' },
 } as const;
 
-function parseRequest(text: string): { method: CompareRequest['method']; path: string } {
-  const m = /^\s*(GET|POST|PUT|PATCH|DELETE)\s+(\/\S*)\s*$/i.exec(text);
-  if (!m)
-    throw new StackbenchError(
-      'SB_BAD_FLAG',
-      [`bad --request "${text}": expected "METHOD /path", e.g. "GET /users/1"`],
-      ['compare'],
-    );
-  return { method: m[1]!.toUpperCase() as CompareRequest['method'], path: m[2]! };
-}
-
-function parseHeaders(list: string[] = []): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const h of list) {
-    const m = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+):\s*(.*)$/.exec(h);
-    if (!m || /[\r\n]/.test(h))
-      throw new StackbenchError('SB_BAD_FLAG', [`bad header "${h}": expected "Name: value"`], ['compare']);
-    headers[m[1]!] = m[2]!;
-  }
-  return headers;
-}
-
-function readBody(values: { body?: string; 'body-file'?: string }): string | undefined {
-  if (values.body !== undefined && values['body-file'] !== undefined)
-    throw new StackbenchError('SB_BAD_FLAG', ['--body and --body-file are exclusive'], ['compare']);
-  if (values['body-file'] === undefined) return values.body;
-  try {
-    return readFileSync(values['body-file'], 'utf8');
-  } catch (e) {
-    const why = (e as NodeJS.ErrnoException).code ?? 'unreadable';
-    throw new StackbenchError(
-      'SB_BAD_FLAG',
-      [`cannot read --body-file ${values['body-file']}: ${why}`],
-      ['compare'],
-    );
-  }
-}
-
 /** The config's requests (or its mix NAME), as results record them. */
 function configRequests(file: ResolvedConfig, mix: string | undefined, path: string): CompareRequest[] {
   const entries = requestsOf(file, mix);
@@ -149,7 +117,7 @@ function configRequests(file: ResolvedConfig, mix: string | undefined, path: str
   }));
 }
 
-const valuesOf = (file: ResolvedConfig): NonNullable<CompareConfig['values']> =>
+const valuesOf = (file: Pick<ResolvedConfig, 'values'>): NonNullable<CompareConfig['values']> =>
   Object.fromEntries(
     Object.entries(file.values).map(([k, v]) => [
       k,
@@ -187,27 +155,33 @@ export const compareCommand = defineCommand({
       byName.set(t.name, t);
     }
     const targets = [...byName.values()];
-    const body = readBody(values);
-    const headers = parseHeaders(values.header);
+    const body = readBody(values, 'compare');
+    const headers = parseHeaders(values.header, 'compare');
     const fromFile =
       values.request === undefined && file ? configRequests(file, values.mix, loaded!.file) : undefined;
     const requests: CompareRequest[] =
       fromFile ??
       (values.request ?? [body !== undefined ? 'POST /' : 'GET /']).map((text) => {
-        const r = parseRequest(text);
+        const r = parseRequest(text, 'compare');
         return {
           name: `${r.method} ${r.path}`,
-          ...r,
+          method: r.method,
+          path: r.path,
           ...(Object.keys(headers).length ? { headers } : {}),
-          ...(body !== undefined && r.method !== 'GET' ? { body } : {}),
-          weight: 1,
+          ...(body !== undefined && r.method !== 'GET' && r.method !== 'DELETE' ? { body } : {}),
+          weight: r.weight ?? 1,
         };
       });
+    const flagValues = parseValues(values.value, 'compare');
     const gates = (values.threshold ?? file?.thresholds ?? []).map((t) => parseGate(t, 'compare'));
     const options: CompareOptions = {
       targets,
       requests,
-      ...(fromFile && Object.keys(file!.values).length ? { values: valuesOf(file!) } : {}),
+      ...(fromFile && Object.keys(file!.values).length
+        ? { values: valuesOf(file!) }
+        : flagValues
+          ? { values: valuesOf({ values: flagValues }) }
+          : {}),
       suite: (values.suite ?? file?.suite ?? 'quick') as SuiteName,
       sloP99Ms:
         values.slo === undefined

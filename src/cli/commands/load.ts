@@ -2,22 +2,15 @@
 // on stderr only when stderr is a terminal and never with --json; --json prints exactly one JSON document (the
 // LoadResult, with the thresholds' outcome when any were given). --request (repeatable) sends a weighted mix
 // instead of the URL's one request, with --value filling its {placeholders}.
-import { readFileSync } from 'node:fs';
 import { ExitCode, StackbenchError } from '../../errors.js';
 import { checkMix, runLoad } from '../../engine/index.js';
 import { assertAllowedTarget, parseTarget } from '../../engine/target.js';
-import type {
-  HttpMethod,
-  LoadOptions,
-  LoadProgress,
-  LoadResult,
-  RequestTemplate,
-  ValueSource,
-} from '../../engine/types.js';
+import type { LoadOptions, LoadProgress, LoadResult } from '../../engine/types.js';
 import { interrupt } from '../../machine/process.js';
 import { loadSummary } from '../../report/load-summary.js';
 import { parseDuration, parseIntFlag, parseRate, type Parsed } from '../args.js';
 import { defineCommand } from '../command.js';
+import { parseHeaders, parseRequest, parseValues, readBody } from '../request-flags.js';
 import { checkThresholds, parseThreshold } from '../threshold.js';
 
 const flags = {
@@ -111,77 +104,6 @@ const flags = {
 
 type Flags = Parsed<typeof flags>;
 
-function readBody(f: Flags): string | undefined {
-  if (f.body !== undefined && f['body-file'] !== undefined)
-    throw new StackbenchError('SB_BAD_FLAG', ['--body and --body-file are exclusive'], ['load']);
-  if (f['body-file'] === undefined) return f.body;
-  try {
-    return readFileSync(f['body-file'], 'utf8');
-  } catch (e) {
-    const why = (e as NodeJS.ErrnoException).code ?? 'unreadable';
-    throw new StackbenchError('SB_BAD_FLAG', [`cannot read --body-file ${f['body-file']}: ${why}`], ['load']);
-  }
-}
-
-function parseHeaders(list: string[] = []): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const h of list) {
-    const m = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+):\s*(.*)$/.exec(h);
-    if (!m || /[\r\n]/.test(h))
-      throw new StackbenchError(
-        'SB_BAD_FLAG',
-        // Quoted as JSON: a line break in it shows as \r\n, and the error stays one line.
-        [`bad header ${JSON.stringify(h)}: expected "Name: value"`],
-        ['load'],
-      );
-    headers[m[1]!] = m[2]!;
-  }
-  return headers;
-}
-
-/** User text in a message, quoted as JSON: a line break shows as \n, so the error stays one line. */
-const q = (s: string) => JSON.stringify(s);
-const METHODS: readonly HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
-const REQUEST_SYNTAX = "expected 'METHOD /path [WEIGHT]', e.g. 'GET /users/{id} 70'";
-
-/** "GET /users/{id} 70" -> a request of the mix; the weight is optional. */
-function parseRequest(text: string): RequestTemplate {
-  const words = text.trim().split(/\s+/);
-  const method = words[0]?.toUpperCase() as HttpMethod;
-  const weight = words[2];
-  if (words.length < 2 || words.length > 3 || !METHODS.includes(method) || !words[1]!.startsWith('/'))
-    throw new StackbenchError('SB_BAD_FLAG', [`bad --request ${q(text)}: ${REQUEST_SYNTAX}`], ['load']);
-  if (weight !== undefined && !(/^\d+(\.\d+)?$/.test(weight) && Number(weight) > 0))
-    throw new StackbenchError(
-      'SB_BAD_FLAG',
-      [`bad weight ${q(weight)} in --request ${q(text)}: a number above 0`],
-      ['load'],
-    );
-  return { method, path: words[1]!, ...(weight !== undefined ? { weight: Number(weight) } : {}) };
-}
-
-/** "id=1..100" (a range) or "sku=a,b,c" (a list) -> one named value source. */
-function parseValue(text: string): [string, ValueSource] {
-  const m = /^([^=]+)=(.*)$/s.exec(text);
-  if (!m)
-    throw new StackbenchError(
-      'SB_BAD_FLAG',
-      [`bad --value ${q(text)}: expected 'name=1..100' or 'name=a,b,c'`],
-      ['load'],
-    );
-  const [, name, spec] = m as unknown as [string, string, string];
-  const range = /^(-?\d+)\.\.(-?\d+)$/.exec(spec);
-  if (range) return [name, { range: [Number(range[1]), Number(range[2])] }];
-  const list = spec.split(',');
-  if (list.some((v) => v === ''))
-    throw new StackbenchError(
-      'SB_BAD_FLAG',
-      [`bad --value ${q(text)}: an empty item (a stray comma?)`],
-      ['load'],
-    );
-  return [name, { list }];
-}
-
 /** --request/--value/--body -> the mix in opts; checked here so a mistake stops before any connection. */
 function mixOptions(f: Flags, url: string, opts: LoadOptions, body: string | undefined): void {
   const target = parseTarget(url);
@@ -197,7 +119,7 @@ function mixOptions(f: Flags, url: string, opts: LoadOptions, body: string | und
       ['--method and --request are exclusive: each --request names its method'],
       ['load'],
     );
-  const requests = (f.request ?? []).map(parseRequest);
+  const requests = (f.request ?? []).map((r) => parseRequest(r, 'load'));
   if (body !== undefined) {
     const carriers = requests.filter(
       (r) => r.method === 'POST' || r.method === 'PUT' || r.method === 'PATCH',
@@ -211,14 +133,8 @@ function mixOptions(f: Flags, url: string, opts: LoadOptions, body: string | und
     for (const r of carriers) r.body = body;
   }
   opts.requests = requests;
-  if (f.value !== undefined) {
-    opts.values = {};
-    for (const [name, src] of f.value.map(parseValue)) {
-      if (name in opts.values)
-        throw new StackbenchError('SB_BAD_FLAG', [`--value ${name} given twice`], ['load']);
-      opts.values[name] = src;
-    }
-  }
+  const values = parseValues(f.value, 'load');
+  if (values) opts.values = values;
   checkMix(opts);
 }
 
@@ -254,8 +170,8 @@ export function loadOptions(f: Flags, url: string): LoadOptions {
       opts.ws.connectRate = parseRate('--connect-rate', f['connect-rate'], 1_000_000);
     return opts;
   }
-  const body = readBody(f);
-  opts.headers = parseHeaders(f.header);
+  const body = readBody(f, 'load');
+  opts.headers = parseHeaders(f.header, 'load');
   if (f.ramp !== undefined) opts.rampMs = parseDuration(f.ramp);
   if (f.threads !== undefined) opts.threads = parseIntFlag('--threads', f.threads, 1, 64);
   if (f.request !== undefined) {
