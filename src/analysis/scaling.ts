@@ -34,8 +34,8 @@ export function efficiencyOf(one: ScalingStep, at: ScalingStep): Efficiency {
   const w = 1 + CAPACITY_RUN_NOISE;
   const value = at.value / (at.n * one.value);
   const low = one.high === null ? 0 : at.low / w / (at.n * one.high * w);
-  const high = at.high === null || !(one.low > 0) ? Infinity : (at.high * w) / (at.n * (one.low / w));
-  return { n: at.n, value, low: Math.min(low, value), high: Math.max(high, value) };
+  const high = at.high === null || !(one.low > 0) ? null : (at.high * w) / (at.n * (one.low / w));
+  return { n: at.n, value, low: Math.min(low, value), high: high === null ? null : Math.max(high, value) };
 }
 
 export function scalingCurves(results: Results): ScalingCurve[] {

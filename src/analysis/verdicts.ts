@@ -317,7 +317,7 @@ const wsgiConcurrency: Rule = (results, d, claim) => {
 };
 
 const pct = (x: number) => (Number.isFinite(x) ? `${Math.round(x * 100)}%` : '∞');
-const effText = (e: Efficiency) => `${pct(e.value)} (${pct(e.low)}–${pct(e.high)})`;
+const effText = (e: Efficiency) => `${pct(e.value)} (${pct(e.low)}–${pct(e.high ?? Infinity)})`;
 
 /**
  * "Node.js is ideal for horizontal scaling": the best Node.js stack's scaling efficiency against the best
@@ -363,11 +363,11 @@ const scaling: Rule = (results, _d, claim) => {
     const en = n.efficiency.find((e) => e.n === top)!;
     const ep = p.efficiency.find((e) => e.n === top)!;
     const outcome =
-      en.low > ep.high
+      ep.high !== null && en.low > ep.high
         ? 'node'
-        : ep.low > en.high
+        : en.high !== null && ep.low > en.high
           ? 'python'
-          : Number.isFinite(en.high) && Number.isFinite(ep.high)
+          : en.high !== null && ep.high !== null
             ? 'alike'
             : 'undecided';
     outcomes.push(outcome);

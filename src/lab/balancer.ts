@@ -86,6 +86,11 @@ export interface Balancer {
   /** The private folder with its config (gone after stop). */
   dir: string;
   stats(): Promise<BalancerStats>;
+  /**
+   * Balance over the first n upstreams only, the others set aside (HAProxy's maintenance state): one deployment
+   * of N replicas measured at 1, 2, .. N. Idle replicas take no CPU. HAProxy only (nginx reloads to change it).
+   */
+  activate(n: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -113,7 +118,8 @@ function haproxyConfig(port: number, upstreams: number[], dir: string, checkPath
 global
   # one thread: the balancer's cost stays on the cores it is pinned to
   nbthread 1
-  stats socket ${dir}/stats.sock mode 600 level user
+  # admin: the study sets replicas aside by this socket (in a 0700 folder of ours)
+  stats socket ${dir}/stats.sock mode 600 level admin
   # no "log" line: nothing is logged per request
 
 defaults
@@ -292,6 +298,17 @@ export async function startBalancer(spec: BalancerSpec): Promise<Balancer> {
     proc,
     dir,
     stop,
+    async activate(n) {
+      if (kind !== 'haproxy') throw new BalancerError('only HAProxy can set replicas aside at run time');
+      for (let i = 0; i < spec.upstreams.length; i++) {
+        const said = await haproxyCommand(
+          join(dir, 'stats.sock'),
+          `set server replicas/r${i + 1} state ${i < n ? 'ready' : 'maint'}`,
+        );
+        if (said.trim())
+          throw new BalancerError(`HAProxy refused to set replica ${i + 1} aside: ${said.trim()}`);
+      }
+    },
     async stats() {
       if (kind === 'nginx') {
         return {

@@ -77,6 +77,8 @@ export interface Deployment {
   members: RunningStack[];
   balancer?: Balancer;
   budgets: CpuBudget[];
+  /** Put each member under its budget (a deployment made with `unlimited` starts without one). */
+  limit(): void;
   stop(): Promise<void>;
 }
 
@@ -94,12 +96,17 @@ function coresOf(ctx: DeployContext, plan: BudgetPlan, i: number, count: number)
   return ctx.serverCpus.slice(i * plan.coresEach, (i + count) * plan.coresEach);
 }
 
+/**
+ * Start a deployment. `unlimited`: the members start without their quota, for a warm-up at full speed (a JIT
+ * warming on an eighth of a core takes many seconds, and a replica in production is warm), until `limit()`.
+ */
 export async function deploy(
   ctx: DeployContext,
   rec: StackRecord,
   form: Form,
   n: number,
   plan: BudgetPlan,
+  { unlimited = false }: { unlimited?: boolean } = {},
 ): Promise<Deployment> {
   const def = stackDef(rec.id)!;
   const members: RunningStack[] = [];
@@ -133,7 +140,7 @@ export async function deploy(
         wrap: budget ? (argv) => budget.argvPrefix(argv) : undefined,
       });
       members.push(member);
-      budget?.setQuota(cores, plan.periodUs);
+      if (!unlimited) budget?.setQuota(cores, plan.periodUs);
     };
     if (form === 'native') await startOne(0, n);
     else await Promise.all(Array.from({ length: n }, (_, i) => startOne(i, 1)));
@@ -151,5 +158,8 @@ export async function deploy(
     await stop();
     throw e;
   }
-  return { form, n, plan, port: balancer?.port ?? members[0]!.port, members, balancer, budgets, stop };
+  const limit = () => {
+    for (const b of budgets) b.setQuota(plan.coresEach * (form === 'native' ? n : 1), plan.periodUs);
+  };
+  return { form, n, plan, port: balancer?.port ?? members[0]!.port, members, balancer, budgets, limit, stop };
 }

@@ -32,7 +32,13 @@ export interface LabRun {
   /** Start an available stack alone on the server cores; a stack that fails to start comes back as a failure. */
   start(rec: StackRecord): Promise<Started>;
   /** Start a stack as the scaling study runs it: N replicas behind a balancer, or its own N workers. */
-  deploy(rec: StackRecord, form: Form, n: number, plan: BudgetPlan): Promise<Deployment>;
+  deploy(
+    rec: StackRecord,
+    form: Form,
+    n: number,
+    plan: BudgetPlan,
+    opts?: { unlimited?: boolean },
+  ): Promise<Deployment>;
   /** The workloads this stack cannot be served here, and why (a dead service; chat across processes without a broker). */
   unavailableFor(rec: StackRecord): Partial<Record<WorkloadId, Unavailable>>;
 }
@@ -68,10 +74,10 @@ export async function withLab<T>(opts: LabRunOptions, body: (lab: LabRun) => Pro
     cpus,
     services,
     record: (id) => stackRecord(id, cpus.server.length),
-    deploy(rec, form, n, plan) {
+    deploy(rec, form, n, plan, how) {
       // Every member gets the broker: a scaled chat room spans replicas (and workers) at every N.
       const env = services.envFor(2);
-      return deploy({ ports, serverCpus: cpus.server, env, signal: opts.signal }, rec, form, n, plan);
+      return deploy({ ports, serverCpus: cpus.server, env, signal: opts.signal }, rec, form, n, plan, how);
     },
     unavailableFor(rec) {
       const out = { ...services.unavailable };

@@ -82,3 +82,8 @@ export async function waitIdle(pgid: number, maxMs = 10_000): Promise<number> {
   }
   return -1;
 }
+
+/** CPU seconds the live members of a process group have used so far (a running total, for deltas). */
+export function groupCpuSeconds(pgid: number): number {
+  return liveMembers(pgid).reduce((a, p) => a + p.cpuTicks, 0) / clockTick();
+}

@@ -6,7 +6,7 @@ import { fmtRps } from './format.js';
 const pct = (x: number) => (Number.isFinite(x) ? `${Math.round(x * 100)}%` : '∞');
 const effText = (c: ScalingCurve, n: number) => {
   const e = c.efficiency.find((x) => x.n === n);
-  return e ? `${pct(e.value)} (${pct(e.low)}–${pct(e.high)})` : '—';
+  return e ? `${pct(e.value)} (${pct(e.low)}–${pct(e.high ?? Infinity)})` : '—';
 };
 const capText = (c: ScalingCurve, n: number) => {
   const s = c.steps.find((x) => x.n === n);

@@ -163,8 +163,8 @@ export interface Efficiency {
   /** E(N) from the figures, and the interval the brackets and the between-run noise allow. */
   value: number;
   low: number;
-  /** Infinity when a bound leaves it open. */
-  high: number;
+  /** null when a bound leaves it open (JSON has no Infinity). */
+  high: number | null;
 }
 
 export interface ScalingCurve {

@@ -127,7 +127,8 @@ export async function runLab(opts: RunOptions): Promise<Results> {
           results.notes.push(`${rec.id}: not measured: ${rec.failure!.reason} — fix: ${rec.failure!.fix}`);
         save();
         const cells = opts.stacks.length * opts.workloads.length;
-        for (const [i, rec] of results.stacks.entries()) {
+        // --scaling only: no main matrix (the study verifies what it deploys by answering through it).
+        for (const [i, rec] of opts.main === false ? [] : results.stacks.entries()) {
           if (opts.signal?.aborted) break;
           let index = i * opts.workloads.length;
           if (rec.failure) {

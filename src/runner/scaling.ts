@@ -7,7 +7,7 @@ import { findBalancer } from '../lab/balancer.js';
 import { planBudget, type BudgetPlan, type Deployment, type Form } from '../lab/deployment.js';
 import type { LabRun } from '../lab/session.js';
 import { cgroupSupport, cleanupStaleBudgets } from '../machine/cgroup.js';
-import { sampleTree } from '../probes/proctree.js';
+import { groupCpuSeconds } from '../probes/proctree.js';
 import type { Capacity, Fault, Point, Results, ScalingConfig, StackRecord } from '../results/types.js';
 import type { StackId } from '../stacks/registry.js';
 import { checkChatReplicas } from '../verify/chat-replicas.js';
@@ -108,17 +108,9 @@ export async function runScaling(ctx: ScalingContext, opts: ScalingOptions): Pro
     for (const rec of chosen(opts, results, workload)) {
       if (rec.verification[workload] && rec.verification[workload]!.status !== 'pass') continue;
       for (const form of opts.forms) {
-        let previous: Capacity | undefined;
-        for (const n of opts.replicas) {
-          if (ctx.signal?.aborted) return;
-          const cap = await sweepPoint(ctx, rec, workload, form, n, plan, previous);
-          if (cap) previous = cap;
-        }
-      }
-      if (opts.faults.includes(workload) && maxN >= 2 && !ctx.signal?.aborted) {
-        const fault = await faultRun(ctx, rec, workload, maxN, plan);
-        if (fault) results.faults.push(fault);
-        ctx.save();
+        if (ctx.signal?.aborted) return;
+        if (form === 'replicas') await replicaSeries(ctx, rec, workload, opts, plan);
+        else await nativeSeries(ctx, rec, workload, opts, plan);
       }
     }
   }
@@ -132,19 +124,18 @@ function mainFigure(results: Results, stack: StackId, workload: WorkloadId): num
   return f?.capacity?.value ?? f?.rps?.median ?? 0;
 }
 
-/** One capacity search of one deployment; undefined (with a note) when the deployment could not start. */
-async function sweepPoint(
+/** Deploy, warm at full speed, then put every member under its budget; undefined (with a note) if it cannot start. */
+async function deployWarm(
   ctx: ScalingContext,
   rec: StackRecord,
   workload: WorkloadId,
   form: Form,
   n: number,
   plan: BudgetPlan,
-  previous: Capacity | undefined,
-): Promise<Capacity | undefined> {
+): Promise<Deployment | undefined> {
   let dep: Deployment;
   try {
-    dep = await ctx.lab.deploy(rec, form, n, plan);
+    dep = await ctx.lab.deploy(rec, form, n, plan, { unlimited: true });
   } catch (e) {
     if ((e as { code?: string }).code === 'SB_INTERRUPTED') throw e;
     ctx.results.notes.push(
@@ -155,120 +146,227 @@ async function sweepPoint(
   }
   try {
     const subject = deploymentSubject(dep, rec.runtime, chatGraceMs(ctx.sloP99Ms));
+    // A replica in production is warm; a JIT warming on an eighth of a core would take many seconds.
+    await warmUntilSteady(subject, workload, ctx.suite.connections[0]!, ctx.suite.warmupMs, ctx.signal);
+    dep.limit();
+  } catch (e) {
+    await dep.stop();
+    throw e;
+  }
+  return dep;
+}
+
+/**
+ * The replicas form: one deployment of the largest N, measured at every N by setting replicas aside at the
+ * balancer (idle, they take no CPU), then the fault on it at the largest N. One start and one warm-up instead
+ * of one per N.
+ */
+async function replicaSeries(
+  ctx: ScalingContext,
+  rec: StackRecord,
+  workload: WorkloadId,
+  opts: ScalingOptions,
+  plan: BudgetPlan,
+): Promise<void> {
+  const maxN = Math.max(...opts.replicas);
+  const dep = await deployWarm(ctx, rec, workload, 'replicas', maxN, plan);
+  if (!dep) return;
+  try {
     const chat = WORKLOADS[workload].protocol === 'ws';
     const crossReplica =
-      chat && form === 'replicas' && n >= 2
-        ? await checkChatReplicas(dep.members.map((m) => m.port))
-        : undefined;
-    const headline = ctx.suite.connections[0]!;
-    // The stack was warmed in the main run; a replica's JIT still starts cold, but two seconds is plenty.
-    await warmUntilSteady(subject, workload, headline, Math.min(ctx.suite.warmupMs, 2000), ctx.signal);
-    // Where to start: the last capacity scaled by N's growth; at N = 1 the main run's figure scaled to the
-    // budget; without one (--scaling only), a closed loop.
-    let estimate = previous
-      ? (previous.rps * n) / (previous.deployment?.n ?? 1)
-      : mainFigure(ctx.results, rec.id, workload) * ((n * plan.coresEach) / ctx.lab.cpus.server.length);
-    if (!estimate) {
-      const p = await measurePoint({
-        subject,
+      chat && maxN >= 2 ? await checkChatReplicas(dep.members.map((m) => m.port)) : undefined;
+    let previous: Capacity | undefined;
+    for (const n of opts.replicas) {
+      if (ctx.signal?.aborted) return;
+      await dep.balancer!.activate(n);
+      previous = await measureAt(
+        ctx,
+        rec,
         workload,
-        kind: 'closed',
-        model: chat ? 'open' : 'closed',
-        rate: chat ? CHAT_RATE : undefined,
-        connections: headline,
-        durationMs: ctx.suite.probeMs,
-        warmupMs: ctx.suite.rewarmMs,
-        rep: 0,
-        maxErrorRate: ctx.maxErrorRate,
-        signal: ctx.signal,
-      });
-      await ctx.onPoint(p);
-      estimate = p.rps;
-    }
-    const lb = dep.balancer ? sampleTree(dep.balancer.proc.pid) : undefined;
-    const before = dep.balancer ? await dep.balancer.stats() : undefined;
-    const throttle0 = dep.budgets.map((b) => b.stats());
-    let served = 0;
-    const cap = await searchCapacity({
-      subject,
-      workload,
-      estimateRps: estimate,
-      connections: headline,
-      probes: ctx.suite.probes,
-      precision: ctx.suite.precision,
-      sloP99Ms: ctx.sloP99Ms,
-      maxErrorRate: ctx.maxErrorRate,
-      durationMs: ctx.suite.scalingProbeMs,
-      warmupMs: ctx.suite.rewarmMs,
-      signal: ctx.signal,
-      onPoint: async (p) => {
-        served += p.requests;
-        await ctx.onPoint(p);
-      },
-    });
-    const lbUsage = lb?.stop();
-    const after = dep.balancer ? await dep.balancer.stats() : undefined;
-    const shares =
-      before?.perUpstream && after?.perUpstream
-        ? after.perUpstream.map((u, i) => u.requests - (before.perUpstream![i]?.requests ?? 0))
-        : undefined;
-    const total = shares?.reduce((a, b) => a + b, 0) ?? 0;
-    // Per request the balancer passed (its own counters: warm-ups and failed probes included); chat: per
-    // delivery, since a WebSocket is one request for its whole life.
-    const passed = chat || total === 0 ? served : total;
-    const lbUsPerRequest = lbUsage && passed > 0 ? (lbUsage.cpuSeconds * 1e6) / passed : undefined;
-    // The balancer at the capacity found: near the CPU the replicas leave it (one thread: one core at most),
-    // the figure is the balancer's ceiling, a lower bound of the replicas'.
-    const lbCores = lbUsPerRequest !== undefined ? (cap.rps * lbUsPerRequest) / 1e6 : 0;
-    if (lbCores > 0.8 * Math.min(1, plan.balancerCores) && cap.limitedBy !== 'generator') {
-      cap.limitedBy = 'balancer';
-      cap.high = null;
-      cap.resolved = false;
-      ctx.results.notes.push(
-        `scaling: ${rec.id} x${n} on ${workload}: the balancer used ${lbCores.toFixed(2)} of the ${Math.min(1, plan.balancerCores)} core it had at the capacity found; the figure is a lower bound`,
+        dep,
+        n,
+        plan,
+        previous,
+        n >= 2 ? crossReplica : undefined,
       );
     }
-    const periods = dep.budgets.map((b, i) => {
-      const s = b.stats();
-      return {
-        periods: s.nrPeriods - throttle0[i]!.nrPeriods,
-        throttled: s.nrThrottled - throttle0[i]!.nrThrottled,
-      };
-    });
-    const allPeriods = periods.reduce((a, p) => a + p.periods, 0);
-    cap.deployment = {
-      form,
-      n,
-      budget: {
-        kind: plan.kind,
-        coresEach: plan.coresEach,
-        ...(plan.periodUs ? { periodUs: plan.periodUs } : {}),
-        text: plan.describe(n, form),
-      },
-      ...(dep.balancer && lbUsage
-        ? {
-            balancer: {
-              kind: dep.balancer.kind,
-              version: dep.balancer.version,
-              cpuUsPerRequest: lbUsPerRequest ?? 0,
-              ...(shares && total > 0 ? { shares: shares.map((s) => s / total) } : {}),
-            },
-          }
-        : {}),
-      ...(allPeriods > 0 ? { throttled: periods.reduce((a, p) => a + p.throttled, 0) / allPeriods } : {}),
-      ...(crossReplica ? { crossReplica } : {}),
-    };
-    cap.instances = n;
-    ctx.results.capacities.push(cap);
-    if (crossReplica?.length)
-      ctx.results.failures.push(
-        `${rec.id}: chat across ${n} replicas failed the check: ${crossReplica.join('; ')}`,
-      );
-    ctx.save();
-    return cap;
+    if (opts.faults.includes(workload) && maxN >= 2 && !ctx.signal?.aborted) {
+      await dep.balancer!.activate(maxN);
+      const fault = await faultRun(ctx, rec, workload, dep);
+      if (fault) ctx.results.faults!.push(fault);
+      ctx.save();
+    }
   } finally {
     await dep.stop();
   }
+}
+
+/** The native form: the stack's own N workers, one deployment per N. */
+async function nativeSeries(
+  ctx: ScalingContext,
+  rec: StackRecord,
+  workload: WorkloadId,
+  opts: ScalingOptions,
+  plan: BudgetPlan,
+): Promise<void> {
+  let previous: Capacity | undefined;
+  for (const n of opts.replicas) {
+    if (ctx.signal?.aborted) return;
+    const dep = await deployWarm(ctx, rec, workload, 'native', n, plan);
+    if (!dep) continue;
+    try {
+      previous = await measureAt(ctx, rec, workload, dep, n, plan, previous, undefined);
+    } finally {
+      await dep.stop();
+    }
+  }
+}
+
+/**
+ * One capacity search at N on a deployment already warm and under its budgets (the replicas form sets the
+ * others aside at the balancer): recorded with how it was deployed, the balancer's cost and each replica's share.
+ */
+async function measureAt(
+  ctx: ScalingContext,
+  rec: StackRecord,
+  workload: WorkloadId,
+  dep: Deployment,
+  n: number,
+  plan: BudgetPlan,
+  previous: Capacity | undefined,
+  crossReplica: string[] | undefined,
+): Promise<Capacity> {
+  const form = dep.form;
+  const subject = deploymentSubject(
+    dep,
+    rec.runtime,
+    chatGraceMs(ctx.sloP99Ms),
+    form === 'native' ? undefined : n,
+  );
+  const chat = WORKLOADS[workload].protocol === 'ws';
+  const headline = ctx.suite.connections[0]!;
+  // Warm at full speed before (deploy), so a short settling run at this N and budget is all it needs.
+  await warmUntilSteady(subject, workload, headline, 600, ctx.signal);
+  // Where to start: the last capacity scaled by N's growth; at N = 1 the main run's figure scaled to the
+  // budget; without one (--scaling only), a closed loop.
+  let estimate = previous
+    ? (previous.rps * n) / (previous.deployment?.n ?? 1)
+    : mainFigure(ctx.results, rec.id, workload) * ((n * plan.coresEach) / ctx.lab.cpus.server.length);
+  if (!estimate) {
+    const p = await measurePoint({
+      subject,
+      workload,
+      kind: 'closed',
+      model: chat ? 'open' : 'closed',
+      rate: chat ? CHAT_RATE : undefined,
+      connections: headline,
+      durationMs: ctx.suite.probeMs,
+      warmupMs: ctx.suite.rewarmMs,
+      rep: 0,
+      maxErrorRate: ctx.maxErrorRate,
+      signal: ctx.signal,
+    });
+    await ctx.onPoint(p);
+    estimate = p.rps;
+  }
+  // The balancer's CPU and the requests it passed, read after every probe: its cost per request at the
+  // capacity is the probe's that found it, not an average over probes far past the ceiling (where thousands
+  // of new connections cost it more per request than steady traffic does).
+  const lbPid = dep.balancer?.proc.pid;
+  const passedSoFar = async () => {
+    const st = dep.balancer ? await dep.balancer.stats() : undefined;
+    return st?.perUpstream ? st.perUpstream.reduce((a, u) => a + u.requests, 0) : 0;
+  };
+  const lbAt: Array<{ rps: number; met: boolean; cpu: number; passed: number }> = [];
+  let mark = { cpu: lbPid ? groupCpuSeconds(lbPid) : 0, passed: await passedSoFar() };
+  const before = dep.balancer ? await dep.balancer.stats() : undefined;
+  const budgets = form === 'native' ? dep.budgets : dep.budgets.slice(0, n);
+  const throttle0 = budgets.map((b) => b.stats());
+  let served = 0;
+  const cap = await searchCapacity({
+    subject,
+    workload,
+    estimateRps: estimate,
+    connections: headline,
+    probes: ctx.suite.probes,
+    precision: ctx.suite.precision,
+    sloP99Ms: ctx.sloP99Ms,
+    maxErrorRate: ctx.maxErrorRate,
+    durationMs: ctx.suite.scalingProbeMs,
+    warmupMs: ctx.suite.rewarmMs,
+    signal: ctx.signal,
+    onPoint: async (p) => {
+      served += p.requests;
+      if (lbPid) {
+        const now = { cpu: groupCpuSeconds(lbPid), passed: await passedSoFar() };
+        lbAt.push({ rps: p.rps, met: false, cpu: now.cpu - mark.cpu, passed: now.passed - mark.passed });
+        mark = now;
+      }
+      await ctx.onPoint(p);
+    },
+  });
+  const after = dep.balancer ? await dep.balancer.stats() : undefined;
+  const shares =
+    before?.perUpstream && after?.perUpstream
+      ? after.perUpstream.slice(0, n).map((u, i) => u.requests - (before.perUpstream![i]?.requests ?? 0))
+      : undefined;
+  const total = shares?.reduce((a, b) => a + b, 0) ?? 0;
+  // Per request the balancer passed (its own counters: warm-ups and failed probes included); chat: per
+  // delivery, since a WebSocket is one request for its whole life.
+  const atCap = lbAt.find((x) => x.rps === cap.rps) ?? lbAt.at(-1);
+  const lbCpu = atCap ? atCap.cpu : 0;
+  const passed =
+    chat || !atCap?.passed ? (atCap ? cap.rps * (ctx.suite.scalingProbeMs / 1000) : served) : atCap.passed;
+  const lbUsPerRequest = lbPid && passed > 0 ? (lbCpu * 1e6) / passed : undefined;
+  // The balancer at the capacity found: near the CPU the replicas leave it (one thread: one core at most),
+  // the figure is the balancer's ceiling, a lower bound of the replicas'.
+  const lbCores = lbUsPerRequest !== undefined ? (cap.rps * lbUsPerRequest) / 1e6 : 0;
+  if (lbCores > 0.8 * Math.min(1, plan.balancerCores) && cap.limitedBy !== 'generator') {
+    cap.limitedBy = 'balancer';
+    cap.high = null;
+    cap.resolved = false;
+    ctx.results.notes.push(
+      `scaling: ${rec.id} x${n} on ${workload}: the balancer used ${lbCores.toFixed(2)} of the ${Math.min(1, plan.balancerCores)} core it had at the capacity found; the figure is a lower bound`,
+    );
+  }
+  const periods = budgets.map((b, i) => {
+    const s = b.stats();
+    return {
+      periods: s.nrPeriods - throttle0[i]!.nrPeriods,
+      throttled: s.nrThrottled - throttle0[i]!.nrThrottled,
+    };
+  });
+  const allPeriods = periods.reduce((a, p) => a + p.periods, 0);
+  cap.deployment = {
+    form,
+    n,
+    budget: {
+      kind: plan.kind,
+      coresEach: plan.coresEach,
+      ...(plan.periodUs ? { periodUs: plan.periodUs } : {}),
+      text: plan.describe(n, form),
+    },
+    ...(dep.balancer && lbUsPerRequest !== undefined
+      ? {
+          balancer: {
+            kind: dep.balancer.kind,
+            version: dep.balancer.version,
+            cpuUsPerRequest: lbUsPerRequest ?? 0,
+            ...(shares && total > 0 ? { shares: shares.map((s) => s / total) } : {}),
+          },
+        }
+      : {}),
+    ...(allPeriods > 0 ? { throttled: periods.reduce((a, p) => a + p.throttled, 0) / allPeriods } : {}),
+    ...(crossReplica ? { crossReplica } : {}),
+  };
+  cap.instances = n;
+  ctx.results.capacities.push(cap);
+  if (crossReplica?.length)
+    ctx.results.failures.push(
+      `${rec.id}: chat across ${n} replicas failed the check: ${crossReplica.join('; ')}`,
+    );
+  ctx.save();
+  return cap;
 }
 
 const FAULT_SLICE_MS = 100;
@@ -281,23 +379,14 @@ async function faultRun(
   ctx: ScalingContext,
   rec: StackRecord,
   workload: WorkloadId,
-  n: number,
-  plan: BudgetPlan,
+  dep: Deployment,
 ): Promise<Fault | undefined> {
-  let dep: Deployment;
-  try {
-    dep = await ctx.lab.deploy(rec, 'replicas', n, plan);
-  } catch (e) {
-    ctx.results.notes.push(
-      `scaling fault run, ${rec.id} on ${workload}: not measured: ${(e as Error).message.split('\n')[0]}`,
-    );
-    return undefined;
-  }
-  try {
+  const n = dep.n;
+  {
     const subject = deploymentSubject(dep, rec.runtime, chatGraceMs(ctx.sloP99Ms));
     const chat = WORKLOADS[workload].protocol === 'ws';
     const headline = ctx.suite.connections[0]!;
-    await warmUntilSteady(subject, workload, headline, Math.min(ctx.suite.warmupMs, 2000), ctx.signal);
+    await warmUntilSteady(subject, workload, headline, 600, ctx.signal);
     // At half the capacity just measured: a load the N replicas carry easily, so errors are the fault's alone.
     const cap = ctx.results.capacities.find(
       (c) =>
@@ -347,7 +436,5 @@ async function faultRun(
       ...(ws ? { reconnects: ws.reconnects, drops: ws.drops } : {}),
       timeline: { sliceMs: FAULT_SLICE_MS, ok: timeline.ok, errors: timeline.errors },
     };
-  } finally {
-    await dep.stop();
   }
 }

@@ -75,20 +75,27 @@ async function settleStack(stack: RunningStack): Promise<number> {
  * A deployment of the scaling study as one subject: load goes to its balancer (or the native stack), its cost
  * is every member's process tree together (the balancer's is measured apart), and it is idle when all are.
  */
-export function deploymentSubject(dep: Deployment, runtime: Runtime, chatGraceMs: number): Subject {
+export function deploymentSubject(
+  dep: Deployment,
+  runtime: Runtime,
+  chatGraceMs: number,
+  /** Replicas the balancer sends to (the first `active`; the others set aside): all of them by default. */
+  active = dep.members.length,
+): Subject {
   const first = dep.members[0]!;
+  const members = dep.members.slice(0, active);
   return {
     id: first.id,
     runtime,
-    instances: dep.n,
-    exited: () => dep.members.some((m) => m.proc.exited),
+    instances: dep.form === 'native' ? dep.n : active,
+    exited: () => members.some((m) => m.proc.exited),
     drive: (workload, spec) => driveStack(dep.port, workload, spec, chatGraceMs),
     async settle() {
-      const waits = await Promise.all(dep.members.map((m) => settleStack(m)));
+      const waits = await Promise.all(members.map((m) => settleStack(m)));
       return waits.some((w) => w < 0) ? -1 : Math.max(0, ...waits);
     },
     sample() {
-      const samplers = dep.members.map((m) => sampleTree(m.proc.pid));
+      const samplers = members.map((m) => sampleTree(m.proc.pid));
       return {
         stop: () =>
           samplers
