@@ -141,7 +141,10 @@ test(
     assert.deepEqual(curves.map((c) => c.stack).sort(), ['flask-gunicorn', 'node-http']);
     for (const c of curves) {
       const e2 = c.efficiency.find((e) => e.n === 2)!;
-      assert.ok(e2.low <= e2.value && e2.value <= (e2.high ?? Infinity), 'E(2) within its interval (open above: null)');
+      assert.ok(
+        e2.low <= e2.value && e2.value <= (e2.high ?? Infinity),
+        'E(2) within its interval (open above: null)',
+      );
     }
     const verdict = res.analysis!.verdicts.find((v) => v.claim === 'horizontal-scaling')!;
     assert.notEqual(verdict.verdict, 'not measured', verdict.summary);
