@@ -22,7 +22,18 @@ const stacks = process.argv[3] ?? 'node-http,fastify,fastapi-uvicorn,flask-gunic
 const workloads = process.argv[4] ?? 'json,io,db,chat';
 
 const done: Array<{ results: Results; seconds: number }> = [];
-for (let i = 0; i < runs; i++) {
+// CALIBRATION_DIRS=a,b,c,d re-reads earlier runs' results (the analysis is recomputed): a change to the
+// intervals is checked against the same measurements.
+const again = process.env.CALIBRATION_DIRS?.split(',');
+for (const dir of again ?? []) {
+  const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as Results;
+  results.analysis = analyze(results);
+  done.push({
+    results,
+    seconds: (Date.parse(results.finishedAt ?? '') - Date.parse(results.startedAt)) / 1000,
+  });
+}
+for (let i = 0; i < (again ? 0 : runs); i++) {
   const dir = mkdtempSync(join(tmpdir(), `sb-calibration-${i + 1}-`));
   const t0 = Date.now();
   const r = spawnSync(
@@ -104,8 +115,9 @@ const capSd = spread('capacity');
 const pct = (x: { agree: number; total: number }) =>
   x.total ? `${((100 * x.agree) / x.total).toFixed(1)}%` : '-';
 
+const first = done[0]!.results;
 const md: string[] = [
-  `#### Calibration: ${runs} quick runs of ${stacks} on ${workloads}, every pair compared`,
+  `#### Calibration: ${done.length} quick runs of ${first.config.stacks.join(',')} on ${first.config.workloads.join(',')}, every pair compared`,
   '',
   table(
     ['what', 'agree / compared', 'coverage (goal >= 90 %)'],
@@ -116,7 +128,7 @@ const md: string[] = [
     ],
   ),
   '',
-  `Between-run spread (log-scale SD of one figure across the ${runs} runs, median over figures): throughput ${(100 * median(rpsSd)).toFixed(1)} %, capacity ${(100 * median(capSd)).toFixed(1)} % (the intervals fold in RPS_RUN_NOISE and CAPACITY_RUN_NOISE, src/analysis/stats.ts).`,
+  `Between-run spread (log-scale SD of one figure across the ${done.length} runs, median over figures): throughput ${(100 * median(rpsSd)).toFixed(1)} %, capacity ${(100 * median(capSd)).toFixed(1)} % (the intervals fold in RPS_RUN_NOISE and CAPACITY_RUN_NOISE, src/analysis/stats.ts).`,
   '',
   '#### Verdicts in every run',
   '',

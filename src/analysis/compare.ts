@@ -59,9 +59,9 @@ export function compareWorkload(w: WorkloadFigures): WorkloadComparisons {
       ),
     );
   }
-  // Where every measured stack has a capacity (the concurrency workloads), it ranks them; otherwise throughput.
+  // Stacks rank by throughput (the tighter figure); chat, whose throughput is a fixed rate, by capacity.
   const withCap = w.stacks.filter((f) => f.capacity);
-  if (withCap.length > 1 && withCap.length === byRps(w.stacks).length) {
+  if (fixedRate && withCap.length > 1) {
     const ranked = [...withCap].sort((a, b) => b.capacity!.value - a.capacity!.value);
     const top = ranked[0]!;
     for (const f of ranked.slice(1)) {

@@ -9,7 +9,7 @@ import type {
   ScalingStep,
   StackRecord,
 } from '../results/types.js';
-import { CAPACITY_RUN_NOISE } from './stats.js';
+import { CAPACITY_SIDE } from './stats.js';
 import { fitUsl } from './usl.js';
 
 export type { Efficiency, ScalingCurve, ScalingStep };
@@ -31,7 +31,7 @@ function step(c: Capacity): ScalingStep {
 
 /** E(N) with the interval [low_N / (N·high_1), high_N / (N·low_1)], both capacities widened by the noise. */
 export function efficiencyOf(one: ScalingStep, at: ScalingStep): Efficiency {
-  const w = 1 + CAPACITY_RUN_NOISE;
+  const w = CAPACITY_SIDE;
   const value = at.value / (at.n * one.value);
   const low = one.high === null ? 0 : at.low / w / (at.n * one.high * w);
   const high = at.high === null || !(one.low > 0) ? null : (at.high * w) / (at.n * (one.low / w));

@@ -235,10 +235,18 @@ export interface Bracket {
 }
 
 /**
- * How much one run's capacity moves between runs on a quiet machine beyond its bracket (relative): measured by
- * the calibration benchmark (bench/calibration.ts, docs/BENCHMARKS.md) and folded into every capacity interval.
+ * How much one run's capacity moves between runs beyond its bracket: the log-scale SD the calibration benchmark
+ * measured (bench/calibration.ts, docs/BENCHMARKS.md: a median of 12.8 % over 4 quick runs, with a tail; 3 % had
+ * been assumed, and only 40 % of repeat-run capacity ratios then agreed; at 16 %, 90 %). Folded into every
+ * capacity interval.
  */
-export const CAPACITY_RUN_NOISE = 0.03;
+export const CAPACITY_RUN_NOISE = 0.16;
+
+/**
+ * The factor each side of a ratio of two capacities is widened by: together the 95 % interval of two
+ * independent drifts (1.96 x sqrt(2) x SD on the log scale, split over the two sides).
+ */
+export const CAPACITY_SIDE = Math.exp((1.959964 / Math.SQRT2) * CAPACITY_RUN_NOISE);
 
 /**
  * Ratio of two bracketed capacities, each bracket widened by the between-run noise:
@@ -255,7 +263,7 @@ export function compareBrackets(
 ): Comparison | undefined {
   const [a, b] = x.cap.value >= y.cap.value ? [x, y] : [y, x];
   if (!(b.cap.value > 0)) return undefined;
-  const noise = 1 + CAPACITY_RUN_NOISE;
+  const noise = CAPACITY_SIDE;
   const r = a.cap.value / b.cap.value;
   const low = b.cap.high === null ? 0 : a.cap.low / noise / (b.cap.high * noise);
   const high = a.cap.high === null || b.cap.low <= 0 ? Infinity : (a.cap.high * noise) / (b.cap.low / noise);

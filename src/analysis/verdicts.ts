@@ -300,6 +300,14 @@ const wsgiConcurrency: Rule = (results, d, claim) => {
   const bestAsgi = asgi.reduce((a, b) => (value(b, metric) > value(a, metric) ? b : a));
   const m = matchup(workload, metric, bestAsgi, bestWsgi);
   if (m.cmp) evidence.push(m.cmp.text);
+  if (m.outcome === 'undecided') {
+    return {
+      claim: claim.id,
+      verdict: 'undecided',
+      summary: `undecided: on ${workload} ASGI ${bestAsgi.stack} and WSGI ${bestWsgi.stack} (${bestWsgi.serverClass}) cannot be told apart within the run-to-run noise (${fmtRatio(m.ratio)}x${m.cmp?.note ? `; ${m.cmp.note}` : ''})`,
+      evidence,
+    };
+  }
   if (m.outcome === 'win') {
     return {
       claim: claim.id,

@@ -74,8 +74,8 @@ export const SUITES: Record<SuiteName, Suite> = {
     searchAll: false,
     probes: 8,
     probeMs: 400,
-    // Brackets 15 % wide: the claims are decided by ratios of 2x and more; --suite full narrows them to 5 %.
-    precision: 0.15,
+    // Brackets within 10 %; --suite full narrows them to 5 %.
+    precision: 0.1,
     scalingProbeMs: 1000,
     // The article's claim, at the least cost: the leading stack of each runtime, on a request, a wait and chat.
     scaling: {

@@ -159,7 +159,8 @@ describe('ratios and ties', () => {
     assert.match(c.text, /1 run, no interval/);
   });
   it('compares capacity brackets: a win only where they cannot overlap, a tie where both are narrow, else undecided', () => {
-    const n = 1 + CAPACITY_RUN_NOISE;
+    // Each side widened by the between-run drift: together a 95 % interval of two independent drifts.
+    const n = Math.exp((1.959964 / Math.SQRT2) * CAPACITY_RUN_NOISE);
     const fast = { value: 1000, low: 1000, high: 1100 };
     const slow = { value: 500, low: 500, high: 550 };
     const c = compareBrackets('io', { stack: 'flask-gunicorn', cap: slow }, { stack: 'fastify', cap: fast })!;
