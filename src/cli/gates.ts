@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { agreement } from '../analysis/agreement.js';
 import { checkGates, type Gate } from '../analysis/gates.js';
 import { ExitCode, StackbenchError } from '../errors.js';
+import { writeReports } from '../report/index.js';
 import { loadResults } from '../results/store.js';
 import type { Results } from '../results/types.js';
 import { parseRunThreshold } from './threshold.js';
@@ -57,3 +58,27 @@ export function applyGates(results: Results, opts: GateOptions): { lines: string
 }
 
 export const gateExit = (failed: boolean, otherwise: number) => (failed ? ExitCode.threshold : otherwise);
+
+/**
+ * The end of run and compare: the gates applied (the baseline's comparison rewritten into the reports), the
+ * summary or the JSON printed, and the exit code — 3 for a failed gate, 1 for a stack that crashed or failed to
+ * start, a failed verification or a dead service.
+ */
+export function finishRun(
+  results: Results,
+  outDir: string,
+  opts: GateOptions & { json: boolean; summary: (r: Results) => string; files: string },
+): number {
+  const gate = applyGates(results, opts);
+  if (results.analysis?.agreement) writeReports(results, outDir);
+  if (opts.json) process.stdout.write(JSON.stringify(results) + '\n');
+  else {
+    process.stdout.write(opts.summary(results) + '\n');
+    if (gate.lines.length) process.stdout.write('\n' + gate.lines.map((l) => `  ${l}`).join('\n') + '\n');
+    process.stdout.write(
+      `\nresults: ${outDir}/results.json\nreport:  ${outDir}/report.html (${opts.files})\n`,
+    );
+  }
+  if (results.status === 'interrupted') throw new StackbenchError('SB_INTERRUPTED');
+  return gateExit(gate.failed, results.failures.length ? ExitCode.failure : ExitCode.ok);
+}

@@ -5,17 +5,16 @@
 import { derive, measured } from '../analysis/derive.js';
 import { findBalancer } from '../lab/balancer.js';
 import { planBudget, type BudgetPlan, type Deployment, type Form } from '../lab/deployment.js';
-import type { LabRun } from '../lab/session.js';
 import { cgroupSupport, cleanupStaleBudgets } from '../machine/cgroup.js';
 import { groupCpuSeconds } from '../probes/proctree.js';
-import type { Capacity, Fault, Point, Results, ScalingConfig, StackRecord } from '../results/types.js';
+import type { Capacity, Fault, Results, ScalingConfig, StackRecord } from '../results/types.js';
 import type { StackId } from '../stacks/registry.js';
 import { checkChatReplicas } from '../verify/chat-replicas.js';
 import { CHAT_RATE, WORKLOADS, type WorkloadId } from '../workloads.js';
 import { searchCapacity } from './capacity.js';
 import { measurePoint } from './measure.js';
 import { deploymentSubject } from './subject.js';
-import { chatGraceMs, type Suite } from './suites.js';
+import { chatGraceMs, type StudyContext } from './suites.js';
 import { warmUntilSteady } from './warmup.js';
 
 export interface ScalingOptions {
@@ -28,17 +27,6 @@ export interface ScalingOptions {
   periodUs: number;
   /** Kill one replica at the largest N, per chosen stack, on these workloads. */
   faults: WorkloadId[];
-}
-
-export interface ScalingContext {
-  lab: LabRun;
-  suite: Suite;
-  sloP99Ms: number;
-  maxErrorRate: number;
-  signal?: AbortSignal;
-  results: Results;
-  save: () => void;
-  onPoint: (p: Point) => Promise<void>;
 }
 
 /** Why the study cannot run here (no cgroup for quotas, no balancer), with the fix; undefined when it can. */
@@ -80,7 +68,7 @@ function chosen(opts: ScalingOptions, results: Results, workload: WorkloadId): S
   return ids.map((id) => reference.find((s) => s.id === id)).filter((s): s is StackRecord => s !== undefined);
 }
 
-export async function runScaling(ctx: ScalingContext, opts: ScalingOptions): Promise<void> {
+export async function runScaling(ctx: StudyContext, opts: ScalingOptions): Promise<void> {
   const { lab, results } = ctx;
   const maxN = Math.max(...opts.replicas);
   const plan = planBudget(lab.cpus.server, maxN, opts.periodUs);
@@ -126,7 +114,7 @@ function mainFigure(results: Results, stack: StackId, workload: WorkloadId): num
 
 /** Deploy, warm at full speed, then put every member under its budget; undefined (with a note) if it cannot start. */
 async function deployWarm(
-  ctx: ScalingContext,
+  ctx: StudyContext,
   rec: StackRecord,
   workload: WorkloadId,
   form: Form,
@@ -162,7 +150,7 @@ async function deployWarm(
  * of one per N.
  */
 async function replicaSeries(
-  ctx: ScalingContext,
+  ctx: StudyContext,
   rec: StackRecord,
   workload: WorkloadId,
   opts: ScalingOptions,
@@ -203,7 +191,7 @@ async function replicaSeries(
 
 /** The native form: the stack's own N workers, one deployment per N. */
 async function nativeSeries(
-  ctx: ScalingContext,
+  ctx: StudyContext,
   rec: StackRecord,
   workload: WorkloadId,
   opts: ScalingOptions,
@@ -227,7 +215,7 @@ async function nativeSeries(
  * others aside at the balancer): recorded with how it was deployed, the balancer's cost and each replica's share.
  */
 async function measureAt(
-  ctx: ScalingContext,
+  ctx: StudyContext,
   rec: StackRecord,
   workload: WorkloadId,
   dep: Deployment,
@@ -376,7 +364,7 @@ const KILL_AT_MS = 1000;
 
 /** One replica of n SIGKILLed mid-run: what the clients saw through the balancer, and how long it lasted. */
 async function faultRun(
-  ctx: ScalingContext,
+  ctx: StudyContext,
   rec: StackRecord,
   workload: WorkloadId,
   dep: Deployment,

@@ -1,9 +1,22 @@
 // Suites: how long and how often each figure is measured. quick answers the article in minutes on a laptop;
 // full follows TechEmpower's concurrency levels and searches capacity finely.
 import { StackbenchError } from '../errors.js';
-import type { SuiteName } from '../results/types.js';
+import type { LabRun } from '../lab/session.js';
+import type { Point, Results, SuiteName } from '../results/types.js';
 import type { WorkloadId } from '../workloads.js';
 import type { SweepOptions } from './sweep.js';
+
+/** What the main run hands a study that follows it (the sweep, the scaling study). */
+export interface StudyContext {
+  lab: LabRun;
+  suite: Suite;
+  sloP99Ms: number;
+  maxErrorRate: number;
+  signal?: AbortSignal;
+  results: Results;
+  save: () => void;
+  onPoint: (p: Point) => Promise<void>;
+}
 
 /** The capacity objective unless the user says otherwise: p99 within 100 ms, at most 0.1 % errors. */
 export const DEFAULT_SLO_MS = 100;

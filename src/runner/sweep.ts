@@ -5,12 +5,11 @@
 // closed loop: the request's own compute, not the server's queueing. The analysis finds the size where the
 // answer flips (analysis/crossover.ts).
 import { derive, measured } from '../analysis/derive.js';
-import type { LabRun } from '../lab/session.js';
-import type { Point, Results, StackRecord, SweepTag } from '../results/types.js';
+import type { Results, StackRecord, SweepTag } from '../results/types.js';
 import { StackbenchError } from '../errors.js';
 import { measurePoint } from './measure.js';
 import { stackSubject, type Subject } from './subject.js';
-import { chatGraceMs, type Suite } from './suites.js';
+import { chatGraceMs, type StudyContext } from './suites.js';
 
 export interface MlSize {
   batch: number;
@@ -65,17 +64,6 @@ export function parseDataRows(text: string): number {
   return n;
 }
 
-export interface SweepContext {
-  lab: LabRun;
-  suite: Suite;
-  sloP99Ms: number;
-  maxErrorRate: number;
-  signal?: AbortSignal;
-  results: Results;
-  save: () => void;
-  onPoint: (p: Point) => Promise<void>;
-}
-
 /** The leading stack of each runtime on a workload in the main run (node-http, fastapi-uvicorn without one). */
 function leaders(results: Results, workload: 'ml' | 'data'): StackRecord[] {
   // The reference stacks only: a user's stack implements the headline sizes, not the sweep's /ml/sized.
@@ -96,7 +84,7 @@ function leaders(results: Results, workload: 'ml' | 'data'): StackRecord[] {
 const WINDOW_MS = 600;
 
 async function measureSize(
-  ctx: SweepContext,
+  ctx: StudyContext,
   subject: Subject,
   workload: 'ml' | 'data',
   path: string,
@@ -142,7 +130,7 @@ async function measureSize(
   }
 }
 
-export async function runSweep(ctx: SweepContext, opts: SweepOptions): Promise<void> {
+export async function runSweep(ctx: StudyContext, opts: SweepOptions): Promise<void> {
   ctx.results.config.sweep = {
     families: opts.families,
     ml: opts.ml,

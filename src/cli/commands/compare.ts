@@ -3,16 +3,15 @@
 // says it. Writes results.json (as measured) and the reports to --out; --json prints the results document.
 import { compare, type CompareOptions } from '../../api/compare.js';
 import { parseTargetArg, type TargetSpec } from '../../compare/targets.js';
-import { ExitCode, StackbenchError } from '../../errors.js';
+import { StackbenchError } from '../../errors.js';
 import { interrupt } from '../../machine/process.js';
 import { compareText } from '../../report/compare.js';
-import { writeReports } from '../../report/index.js';
 import type { CompareConfig, CompareRequest, SuiteName } from '../../results/types.js';
 import { configError, loadConfig, requestsOf, type ResolvedConfig } from '../../config/index.js';
 import { DEFAULT_SLO_MS, suiteByName } from '../../runner/suites.js';
 import { parseDuration, parseIntFlag } from '../args.js';
 import { defineCommand } from '../command.js';
-import { applyGates, gateExit, parseGate } from '../gates.js';
+import { finishRun, parseGate } from '../gates.js';
 import { runProgress } from '../progress.js';
 import { cpuChoice } from '../select.js';
 import { parseHeaders, parseRequest, parseValues, readBody } from '../request-flags.js';
@@ -208,22 +207,13 @@ export const compareCommand = defineCommand({
       : runProgress(Boolean(process.stderr.isTTY), (options.durationMs ?? 2000) / 1000 + 0.5);
     options.onEvent = progress?.onEvent;
     const { results, outDir } = await compare(options).finally(() => progress?.done());
-    const gate = applyGates(results, {
+    return finishRun(results, outDir, {
       gates,
       against: values.against ?? file?.against,
       failOnRegression: values['fail-on-regression'] === true || file?.failOnRegression === true,
+      json: values.json === true,
+      summary: compareText,
+      files: 'and report.md',
     });
-    // The baseline's comparison is part of the report.
-    if (results.analysis?.agreement) writeReports(results, outDir);
-    if (values.json) process.stdout.write(JSON.stringify(results) + '\n');
-    else {
-      process.stdout.write(compareText(results) + '\n');
-      if (gate.lines.length) process.stdout.write('\n' + gate.lines.map((l) => `  ${l}`).join('\n') + '\n');
-      process.stdout.write(
-        `\nresults: ${outDir}/results.json\nreport:  ${outDir}/report.html (and report.md)\n`,
-      );
-    }
-    if (results.status === 'interrupted') throw new StackbenchError('SB_INTERRUPTED');
-    return gateExit(gate.failed, results.failures.length ? ExitCode.failure : ExitCode.ok);
   },
 });

@@ -1,7 +1,7 @@
 // stackbench run: the main job. Verify, measure, analyse, report — the article's question answered here. The work
 // is the library's run() (src/api/run.ts); this command turns flags into its options and prints.
 import { run, type RunOptions } from '../../api/run.js';
-import { ExitCode, StackbenchError } from '../../errors.js';
+import { StackbenchError } from '../../errors.js';
 import { interrupt } from '../../machine/process.js';
 import { terminalSummary } from '../../report/terminal.js';
 import type { SuiteName } from '../../results/types.js';
@@ -13,9 +13,8 @@ import { parseDuration, parseIntFlag, type Parsed } from '../args.js';
 import { defineCommand } from '../command.js';
 import { runProgress } from '../progress.js';
 import { cpuChoice, selectionFlags } from '../select.js';
-import { applyGates, gateExit, parseGate } from '../gates.js';
+import { finishRun, parseGate } from '../gates.js';
 import { loadConfig, type ResolvedConfig } from '../../config/index.js';
-import { writeReports } from '../../report/index.js';
 
 const flags = {
   suite: {
@@ -196,22 +195,13 @@ export const runCommand = defineCommand({
       },
       onEvent: (e) => progress?.onEvent(e),
     }).finally(() => progress?.done());
-    const gate = applyGates(results, {
+    return finishRun(results, outDir, {
       gates,
       against: values.against ?? file?.against,
       failOnRegression: values['fail-on-regression'] === true || file?.failOnRegression === true,
+      json: values.json === true,
+      summary: terminalSummary,
+      files: 'and report.md; points.csv, headline.csv',
     });
-    if (results.analysis?.agreement) writeReports(results, outDir);
-    if (values.json) process.stdout.write(JSON.stringify(results) + '\n');
-    else {
-      process.stdout.write(terminalSummary(results) + '\n');
-      if (gate.lines.length) process.stdout.write('\n' + gate.lines.map((l) => `  ${l}`).join('\n') + '\n');
-      process.stdout.write(
-        `\nresults: ${outDir}/results.json\nreport:  ${outDir}/report.html (and report.md; points.csv, headline.csv)\n`,
-      );
-    }
-    if (results.status === 'interrupted') throw new StackbenchError('SB_INTERRUPTED');
-    // A stack that crashed or failed to start, a failed verification, a dead service: a runtime failure.
-    return gateExit(gate.failed, results.failures.length ? ExitCode.failure : ExitCode.ok);
   },
 });
