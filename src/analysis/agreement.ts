@@ -6,7 +6,7 @@
 import type { Comparison, Estimate, Results, StackFigures } from '../results/types.js';
 import type { StackId } from '../stacks/registry.js';
 import type { WorkloadId } from '../workloads.js';
-import { compareWorkload } from './compare.js';
+import { comparePair, compareWorkload } from './compare.js';
 import { derive, figures, measured } from './derive.js';
 import { CAPACITY_RUN_NOISE, fmtInt, fmtRatio, RPS_RUN_NOISE } from './stats.js';
 
@@ -97,9 +97,11 @@ function ratioRows(first: ReturnType<typeof derive>, second: ReturnType<typeof d
     const later = figures(second, w.workload);
     const laterCmps = later ? compareWorkload(later).comparisons : [];
     for (const c of compareWorkload(w).comparisons) {
-      const same = laterCmps.find(
-        (x) => x.metric === c.metric && [x.a, x.b].sort().join() === [c.a, c.b].sort().join(),
-      );
+      // The same pair; where this run ranked the stacks otherwise (another fastest), computed for the pair.
+      const same =
+        laterCmps.find(
+          (x) => x.metric === c.metric && [x.a, x.b].sort().join() === [c.a, c.b].sort().join(),
+        ) ?? (later ? comparePair(later, c.metric, c.a, c.b) : undefined);
       const what = `${c.a}/${c.b} on ${c.workload}${c.metric === 'capacity' ? ' capacity' : ''}`;
       const base = {
         kind: 'ratio' as const,

@@ -31,6 +31,26 @@ export function bestCapacity(fs: StackFigures[], runtime: StackFigures['runtime'
 const rpsPair = (w: WorkloadFigures, x: StackFigures, y: StackFigures) =>
   compareRuns(w.workload, 'rps', { stack: x.stack, runs: x.runs }, { stack: y.stack, runs: y.runs });
 
+/**
+ * One named pair on a workload, by throughput or by capacity: what `--against` tests when a later run ranked
+ * the stacks differently and so compared other pairs. undefined when either side lacks the figure.
+ */
+export function comparePair(
+  w: WorkloadFigures,
+  metric: Comparison['metric'],
+  a: StackId,
+  b: StackId,
+): Comparison | undefined {
+  const x = w.stacks.find((f) => f.stack === a);
+  const y = w.stacks.find((f) => f.stack === b);
+  if (!x || !y) return undefined;
+  if (metric === 'capacity')
+    return x.capacity && y.capacity
+      ? compareBrackets(w.workload, { stack: a, cap: x.capacity }, { stack: b, cap: y.capacity })
+      : undefined;
+  return x.rps && y.rps && x.runs.length && y.runs.length ? rpsPair(w, x, y) : undefined;
+}
+
 export function compareWorkload(w: WorkloadFigures): WorkloadComparisons {
   const out: WorkloadComparisons = { runtimes: {}, comparisons: [] };
   // Chat's headline runs at a fixed message rate: every stack that keeps up delivers the same, so its rps ranks

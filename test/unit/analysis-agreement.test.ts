@@ -42,6 +42,16 @@ describe('agreement', () => {
     assert.ok(flask.change!.low > 1.5 && flask.change!.high < 2.7, JSON.stringify(flask.change));
   });
 
+  it('tests every pair of the baseline when the later run ranks the stacks otherwise', () => {
+    // Baseline: fastify fastest (pairs fastify/express, fastify/flask). Later: express edges ahead, so its own
+    // comparisons are express/fastify and express/flask; fastify/flask must still be tested, not "missing".
+    const a = agreement(results(runs(3000, 2900, 1000)), results(runs(2950, 3000, 1000)));
+    const pair = a.rows.find((r) => r.kind === 'ratio' && r.a === 'fastify' && r.b === 'flask-gunicorn')!;
+    assert.equal(pair.verdict, 'agrees', pair.text);
+    assert.ok(Math.abs(pair.current! - 2.95) < 0.05, String(pair.current));
+    assert.ok(!a.rows.some((r) => r.verdict === 'missing'), a.rows.map((r) => r.text).join('\n'));
+  });
+
   it('names a regression with its size', () => {
     const a = agreement(results(runs(3000, 2000, 1000)), results(runs(2400, 2000, 1000)));
     assert.equal(a.regressions.length, 1);
