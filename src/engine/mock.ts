@@ -20,6 +20,8 @@ export interface SimServer {
   warm?: (run: number) => number;
   /** The generator cannot send faster than this (its figures are flagged as generator-limited above it). */
   generatorCeiling?: number;
+  /** Sent more than `above` x its ceiling, it collapses and delivers only `delivers` x its ceiling. */
+  collapse?: { above: number; delivers: number };
 }
 
 const SAMPLES = 1000;
@@ -47,7 +49,7 @@ export function simulateLoad(
     at = (q) => s + Math.log(1 / (1 - q)) / (mu - lambda);
   } else {
     // Overloaded: the backlog grows at (λ - μ) per second; a request waits for what is queued ahead of it.
-    rps = mu;
+    rps = sim.collapse && lambda > sim.collapse.above * mu ? sim.collapse.delivers * mu : mu;
     at = (q) => s + (q * seconds * (lambda - mu)) / mu;
   }
   const count = Math.round(rps * seconds);

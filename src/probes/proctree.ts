@@ -66,18 +66,23 @@ export function sampleTree(pgid: number, intervalMs = 200): { stop(): TreeUsage 
 }
 
 /**
- * Wait until the group is idle: at most 10 % of a core over a 50 ms window (one clock tick). A closed-loop run that ends
+ * Wait until the group is idle: at most 10 % of the CPU it may use (`cores`) over a window of 50 ms / cores. A closed-loop run that ends
  * leaves up to `connections` requests queued in the server, which it keeps working on after the client has
  * gone; the next point must not pay for them. Returns the time waited, or -1 when it never settled.
  */
-export async function waitIdle(pgid: number, maxMs = 10_000): Promise<number> {
+export async function waitIdle(pgid: number, maxMs = 10_000, cores = 1): Promise<number> {
+  // Idle: under a tenth of the CPU it may use, over a window long enough to see it. A process held to an
+  // eighth of a core (a CPU quota) that is still busy uses ~6 ms in 50 ms, often no 10 ms tick at all: it
+  // would pass for idle. Its window grows as its budget shrinks (400 ms at 0.125 core: ~5 ticks when busy).
+  const windowMs = Math.min(500, 50 / Math.min(1, Math.max(cores, 0.01)));
+  const limit = 0.1 * Math.min(1, cores) * (windowMs / 1000);
   const t0 = Date.now();
   const ticks = () => liveMembers(pgid).reduce((sum, p) => sum + p.cpuTicks, 0);
   let before = ticks();
   while (Date.now() - t0 < maxMs) {
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, windowMs));
     const now = ticks();
-    if ((now - before) / clockTick() <= 0.005) return Date.now() - t0;
+    if ((now - before) / clockTick() <= limit) return Date.now() - t0;
     before = now;
   }
   return -1;

@@ -4,9 +4,12 @@
 // 1. Climb from the closed-loop estimate until a probe misses the SLO or the error limit: x4 or x2 while the
 //    tail is far inside the SLO (the closed loop was capped below the ceiling: waits, streams, chat), x1.25 near it.
 // 2. Every probe bounds the answer: one that meets the SLO is a lower bound; one that misses an upper bound; and
-//    one the server could not keep up with tells its throughput ceiling — what it delivered inside the window —
-//    which no sustainable rate can exceed (a short probe may let a small overload pass under the SLO; the
-//    ceiling does not).
+//    one the server could not keep up with, mildly overloaded, tells its throughput ceiling — what it delivered
+//    inside the window — which no sustainable rate can exceed (a short probe may let a small overload pass under
+//    the SLO; the ceiling does not). Far past the ceiling (or with errors) a server can collapse — thousands of
+//    new connections, timeouts, a throttled replica drowning in its queue — and deliver far less than it
+//    sustains (a replica on an eighth of a core delivered 1,282/s when sent 2,074/s, and met the SLO at 2,892/s
+//    in the next run): there what it delivered only says where to probe next, and the bound is the rate sent.
 // 3. Narrow the bracket [highest met, lowest bound] until high / low <= 1 + precision (10 % quick, 5 % full): first
 //    just inside the precision below a throughput ceiling, then by the geometric middle; or the probes run out
 //    (then the bracket is what it is, and says so).
@@ -42,12 +45,16 @@ export function connectionsFor(rate: number, sloMs: number): number {
 
 /** Delivered below this share of the intended rate inside the window: the server could not keep up. */
 const KEPT_UP = 0.95;
+/** Sent at most this many times what it delivered, without errors: a mild overload, its delivery a ceiling. */
+const MILD_OVERLOAD = 1.5;
 
 /** A probe's verdict and the bounds it sets, in the reported unit (responses, streams or deliveries per s). */
 interface Outcome {
   met: boolean;
-  /** A rate no sustainable one exceeds: the probe's own (missed), or the server's ceiling (it fell behind). */
+  /** A rate no sustainable one exceeds: the probe's own (missed), or the server's ceiling (it fell behind, mildly). */
   upper?: number;
+  /** It fell behind: what it delivered inside the window (a ceiling only when `upper` says so). */
+  delivered?: number;
   limitedBy?: Capacity['limitedBy'];
 }
 
@@ -57,10 +64,13 @@ function judge(p: Point, unitRate: number, slo: number, maxErrors: number): Outc
   const behind = p.windowRps < KEPT_UP * unitRate;
   const met = p99 <= slo && p.errorRate <= maxErrors && !behind;
   if (met) return { met };
-  // Fell behind: what it delivered inside the window is its ceiling (or the probe's rate, if that is lower).
-  const upper = behind && p.windowRps > 0 ? Math.min(unitRate, p.windowRps) : unitRate;
+  // Fell behind, mildly overloaded: what it delivered inside the window is its ceiling (or the probe's rate, if
+  // that is lower). Overloaded far past it, or failing: only the rate sent bounds it (see the header).
+  const delivered = behind && p.windowRps > 0 ? p.windowRps : undefined;
+  const mild = delivered !== undefined && unitRate <= MILD_OVERLOAD * delivered && p.errorRate <= maxErrors;
+  const upper = mild ? Math.min(unitRate, delivered) : unitRate;
   const limitedBy = behind ? 'throughput' : p.errorRate > maxErrors ? 'errors' : 'slo';
-  return { met, upper, limitedBy };
+  return { met, upper, delivered, limitedBy };
 }
 
 /**
@@ -96,6 +106,8 @@ export async function searchCapacity(spec: CapacitySpec): Promise<Capacity> {
   /** The search runs in the reported unit; chat sends messages, each `fanout` deliveries. */
   const fanout = chat ? chatFanout(spec.connections) : 1;
   let triedNear = false;
+  /** The least any probe that fell behind delivered inside its window: where the ceiling seems to be. */
+  let ceiling: number | undefined;
   // The first probe: just under the closed-loop figure (most stacks meet the SLO a little below saturation);
   // from it where the closed loop is capped far below the ceiling; chat from 4x its headline message rate.
   let x = chat ? CHAT_RATE * 8 * fanout : Math.max(1, spec.estimateRps * (w.search === 'climb' ? 1 : 0.8));
@@ -126,12 +138,18 @@ export async function searchCapacity(spec: CapacitySpec): Promise<Capacity> {
       break;
     }
     if (o.met) {
+      // Met above what an overloaded probe delivered: that was a collapse, not the ceiling; forget it.
+      if (ceiling !== undefined && p.rps > ceiling) {
+        ceiling = undefined;
+        triedNear = false;
+      }
       if (p.rps >= cap.low) {
         cap.low = p.rps;
         cap.rps = p.rps;
         cap.p99Ms = p99;
       }
     } else {
+      if (o.delivered !== undefined) ceiling = Math.min(ceiling ?? Infinity, o.delivered);
       const upper = o.upper ?? unitRate;
       if (cap.high === null || upper < cap.high) {
         cap.high = upper;
@@ -147,17 +165,25 @@ export async function searchCapacity(spec: CapacitySpec): Promise<Capacity> {
     // The tail a server adds is what counts, not a stream's own length (its floor).
     const tail = p99 - w.floorMs;
     const climb = o.met && tail < spec.sloP99Ms / 4 ? 4 : o.met && tail < spec.sloP99Ms / 2 ? 2 : 1.25;
-    // A throughput ceiling is a tight upper bound: try just inside the precision below it, which settles the
-    // search in one probe when the server meets the SLO that close to its ceiling.
-    const nearCeiling =
-      cap.high !== null && cap.limitedBy === 'throughput' ? cap.high / (1 + 0.8 * spec.precision) : 0;
+    // A throughput ceiling: try just inside the precision below it, which settles the search in one probe when
+    // the server meets the SLO that close to its ceiling. Where the bracket's top is only the rate an overloaded
+    // probe sent, far above that ceiling, step up from what met by the precision: a mild overload there either
+    // confirms the ceiling as a bound or shows the server sustains more than it delivered while collapsing.
+    const nearCeiling = ceiling !== undefined ? ceiling / (1 + 0.8 * spec.precision) : 0;
+    const unconfirmed =
+      cap.high !== null && ceiling !== undefined && cap.high > ceiling * (1 + spec.precision);
     x =
       cap.high === null
         ? Math.max(cap.low, unitRate) * climb
         : nearCeiling > cap.low && !triedNear
           ? ((triedNear = true), nearCeiling)
           : cap.low > 0
-            ? Math.sqrt(cap.low * cap.high)
+            ? unconfirmed
+              ? Math.min(
+                  Math.sqrt(cap.low * cap.high),
+                  Math.max(cap.low, o.met ? unitRate : 0) * (1 + spec.precision),
+                )
+              : Math.sqrt(cap.low * cap.high)
             : cap.high / 2;
   }
   cap.resolved = done();

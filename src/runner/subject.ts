@@ -59,9 +59,9 @@ export function stackSubject(stack: RunningStack, runtime: Runtime, chatGraceMs:
 }
 
 /** Idle and free: no CPU to speak of, then every instance answers at once (see stackSubject). */
-async function settleStack(stack: RunningStack): Promise<number> {
+async function settleStack(stack: RunningStack, cores = 1): Promise<number> {
   const t0 = Date.now();
-  if ((await waitIdle(stack.proc.pid)) < 0) return -1;
+  if ((await waitIdle(stack.proc.pid, 10_000, cores)) < 0) return -1;
   // "Free" is asked on /io: a user's stack that does not implement it is settled once idle.
   const user = stackDef(stack.id)?.user;
   if (user && !user.implements.includes('io')) return Date.now() - t0;
@@ -91,7 +91,11 @@ export function deploymentSubject(
     exited: () => members.some((m) => m.proc.exited),
     drive: (workload, spec) => driveStack(dep.port, workload, spec, chatGraceMs),
     async settle() {
-      const waits = await Promise.all(members.map((m) => settleStack(m)));
+      // Under a quota each member may use only its share of a core: idle is judged against that.
+      const plan = dep.plan;
+      const cores =
+        plan.kind === 'quota' ? plan.coresEach * (dep.form === 'native' ? dep.n : 1) : plan.coresEach;
+      const waits = await Promise.all(members.map((m) => settleStack(m, cores)));
       return waits.some((w) => w < 0) ? -1 : Math.max(0, ...waits);
     },
     sample() {
