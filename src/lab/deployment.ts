@@ -114,8 +114,8 @@ export async function deploy(
   let balancer: Balancer | undefined;
   const stop = async () => {
     await balancer?.stop();
-    for (const m of members) await m.stop();
-    for (const b of budgets) await b.remove({ timeoutMs: 5000 }).catch(() => {});
+    for (const m of members) await m?.stop();
+    for (const b of budgets) await b?.remove({ timeoutMs: 5000 }).catch(() => {});
   };
   try {
     // A replica runs its instance rule as if its budget were whole cores (at least one): flask-gunicorn keeps its
@@ -129,7 +129,9 @@ export async function deploy(
           ? createCpuBudget({ name: `${rec.id}-${form}-${n}-${i}`, cores, periodUs: plan.periodUs })
           : undefined;
       budget?.setQuota('max');
-      if (budget) budgets.push(budget);
+      // By index, not by who is ready first: the balancer's upstream i, members[i] and budgets[i] are one replica
+      // (setting replicas aside at N, and reading their throttling, go by that index).
+      if (budget) budgets[i] = budget;
       const member = await startStack(rec.id, {
         port: await ctx.ports.take(),
         cpus: coresOf(ctx, plan, form === 'native' ? 0 : i, units),
@@ -139,11 +141,16 @@ export async function deploy(
         signal: ctx.signal,
         wrap: budget ? (argv) => budget.argvPrefix(argv) : undefined,
       });
-      members.push(member);
+      members[i] = member;
       if (!unlimited) budget?.setQuota(cores, plan.periodUs);
     };
     if (form === 'native') await startOne(0, n);
-    else await Promise.all(Array.from({ length: n }, (_, i) => startOne(i, 1)));
+    else {
+      // Every start settles before a failure is thrown, so stop() reaches the replicas that did start.
+      const started = await Promise.allSettled(Array.from({ length: n }, (_, i) => startOne(i, 1)));
+      const failed = started.find((r) => r.status === 'rejected');
+      if (failed) throw failed.reason;
+    }
     if (form === 'replicas') {
       balancer = await startBalancer({
         kind: 'haproxy',

@@ -23,6 +23,8 @@ import { measurePoint, type PointSpec } from './measure.js';
 export interface CapacitySpec extends Omit<PointSpec, 'kind' | 'model' | 'connections' | 'rate' | 'rep'> {
   /** Closed-loop throughput: where the search starts (chat: ignored, it starts from its headline rate). */
   estimateRps: number;
+  /** Where the first probe goes, in the reported unit (chat: deliveries per second); instead of the estimate's rule. */
+  startRate?: number;
   /** Chat: its clients (the headline connections). */
   connections: number;
   /** At most this many probes. */
@@ -110,7 +112,9 @@ export async function searchCapacity(spec: CapacitySpec): Promise<Capacity> {
   let ceiling: number | undefined;
   // The first probe: just under the closed-loop figure (most stacks meet the SLO a little below saturation);
   // from it where the closed loop is capped far below the ceiling; chat from 4x its headline message rate.
-  let x = chat ? CHAT_RATE * 8 * fanout : Math.max(1, spec.estimateRps * (w.search === 'climb' ? 1 : 0.8));
+  let x =
+    spec.startRate ??
+    (chat ? CHAT_RATE * 8 * fanout : Math.max(1, spec.estimateRps * (w.search === 'climb' ? 1 : 0.8)));
   const done = () => (cap.high !== null && cap.low > 0 ? cap.high / cap.low <= 1 + spec.precision : false);
   for (let i = 0; i < spec.probes && !spec.signal?.aborted && !spec.halted?.(); i++) {
     const rate = Math.round((chat ? x / fanout : x) * 10) / 10;

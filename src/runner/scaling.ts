@@ -11,7 +11,7 @@ import type { Capacity, Fault, Results, ScalingConfig, StackRecord } from '../re
 import type { StackId } from '../stacks/registry.js';
 import { checkChatReplicas } from '../verify/chat-replicas.js';
 import { CHAT_RATE, WORKLOADS, type WorkloadId } from '../workloads.js';
-import { searchCapacity } from './capacity.js';
+import { chatFanout, searchCapacity } from './capacity.js';
 import { measurePoint } from './measure.js';
 import { deploymentSubject } from './subject.js';
 import { chatGraceMs, type StudyContext } from './suites.js';
@@ -102,14 +102,6 @@ export async function runScaling(ctx: StudyContext, opts: ScalingOptions): Promi
       }
     }
   }
-}
-
-/** The main run's capacity of a stack on a workload, or its throughput; 0 without either. */
-function mainFigure(results: Results, stack: StackId, workload: WorkloadId): number {
-  const f = measured(derive(results).workloads.find((w) => w.workload === workload)).find(
-    (x) => x.stack === stack,
-  );
-  return f?.capacity?.value ?? f?.rps?.median ?? 0;
 }
 
 /** Deploy, warm at full speed, then put every member under its budget; undefined (with a note) if it cannot start. */
@@ -235,18 +227,18 @@ async function measureAt(
   const headline = ctx.suite.connections[0]!;
   // Warm at full speed before (deploy), so a short settling run at this N and budget is all it needs.
   await warmUntilSteady(subject, workload, headline, 600, ctx.signal);
-  // Where to start: the last capacity scaled by N's growth; at N = 1 the main run's figure scaled to the
-  // budget; without one (--scaling only), a closed loop.
-  let estimate = previous
-    ? (previous.rps * n) / (previous.deployment?.n ?? 1)
-    : mainFigure(ctx.results, rec.id, workload) * ((n * plan.coresEach) / ctx.lab.cpus.server.length);
-  if (!estimate) {
+  // Where to start: the last capacity scaled by N's growth; at N = 1 a closed loop through the balancer (chat:
+  // twice its headline rate). Not the main run's figure scaled to the budget: through a balancer, on an eighth
+  // of a core, that overshot threefold, and a replica that collapses under the first probe (1,000 connections,
+  // a queue it cannot drain) served the next probes worse than its own capacity.
+  let estimate = previous ? (previous.rps * n) / (previous.deployment?.n ?? 1) : 0;
+  const startRate = chat ? estimate || CHAT_RATE * 2 * chatFanout(headline) : undefined;
+  if (!estimate && !chat) {
     const p = await measurePoint({
       subject,
       workload,
       kind: 'closed',
-      model: chat ? 'open' : 'closed',
-      rate: chat ? CHAT_RATE : undefined,
+      model: 'closed',
       connections: headline,
       durationMs: ctx.suite.probeMs,
       warmupMs: ctx.suite.rewarmMs,
@@ -275,6 +267,7 @@ async function measureAt(
     subject,
     workload,
     estimateRps: estimate,
+    startRate,
     connections: headline,
     probes: ctx.suite.probes,
     precision: ctx.suite.precision,
