@@ -273,7 +273,9 @@ export function compareBrackets(
     Number.isFinite(ratio.high) &&
     ratio.low > 0 &&
     ratio.high / ratio.low <= (1 + resolution) ** 2 * noise ** 4;
-  const tie = !decided && narrow;
+  // A tie is a claim too: the two look alike — the interval holds 1 and is narrow, and the figures themselves are
+  // within two search steps of each other. A 1.7x lean that the noise cannot confirm is undecided, not a tie.
+  const tie = !decided && narrow && r <= (1 + resolution) ** 2;
   const undecided = !decided && !tie;
   const f = (v: number) => (Number.isFinite(v) ? fmtRatio(v, r) : '∞');
   const interval = `${f(ratio.low)}-${f(ratio.high)}`;

@@ -212,13 +212,18 @@ function runtimeWins(favoured: Runtime): Rule {
     const wins = matchups.filter((m) => m.outcome === 'win').length + byDefault.length;
     const undecided = matchups.filter((m) => m.outcome === 'undecided').length;
     const total = matchups.length + byDefault.length;
-    // Undecided matchups cannot support a claim, nor refute one: with no loss beside them, the claim is undecided.
+    // Undecided matchups cannot refute a claim. With no loss beside them: supported where the others were won
+    // and every undecided one leans the claim's way (a lean the noise cannot confirm, none against it);
+    // otherwise undecided.
     const decidedLosses = total - wins - undecided;
+    const leaning = matchups.filter((m) => m.outcome === 'undecided' && m.ratio > 1).length;
     const verdict: VerdictValue =
       wins === total
         ? 'supported'
         : undecided > 0 && decidedLosses === 0
-          ? 'undecided'
+          ? wins > 0 && leaning === undecided
+            ? 'supported'
+            : 'undecided'
           : wins === 0
             ? 'not supported'
             : 'depends';
@@ -237,7 +242,10 @@ function runtimeWins(favoured: Runtime): Rule {
       if (open.length) segs.push(`undecided against ${grouped(open)}`);
       return `${head}: ${segs.join('; ')}`;
     });
-    let summary = `${verdict} (${RUNTIME_NAME[favoured]} ${wins} of ${total} matchups won): ${parts.join(' | ')}`;
+    const open = undecided
+      ? `, ${undecided} undecided${leaning === undecided ? ' (leaning its way)' : ''}`
+      : '';
+    let summary = `${verdict} (${RUNTIME_NAME[favoured]} ${wins} of ${total} matchups won${open}): ${parts.join(' | ')}`;
     const bounds = lowerBounds(matchups);
     if (bounds.length) summary += `. Lower bounds: ${bounds.join(', ')}`;
     if (missing.length) summary += `. Missing: ${missing.join('; ')}`;

@@ -180,6 +180,15 @@ describe('ratios and ties', () => {
     )!;
     assert.equal(near.tie, true);
     assert.match(near.text, /^tie: fastify and express on io capacity/);
+    // Narrow brackets 1.5x apart whose widened interval still holds 1: a lean, not a tie — undecided.
+    const lean = compareBrackets(
+      'db',
+      { stack: 'fastapi-uvicorn', cap: { value: 1000, low: 1000, high: 1080 } },
+      { stack: 'node-http', cap: { value: 1500, low: 1500, high: 1600 } },
+    )!;
+    assert.ok(lean.ratio.low < 1, String(lean.ratio.low));
+    assert.equal(lean.tie, false);
+    assert.equal(lean.undecided, true);
     // A lower bound below the other's bracket: whoever is higher is unknown.
     const open = compareBrackets(
       'io',

@@ -120,6 +120,16 @@ describe('node-wins on capacity (concurrent I/O)', () => {
     assert.equal(judge('concurrent-io', r(caps(8000, 150, 7950))).verdict, 'depends');
     assert.equal(judge('concurrent-io', r(caps(4000, 4100, 7000))).verdict, 'not supported');
   });
+  it('a lean the noise cannot confirm: supported when it leans the claim’s way, undecided when against', () => {
+    // fastify beats flask-gunicorn clearly; against fastapi-uvicorn 1.6x is within the run-to-run noise.
+    const lean = judge('concurrent-io', r(caps(6400, 150, 4000)));
+    assert.equal(lean.verdict, 'supported', lean.summary);
+    assert.match(lean.summary, /1 of 2 matchups won, 1 undecided \(leaning its way\)/);
+    assert.match(lean.summary, /undecided against ASGI \(fastapi-uvicorn 1\.60?x/);
+    // The same 1.6x, the other way round: nothing supports the claim against ASGI.
+    const against = judge('concurrent-io', r(caps(4000, 150, 6400)));
+    assert.equal(against.verdict, 'undecided', against.summary);
+  });
   it('falls back to throughput when capacity was not searched, and says so', () => {
     const res = makeResults({
       stacks: ['fastify', 'flask-gunicorn'],

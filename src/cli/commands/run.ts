@@ -1,6 +1,6 @@
 // stackbench run: the main job. Verify, measure, analyse, report — the article's question answered here. The work
 // is the library's run() (src/api/run.ts); this command turns flags into its options and prints.
-import { run, type RunOptions } from '../../api/run.js';
+import { run, type RunOptions, type RunPlan } from '../../api/run.js';
 import { StackbenchError } from '../../errors.js';
 import { interrupt } from '../../machine/process.js';
 import { terminalSummary } from '../../report/terminal.js';
@@ -188,9 +188,9 @@ export const runCommand = defineCommand({
         if (values.json) return;
         const seconds = cellSeconds(plan.suite);
         progress = runProgress(Boolean(process.stderr.isTTY), seconds);
-        const minutes = Math.max(1, Math.round((plan.stacks.length * plan.workloads.length * seconds) / 60));
+        const minutes = Math.max(1, Math.round(plannedSeconds(plan, seconds) / 60));
         process.stderr.write(
-          `stackbench run (${plan.suite.name}): ${plan.stacks.length} stacks x ${plan.workloads.length} workloads, about ${minutes} min → ${plan.outDir}\n`,
+          `stackbench run (${plan.suite.name}): ${plan.stacks.length} stacks x ${plan.workloads.length} workloads${plan.sweep ? ', the size sweep' : ''}${plan.scaling ? ', the scaling study' : ''}, about ${minutes} min → ${plan.outDir}\n`,
         );
       },
       onEvent: (e) => progress?.onEvent(e),
@@ -205,3 +205,27 @@ export const runCommand = defineCommand({
     });
   },
 });
+
+/**
+ * What the whole run should take, said at its start: the matrix (cellSeconds), ~5 s per size of the sweep, and
+ * per stack and workload of the scaling study a deployment, a search per N and the fault (fitted to this
+ * machine's quick runs: ~45 s of sweep, ~4.5 min of scaling).
+ */
+function plannedSeconds(plan: RunPlan, cellSeconds: number): number {
+  const main = plan.main ? plan.stacks.length * plan.workloads.length * cellSeconds : 0;
+  const sw = plan.sweep;
+  const sweep = sw
+    ? 5 *
+      ((sw.families.includes('ml') ? sw.ml.length : 0) +
+        (sw.families.includes('data') ? sw.dataRows.length * sw.dataOps.length : 0))
+    : 0;
+  const sc = plan.scaling;
+  let scaling = 0;
+  if (sc) {
+    const stacks = sc.stacks === 'leading' ? 2 : sc.stacks === 'all' ? plan.stacks.length : sc.stacks.length;
+    const perN = plan.suite.probes * (plan.suite.scalingProbeMs / 1000 + 0.5) + 1;
+    const perPair = 6 + sc.replicas.length * perN * sc.forms.length;
+    scaling = sc.workloads.reduce((sum, w) => sum + stacks * (perPair + (sc.faults.includes(w) ? 5 : 0)), 0);
+  }
+  return main + sweep + scaling;
+}
