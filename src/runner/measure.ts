@@ -32,9 +32,13 @@ export async function measurePoint(spec: PointSpec): Promise<Point> {
   const { subject } = spec;
   // Start from an idle server: work left queued by the previous point is not this point's.
   const settled = await subject.settle();
-  // Sample the server only over the measured window: the warm-up's CPU is not the points' cost.
+  // Sample the server only over the measured window: the warm-up's CPU is not the point's cost, nor is the
+  // drain after it (an overloaded probe's queue, worked off after the window closed: it read as 2.8 cores on
+  // a 1-core server).
   let sampler: { stop(): TreeUsage } | undefined;
+  let usage: TreeUsage | undefined;
   const startSampling = setTimeout(() => (sampler = subject.sample()), spec.warmupMs);
+  const stopSampling = setTimeout(() => (usage = sampler?.stop()), spec.warmupMs + spec.durationMs);
   let result: LoadResult;
   try {
     result = await subject.drive(spec.workload, {
@@ -49,12 +53,13 @@ export async function measurePoint(spec: PointSpec): Promise<Point> {
       method: spec.method,
     });
   } catch (e) {
-    sampler?.stop();
+    if (!usage) sampler?.stop();
     throw e;
   } finally {
     clearTimeout(startSampling);
+    clearTimeout(stopSampling);
   }
-  const usage = (sampler ?? subject.sample()).stop();
+  usage ??= (sampler ?? subject.sample()).stop();
   const ok = result.rps * (result.durationMs / 1000);
   const rate = errorRate(result);
   const flags: string[] = [];
