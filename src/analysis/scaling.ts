@@ -29,9 +29,23 @@ function step(c: Capacity): ScalingStep {
   };
 }
 
+/**
+ * How much a capacity of replicas held to a fraction of a core moves between runs: measured, not assumed. In
+ * the quick runs of this machine (4 replicas x 0.125 core), C(1) of node-cluster on json read 1.5k, 2.2k and
+ * 2.6k, and E(4) 66 % and 150 %: a log-scale SD near 0.3 per capacity, twice the main run's 16 %. At such
+ * budgets a replica serves a few hundred to a few thousand requests a second, where an event loop's CPU per
+ * request falls steeply with load (docs/BENCHMARKS.md). Whole cores use the main run's noise.
+ */
+export const FRACTIONAL_RUN_NOISE = 0.3;
+
+/** The factor each capacity of an E(N) is widened by, for its budget. */
+export function efficiencySide(budget: { kind: 'pinned' | 'quota'; coresEach: number } | undefined): number {
+  if (!budget || budget.kind === 'pinned' || budget.coresEach >= 1) return CAPACITY_SIDE;
+  return Math.exp((1.959964 / Math.SQRT2) * FRACTIONAL_RUN_NOISE);
+}
+
 /** E(N) with the interval [low_N / (N·high_1), high_N / (N·low_1)], both capacities widened by the noise. */
-export function efficiencyOf(one: ScalingStep, at: ScalingStep): Efficiency {
-  const w = CAPACITY_SIDE;
+export function efficiencyOf(one: ScalingStep, at: ScalingStep, w = CAPACITY_SIDE): Efficiency {
   const value = at.value / (at.n * one.value);
   const low = one.high === null ? 0 : at.low / w / (at.n * one.high * w);
   const high = at.high === null || !(one.low > 0) ? null : (at.high * w) / (at.n * (one.low / w));
@@ -51,7 +65,8 @@ export function scalingCurves(results: Results): ScalingCurve[] {
     const rec: StackRecord | undefined = results.stacks.find((s) => s.id === first.stack);
     const steps = caps.map(step).sort((a, b) => a.n - b.n);
     const one = steps.find((s) => s.n === 1);
-    const efficiency = one ? steps.filter((s) => s.n > 1).map((s) => efficiencyOf(one, s)) : [];
+    const side = efficiencySide(first.deployment!.budget);
+    const efficiency = one ? steps.filter((s) => s.n > 1).map((s) => efficiencyOf(one, s, side)) : [];
     const usl = fitUsl(steps.map((s) => ({ n: s.n, c: s.value })));
     curves.push({
       stack: first.stack,

@@ -1,7 +1,10 @@
 // The Universal Scalability Law fit on capacities made from known σ and κ: it recovers them, keeps them
-// non-negative, finds the peak, and says how much a fit through few points can mean.
+// non-negative, finds the peak, and says how much a fit through few points can mean. And E(N)'s interval for
+// the budget the replicas had.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { efficiencyOf, efficiencySide, FRACTIONAL_RUN_NOISE } from '../../src/analysis/scaling.js';
+import { CAPACITY_SIDE } from '../../src/analysis/stats.js';
 import { fitUsl, uslCapacity } from '../../src/analysis/usl.js';
 
 const curve = (sigma: number, kappa: number, ns: number[]) =>
@@ -32,5 +35,23 @@ describe('fitUsl', () => {
     assert.equal(fit.r2, null);
     assert.match(fit.note, /two parameters through 3 points: it fits them exactly/);
     assert.equal(fitUsl(curve(0.1, 0.01, [1, 2])), undefined);
+  });
+});
+
+describe('efficiency intervals by budget', () => {
+  it('widen fractional-core quotas by their measured noise; whole cores keep the main run’s', () => {
+    assert.equal(efficiencySide({ kind: 'pinned', coresEach: 1 }), CAPACITY_SIDE);
+    assert.equal(efficiencySide({ kind: 'quota', coresEach: 1 }), CAPACITY_SIDE);
+    const eighth = efficiencySide({ kind: 'quota', coresEach: 0.125 });
+    assert.ok(Math.abs(Math.log(eighth) - (1.959964 / Math.SQRT2) * FRACTIONAL_RUN_NOISE) < 1e-12);
+    assert.ok(eighth > CAPACITY_SIDE);
+    // E(2) of 1,000 -> 1,800 with 5 % brackets: the same point, a wider interval on an eighth of a core.
+    const one = { n: 1, value: 1000, low: 1000, high: 1050, resolved: true, budget: '' };
+    const two = { n: 2, value: 1800, low: 1800, high: 1890, resolved: true, budget: '' };
+    const whole = efficiencyOf(one, two, CAPACITY_SIDE);
+    const frac = efficiencyOf(one, two, eighth);
+    assert.equal(whole.value, 0.9);
+    assert.equal(frac.value, 0.9);
+    assert.ok(frac.low < whole.low && frac.high! > whole.high!, JSON.stringify({ whole, frac }));
   });
 });

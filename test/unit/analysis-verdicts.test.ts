@@ -267,19 +267,22 @@ describe('scaling', () => {
     return makeResults({ stacks: ['node-http', 'fastapi-uvicorn'], workloads: ['json', 'io'], caps });
   };
   it('supported, depends, not supported from the efficiency intervals', () => {
-    const s = judge('horizontal-scaling', scaled(0.95, 0.3, 0.3));
+    // Eighth-of-a-core replicas carry a wide between-run noise (FRACTIONAL_RUN_NOISE): 95 % against 30 % is
+    // within it; against 15 % it is not.
+    assert.match(judge('horizontal-scaling', scaled(0.95, 0.3, 0.3)).summary, /: alike/);
+    const s = judge('horizontal-scaling', scaled(0.95, 0.15, 0.15));
     assert.equal(s.verdict, 'supported', s.summary);
     assert.match(
       s.summary,
-      /json at 2 replicas: node-http 95% \(\d+%–\d+%\) vs fastapi-uvicorn 30% \(\d+%–\d+%\): Node\.js scales better/,
+      /json at 2 replicas: node-http 95% \(\d+%–\d+%\) vs fastapi-uvicorn 15% \(\d+%–\d+%\): Node\.js scales better/,
     );
     assert.match(s.summary, /Both need a balancer in front of their replicas/);
     assert.ok(
       s.evidence.some((e) => /node-http \(1 replicas x 0\.125 core, CPU quota/.test(e)),
       s.evidence.join('\n'),
     );
-    assert.equal(judge('horizontal-scaling', scaled(0.95, 0.3, 0.96)).verdict, 'depends');
-    assert.equal(judge('horizontal-scaling', scaled(0.3, 0.95, 0.95)).verdict, 'not supported');
+    assert.equal(judge('horizontal-scaling', scaled(0.95, 0.15, 0.96)).verdict, 'depends');
+    assert.equal(judge('horizontal-scaling', scaled(0.15, 0.95, 0.95)).verdict, 'not supported');
   });
   it('overlapping intervals are alike, and a bound leaves it undecided', () => {
     const alike = judge('horizontal-scaling', scaled(0.95, 0.94, 0.96));
