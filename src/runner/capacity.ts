@@ -142,14 +142,19 @@ export async function searchCapacity(spec: CapacitySpec): Promise<Capacity> {
       break;
     }
     if (o.met) {
+      // A probe that met kept up: it delivered at least 95 % of its rate inside the window. What it sustained
+      // is that rate, or what it delivered if less. Not its completed requests over the window alone: a stream
+      // started in the window's last 250 ms completes after it, and on a 400 ms window that read 7.5/s for
+      // 8.7/s sent — a low end below the rates already met, which the search then probed again and again.
+      const sustained = Math.min(unitRate, Math.max(p.rps, p.windowRps));
       // Met above what an overloaded probe delivered: that was a collapse, not the ceiling; forget it.
-      if (ceiling !== undefined && p.rps > ceiling) {
+      if (ceiling !== undefined && sustained > ceiling) {
         ceiling = undefined;
         triedNear = false;
       }
-      if (p.rps >= cap.low) {
-        cap.low = p.rps;
-        cap.rps = p.rps;
+      if (sustained >= cap.low) {
+        cap.low = sustained;
+        cap.rps = sustained;
         cap.p99Ms = p99;
       }
     } else {
