@@ -5,7 +5,13 @@ import { StackbenchError } from '../../errors.js';
 import { interrupt } from '../../machine/process.js';
 import { terminalSummary } from '../../report/terminal.js';
 import type { SuiteName } from '../../results/types.js';
-import { cellSeconds, DEFAULT_CFS_PERIOD_US, DEFAULT_SLO_MS, suiteByName } from '../../runner/suites.js';
+import {
+  cellSeconds,
+  DEFAULT_CFS_PERIOD_US,
+  DEFAULT_SLO_MS,
+  suiteByName,
+  TYPICAL_PROBES,
+} from '../../runner/suites.js';
 import { parseDataRows, parseMlSize } from '../../runner/sweep.js';
 import { BUILTIN_IDS } from '../../stacks/registry.js';
 import { WORKLOAD_IDS } from '../../workloads.js';
@@ -223,7 +229,7 @@ function plannedSeconds(plan: RunPlan, cellSeconds: number): number {
   let scaling = 0;
   if (sc) {
     const stacks = sc.stacks === 'leading' ? 2 : sc.stacks === 'all' ? plan.stacks.length : sc.stacks.length;
-    const perN = plan.suite.probes * (plan.suite.scalingProbeMs / 1000 + 0.5) + 1;
+    const perN = Math.min(plan.suite.probes, TYPICAL_PROBES) * (plan.suite.scalingProbeMs / 1000 + 0.5) + 1;
     const perPair = 6 + sc.replicas.length * perN * sc.forms.length;
     scaling = sc.workloads.reduce((sum, w) => sum + stacks * (perPair + (sc.faults.includes(w) ? 5 : 0)), 0);
   }
