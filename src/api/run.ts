@@ -8,7 +8,7 @@ import { affinityOf, pinSelf, planCpus } from '../machine/cpuset.js';
 import { writeReports, type ReportFiles } from '../report/index.js';
 import { prepareOutDir } from '../results/store.js';
 import type { Results, SuiteName } from '../results/types.js';
-import { runLab, type RunEvent } from '../runner/runner.js';
+import { runLab, type RunEvent, type RunOptions as LabOptions } from '../runner/runner.js';
 import { scalingBlocker, type ScalingOptions } from '../runner/scaling.js';
 import {
   DEFAULT_CFS_PERIOD_US,
@@ -69,18 +69,9 @@ export interface RunOptions extends Selection {
   onPlan?: (plan: RunPlan) => void;
 }
 
-/** A run as it will happen: the options resolved and checked. */
-export interface RunPlan {
-  suite: Suite;
-  stacks: StackId[];
-  workloads: WorkloadId[];
-  outDir: string;
-  sloP99Ms: number;
-  maxErrorRate: number;
-  basePort?: number;
-  cpus: { server?: number[]; generator?: number[] };
-  scaling?: ScalingOptions;
-  sweep?: SweepOptions;
+/** A run as it will happen: the options resolved and checked — what the lab runs, without its callbacks. */
+export interface RunPlan extends Omit<LabOptions, 'signal' | 'onEvent' | 'cpus' | 'main'> {
+  cpus: NonNullable<LabOptions['cpus']>;
   /** The main matrix runs (false: the scaling study alone). */
   main: boolean;
 }
@@ -236,21 +227,7 @@ export async function run(options: RunOptions = {}): Promise<RunOutput> {
   const affinity = affinityOf(process.pid);
   let results: Results;
   try {
-    results = await runLab({
-      suite: plan.suite,
-      stacks: plan.stacks,
-      workloads: plan.workloads,
-      outDir: plan.outDir,
-      sloP99Ms: plan.sloP99Ms,
-      maxErrorRate: plan.maxErrorRate,
-      basePort: plan.basePort,
-      cpus: plan.cpus,
-      scaling: plan.scaling,
-      sweep: plan.sweep,
-      main: plan.main,
-      signal: options.signal,
-      onEvent: options.onEvent,
-    });
+    results = await runLab({ ...plan, signal: options.signal, onEvent: options.onEvent });
   } finally {
     if (affinity && affinity.join() !== affinityOf(process.pid)?.join()) pinSelf(affinity);
   }
