@@ -214,3 +214,24 @@ export function serviceGaps(): Gap[] {
     gaps.push({ what: `${lb.missing} (the scaling study's balancer)`, fix: lb.fix!, ...deb('haproxy') });
   return gaps;
 }
+
+/**
+ * What the tests need beyond the lab (`setup --dev` installs it): Debian's Chromium for the report in a real
+ * browser, nginx for the balancer tests, iproute2 for the network namespaces that stand in for other hosts, and
+ * procps (ps) for the tests that prove no process outlives a run.
+ */
+export function devGaps(): Gap[] {
+  const gaps: Gap[] = [];
+  const need = (what: string, ok: boolean, pkg: string, fix = `apt-get install ${pkg}`) => {
+    if (!ok) gaps.push({ what, fix, ...(isDebian() ? { deb: [pkg] } : {}) });
+  };
+  need(
+    '/usr/bin/chromium (the report tests open report.html in it)',
+    existsSync('/usr/bin/chromium'),
+    'chromium',
+  );
+  need("nginx (the balancer tests' second balancer)", findBalancer('nginx').ok, 'nginx');
+  need('ip (network namespaces as test hosts)', has('ip'), 'iproute2');
+  need('ps (the tests that check no process is left)', has('ps'), 'procps');
+  return gaps;
+}

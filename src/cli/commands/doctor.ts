@@ -9,6 +9,7 @@ import { color, textTable } from '../../report/table.js';
 import { planCpus } from '../../machine/cpuset.js';
 import { choosePython } from '../../stacks/python.js';
 import {
+  devGaps,
   has,
   pythonGaps,
   pythonLine,
@@ -77,6 +78,8 @@ export function diagnose() {
     tools,
     stacks: stackInventory(),
     gaps,
+    /** Not needed to run stackbench, only its tests (`setup --dev` installs them). */
+    forTests: devGaps(),
   };
 }
 
@@ -118,6 +121,10 @@ export const doctorCommand = defineCommand({
     if (d.optional.length) {
       lines.push('', 'optional (not needed; each adds something):');
       for (const o of d.optional) lines.push(`  - ${o.what}\n    install: ${o.fix}`);
+    }
+    if (d.forTests.length) {
+      lines.push('', 'for the tests only (`stackbench setup --yes --dev` installs them):');
+      for (const g of d.forTests) lines.push(`  - ${g.what}\n    install: ${g.fix}`);
     }
     if (d.gaps.length) {
       lines.push('', color.bold('missing:'));

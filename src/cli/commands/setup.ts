@@ -10,6 +10,7 @@ import {
   DEBIAN_PYTHON,
   blasGaps,
   debianMissing,
+  devGaps,
   isDebian,
   isRoot,
   pipReachesIndex,
@@ -77,14 +78,15 @@ function planPython(choice: PythonChoice, steps: Step[], manual: string[], aptPk
   }
 }
 
-export function planSetup(): SetupPlan {
+/** What setup will do; `dev`: also what the tests need (Chromium, nginx, iproute2, procps). */
+export function planSetup({ dev = false }: { dev?: boolean } = {}): SetupPlan {
   const choice = choosePython();
   const steps: Step[] = [];
   const manual: string[] = [];
   const aptPkgs: string[] = [];
   if (!choice.info || choice.missing.length) planPython(choice, steps, manual, aptPkgs);
   // The rest: Debian's package as root on Debian, else the gap's own command.
-  const rest: Gap[] = [...blasGaps(choice), ...serviceGaps()];
+  const rest: Gap[] = [...blasGaps(choice), ...serviceGaps(), ...(dev ? devGaps() : [])];
   for (const g of rest) {
     if (g.deb && isDebian() && isRoot()) aptPkgs.push(...g.deb);
     else manual.push(g.deb && isDebian() ? `sudo apt-get install -y ${g.deb.join(' ')}` : g.fix);
@@ -128,14 +130,22 @@ export const setupCommand = defineCommand({
     "its index; Debian's python3-* packages (and postgresql, redis-server, haproxy, libopenblas0-pthread) when\n" +
     'pip cannot and this is Debian as root; otherwise prints the exact commands. It names the Python the stacks\n' +
     'run on (the same one doctor and run use), and probes again after installing.\n' +
+    'With --dev, also what the tests need (Chromium, nginx, iproute2, procps).\n' +
     'Without --yes it shows the plan and asks (or just shows it when not on a terminal).',
-  flags: { yes: { type: 'boolean', short: 'y', help: 'do it without asking' } },
+  flags: {
+    yes: { type: 'boolean', short: 'y', help: 'do it without asking' },
+    dev: {
+      type: 'boolean',
+      help: "also what the tests need: Debian's Chromium, nginx, iproute2 and procps (npm test then passes)",
+    },
+  },
   async run(values) {
-    const { choice, steps, manual } = planSetup();
+    const dev = values.dev === true;
+    const { choice, steps, manual } = planSetup({ dev });
     if (!steps.length && !manual.length) {
       process.stdout.write(describe(choice));
       process.stdout.write(
-        'nothing to do: the Python stacks, PostgreSQL, Redis and HAProxy are installed (see `stackbench doctor`)\n',
+        `nothing to do: the Python stacks, PostgreSQL, Redis and HAProxy${dev ? ' and what the tests need' : ''} are installed (see \`stackbench doctor\`)\n`,
       );
       return ExitCode.ok;
     }
@@ -169,11 +179,13 @@ export const setupCommand = defineCommand({
     // What was installed is not in the probes taken before: probe every interpreter again, and choose again.
     forgetPythons();
     const after = choosePython();
-    const left = [...pythonGaps(after), ...serviceGaps()];
+    const left = [...pythonGaps(after), ...serviceGaps(), ...(dev ? devGaps() : [])];
     if (left.length)
       throw new StackbenchError('SB_SETUP_FAILED', [`still missing: ${left.map((g) => g.what).join('; ')}`]);
     process.stdout.write(describe(after));
-    process.stdout.write('done: the Python stacks and the lab are ready (`stackbench stacks` lists them)\n');
+    process.stdout.write(
+      `done: the Python stacks and the lab${dev ? ', and what the tests need,' : ''} are ready (\`stackbench stacks\` lists them)\n`,
+    );
     return manual.length ? ExitCode.failure : ExitCode.ok;
   },
 });
