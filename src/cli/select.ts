@@ -5,7 +5,7 @@ import { parseCpuList } from '../machine/cpuset.js';
 import type { StackId } from '../stacks/registry.js';
 import { BUILTIN_IDS } from '../stacks/registry.js';
 import { WORKLOAD_IDS, type WorkloadId } from '../workloads.js';
-import { parseList } from './args.js';
+import { parseList } from '../options/units.js';
 
 /** The flags as lists: undefined where the flag was not given (the default, everything). */
 export function selectionFlags(

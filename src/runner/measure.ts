@@ -5,6 +5,7 @@ import type { LoadResult, ModelName } from '../engine/types.js';
 import type { TreeUsage } from '../probes/proctree.js';
 import type { Point, PointKind } from '../results/types.js';
 import type { WorkloadId } from '../workloads.js';
+import type { Objective } from './objective.js';
 import type { Subject } from './subject.js';
 
 /** Below this many samples a p99 rests on a handful of requests: flagged, not hidden. */
@@ -20,7 +21,7 @@ export interface PointSpec {
   durationMs: number;
   warmupMs: number;
   rep: number;
-  maxErrorRate: number;
+  objective: Objective;
   signal?: AbortSignal;
   onProgress?: (rps: number, elapsedMs: number) => void;
   /** Another path than the workload's own (the sweep's sizes), and its method. */
@@ -65,7 +66,7 @@ export async function measurePoint(spec: PointSpec): Promise<Point> {
   const flags: string[] = [];
   if (result.generator.saturated) flags.push('generator-saturated');
   if (result.latency.count < MIN_SAMPLES) flags.push('few-samples');
-  if (rate > spec.maxErrorRate) flags.push('errors');
+  if (rate > spec.objective.maxErrorRate) flags.push('errors');
   if (spec.signal?.aborted) flags.push('interrupted');
   if (subject.exited()) flags.push('server-exited');
   if (settled < 0) flags.push('not-idle');

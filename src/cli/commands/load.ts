@@ -8,10 +8,11 @@ import { assertAllowedTarget, parseTarget } from '../../engine/target.js';
 import type { LoadOptions, LoadProgress, LoadResult } from '../../engine/types.js';
 import { interrupt } from '../../machine/process.js';
 import { loadSummary } from '../../report/load-summary.js';
-import { parseDuration, parseIntFlag, parseRate, type Parsed } from '../args.js';
+import { parseDuration, parseIntFlag, parseRate } from '../../options/units.js';
+import type { Parsed } from '../args.js';
 import { defineCommand } from '../command.js';
 import { parseHeaders, parseRequest, parseValues, readBody } from '../request-flags.js';
-import { checkThresholds, parseThreshold } from '../threshold.js';
+import { checkThresholds, parseThreshold } from '../../gates/index.js';
 
 const flags = {
   connections: { type: 'string', short: 'c', value: 'N', help: 'concurrent connections (default 100)' },

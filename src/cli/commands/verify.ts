@@ -6,7 +6,7 @@ import { renderVerification } from '../../report/verification.js';
 import { interrupt } from '../../machine/process.js';
 import { BUILTIN_IDS } from '../../stacks/registry.js';
 import { WORKLOAD_IDS } from '../../workloads.js';
-import { parseIntFlag } from '../args.js';
+import { parseIntFlag } from '../../options/units.js';
 import { selectionFlags } from '../select.js';
 import { defineCommand } from '../command.js';
 
