@@ -1,10 +1,22 @@
 // The machine as a run sees it: OS, CPU model, cores and how they are split between servers and generator,
 // memory, Node.js, and the Python the stacks run on (named by the caller, which knows how it was chosen).
 import { cpus as osCpus, platform, release, totalmem } from 'node:os';
-import type { Machine } from '../results/types.js';
 import type { CpuPlan } from './cpuset.js';
 
-export function describeMachine(cpus: CpuPlan, python?: string): Machine {
+/** What results.json records as `machine` (results/schema.ts checks the same shape). */
+export interface MachineFacts {
+  os: string;
+  cpuModel: string;
+  cores: number;
+  memoryGiB: number;
+  node: string;
+  python?: string;
+  serverCpus: number[];
+  generatorCpus: number[];
+  cpuNote: string;
+}
+
+export function describeMachine(cpus: CpuPlan, python?: string): MachineFacts {
   return {
     os: `${platform()} ${release()}`,
     cpuModel: osCpus()[0]?.model.trim() ?? 'unknown',
