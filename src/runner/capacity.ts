@@ -140,30 +140,9 @@ export async function searchCapacity(spec: CapacitySpec): Promise<Capacity> {
       cap.high = null;
       break;
     }
-    if (o.met) {
-      // A probe that met kept up: it delivered at least 95 % of its rate inside the window. What it sustained
-      // is that rate, or what it delivered if less. Not its completed requests over the window alone: a stream
-      // started in the window's last 250 ms completes after it, and on a 400 ms window that read 7.5/s for
-      // 8.7/s sent — a low end below the rates already met, which the search then probed again and again.
-      const sustained = Math.min(unitRate, Math.max(p.rps, p.windowRps));
-      // Met above what an overloaded probe delivered: that was a collapse, not the ceiling; forget it.
-      if (ceiling !== undefined && sustained > ceiling) {
-        ceiling = undefined;
-        triedNear = false;
-      }
-      if (sustained >= cap.low) {
-        cap.low = sustained;
-        cap.rps = sustained;
-        cap.p99Ms = p99;
-      }
-    } else {
-      if (o.delivered !== undefined) ceiling = Math.min(ceiling ?? Infinity, o.delivered);
-      const upper = o.upper ?? unitRate;
-      if (cap.high === null || upper < cap.high) {
-        cap.high = upper;
-        cap.limitedBy = o.limitedBy!;
-      }
-    }
+    const state: SearchState = { low: cap.low, high: cap.high, ceiling, triedNear };
+    bound(cap, state, o, unitRate, Math.max(p.rps, p.windowRps), p99);
+    ({ ceiling, triedNear } = state);
     // A bound below what met (noise near the ceiling): the met figure stands, the bracket closes at it.
     if (cap.high !== null && cap.high < cap.low) cap.high = cap.low;
     if (done()) break;
@@ -182,6 +161,43 @@ export async function searchCapacity(spec: CapacitySpec): Promise<Capacity> {
   }
   cap.resolved = done();
   return cap;
+}
+
+/**
+ * What one probe's outcome does to the bracket (cap.low/high) and to the state: one that met raises the low end
+ * to what it sustained (its rate, or what it delivered if less: not its completed requests over the window
+ * alone, since a stream started in the window's last 250 ms completes after it, and on a 400 ms window that
+ * read 7.5/s for 8.7/s sent — a low end below the rates already met, probed again and again); met above what an
+ * overloaded probe delivered, that was a collapse, not the ceiling, and is forgotten. One that missed lowers the
+ * high end to its bound, and a delivery that fell behind marks where the ceiling seems to be.
+ */
+function bound(
+  cap: Capacity,
+  state: SearchState,
+  o: Outcome,
+  unitRate: number,
+  delivered: number,
+  p99: number,
+): void {
+  if (o.met) {
+    const sustained = Math.min(unitRate, delivered);
+    if (state.ceiling !== undefined && sustained > state.ceiling) {
+      state.ceiling = undefined;
+      state.triedNear = false;
+    }
+    if (sustained >= cap.low) {
+      cap.low = sustained;
+      cap.rps = sustained;
+      cap.p99Ms = p99;
+    }
+    return;
+  }
+  if (o.delivered !== undefined) state.ceiling = Math.min(state.ceiling ?? Infinity, o.delivered);
+  const upper = o.upper ?? unitRate;
+  if (cap.high === null || upper < cap.high) {
+    cap.high = upper;
+    cap.limitedBy = o.limitedBy!;
+  }
 }
 
 /** Where the search stands: the bracket, the least delivery of a probe that fell behind, a probe tried near it. */
