@@ -30,22 +30,3 @@ export function parseRate(flag: string, text: string, max: number): number {
   }
   return n;
 }
-
-/** "a,b,c" -> ["a","b","c"], each checked against the known ids; an empty item (a stray comma) is refused. */
-export function parseList(
-  text: string | undefined,
-  known: readonly string[],
-  code: 'SB_UNKNOWN_STACK' | 'SB_UNKNOWN_WORKLOAD',
-  cmd = 'run',
-): string[] {
-  if (text === undefined) return [...known];
-  const flag = code === 'SB_UNKNOWN_STACK' ? '--stacks' : '--workloads';
-  const items = text.split(',').map((s) => s.trim());
-  if (items.some((i) => i === '')) {
-    throw new StackbenchError('SB_BAD_FLAG', [`${flag} "${text}" has an empty name (a stray comma?)`], [cmd]);
-  }
-  for (const item of items) {
-    if (!known.includes(item)) throw new StackbenchError(code, [item], [known.join(', ')]);
-  }
-  return items;
-}
