@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { analyze } from '../analysis/index.js';
 import { StackbenchError } from '../errors.js';
 import { applyGates, parseGate, type GateOptions, type GateOutcome } from '../gates/index.js';
-import { affinityOf, pinSelf, planCpus, type CpuPlan } from '../machine/cpuset.js';
+import { affinityOf, pinSelf, planCpus } from '../machine/cpuset.js';
 import {
   byKey,
   checkOptions,
@@ -18,12 +18,11 @@ import {
 import { writeReports, type ReportFiles } from '../report/index.js';
 import { prepareOutDir } from '../results/store.js';
 import type { Results } from '../results/types.js';
-import { objectiveOf, type Objective } from '../runner/objective.js';
-import { runLab, type RunEvent } from '../runner/runner.js';
+import { objectiveOf } from '../runner/objective.js';
+import { runLab, type RunEvent, type RunOptions as LabOptions } from '../runner/runner.js';
 import { scalingBlocker, type ScalingOptions } from '../runner/scaling.js';
 import { suiteByName, type Suite } from '../runner/suites.js';
 import type { SweepOptions } from '../runner/sweep.js';
-import type { Catalog } from '../stacks/catalog.js';
 import type { StackId } from '../stacks/registry.js';
 import type { WorkloadId } from '../workloads.js';
 import { resolveSelection } from './select.js';
@@ -40,20 +39,8 @@ export interface RunOptions extends RunSettings {
   onPlan?: (plan: RunPlan) => void;
 }
 
-/** A run as it will happen: the options resolved and checked. */
-export interface RunPlan {
-  suite: Suite;
-  stacks: StackId[];
-  workloads: WorkloadId[];
-  catalog: Catalog;
-  outDir: string;
-  objective: Objective;
-  basePort?: number;
-  cpus: CpuPlan;
-  scaling?: ScalingOptions;
-  sweep?: SweepOptions;
-  /** The main matrix runs (false: the scaling study alone). */
-  main: boolean;
+/** A run as it will happen: the options resolved and checked — what the lab runs, and the gates after it. */
+export interface RunPlan extends Omit<LabOptions, 'signal' | 'onEvent'> {
   gates: GateOptions;
 }
 

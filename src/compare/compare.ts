@@ -8,6 +8,7 @@ import { PortAllocator } from '../machine/net.js';
 import { sampleTree, waitIdle } from '../probes/proctree.js';
 import type { CompareConfig, Results, StackRecord } from '../results/types.js';
 import { capacity, closedRun, warm, type CellContext } from '../runner/cell.js';
+import { loadOf } from '../runner/drive.js';
 import type { Objective } from '../runner/objective.js';
 import { recording, type Recorder, type RunEvent } from '../runner/record.js';
 import type { Subject } from '../runner/subject.js';
@@ -58,18 +59,7 @@ function targetSubject(t: RunningTarget, opts: CompareOptions): Subject {
     runtime: t.runtime,
     instances: 1,
     exited: () => t.proc?.exited ?? false,
-    drive: (_workload, spec) =>
-      runLoad({
-        ...send,
-        model: spec.model,
-        connections: spec.connections,
-        rate: spec.rate,
-        durationMs: spec.durationMs,
-        warmupMs: spec.warmupMs,
-        signal: spec.signal,
-        allowRemote: opts.allowRemote,
-        onProgress: (p) => spec.onProgress?.(p.rps, p.elapsedMs),
-      }),
+    drive: (_workload, spec) => runLoad({ ...send, ...loadOf(spec), allowRemote: opts.allowRemote }),
     // A service reached by URL is not ours to watch: no idle check, no CPU or memory (reported as not sampled).
     settle: () => (t.proc ? waitIdle(t.proc.pid) : Promise.resolve(0)),
     sample: () =>

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import type { TargetSpec } from '../compare/targets.js';
 import type { CompareConfig, CompareRequest } from '../results/types.js';
-import type { CheckedOf, Fields, OptionsOf } from './field.js';
+import { flag, plain, value, type CheckedOf, type Fields, type OptionsOf } from './field.js';
 import { COMMON } from './fields.js';
 
 const object = <T>() => z.custom<T>((v) => typeof v === 'object' && v !== null);
@@ -11,32 +11,24 @@ const object = <T>() => z.custom<T>((v) => typeof v === 'object' && v !== null);
 export const COMPARE_FIELDS = {
   ...COMMON,
   connections: { ...COMMON.connections, default: [64], help: 'closed-loop connections' },
-  targets: {
-    kind: 'value',
-    schema: z.array(z.union([z.string(), object<TargetSpec>()])),
+  targets: value(z.array(z.union([z.string(), object<TargetSpec>()])), {
     help: '"api=http://127.0.0.1:3000", "api=node server.js --port {port}", or the same as objects',
-  },
-  requests: {
-    kind: 'value',
-    schema: z.array(object<Partial<CompareRequest> & { path: string }>()).min(1),
+  }),
+  requests: value(z.array(object<Partial<CompareRequest> & { path: string }>()).min(1), {
     help: 'what to send (default GET /); a mix is weighted by `weight`',
-  },
-  values: {
-    kind: 'value',
-    schema: object<NonNullable<CompareConfig['values']>>(),
+  }),
+  values: value(object<NonNullable<CompareConfig['values']>>(), {
     help: 'where each {name} placeholder in a path or body gets its value',
-  },
-  allowRemote: {
-    kind: 'texts',
-    flag: { name: 'allow-remote', value: 'H' },
+  }),
+  allowRemote: plain('texts', {
+    flag: flag('allow-remote', 'H'),
     help: 'allow a URL target on the non-loopback host H (repeatable); loopback only otherwise',
-  },
-  readyTimeoutMs: {
-    kind: 'duration',
+  }),
+  readyTimeoutMs: plain('duration', {
     default: 30_000,
-    flag: { name: 'ready-timeout', value: 'D' },
+    flag: flag('ready-timeout', 'D'),
     help: 'how long a target started by command may take to answer',
-  },
+  }),
 } satisfies Fields;
 
 export type CompareSettings = OptionsOf<typeof COMPARE_FIELDS>;

@@ -233,3 +233,26 @@ export type OptionsOf<F extends Fields> = { [K in keyof F]?: FieldValue<F[K]> };
 export type CheckedOf<F extends Fields> = OptionsOf<F> & {
   [K in keyof F as F[K] extends { default: unknown } ? K : never]-?: FieldValue<F[K]>;
 };
+
+// Builders, so that a field reads as one statement: int(1, 60_000, { flag: flag('slo', 'MS'), help: '...' }).
+type Rest = Common;
+export const flag = (name: string, value?: string, short?: string): Flag => ({
+  name,
+  ...(value ? { value } : {}),
+  ...(short ? { short } : {}),
+});
+export const int = <R extends Rest>(min: number, max: number, rest: R) =>
+  ({ kind: 'int', min, max, ...rest }) as const;
+export const ints = <R extends Rest>(min: number, max: number, rest: R) =>
+  ({ kind: 'ints', min, max, ...rest }) as const;
+export const oneOf = <const V extends readonly string[], R extends Rest>(values: V, rest: R) =>
+  ({ kind: 'enum', values, ...rest }) as const;
+export const value = <S extends z.ZodType, R extends Rest>(schema: S, rest: R) =>
+  ({ kind: 'value', schema, ...rest }) as const;
+export const plain = <
+  K extends 'share' | 'duration' | 'names' | 'cpus' | 'text' | 'texts' | 'bool',
+  R extends Rest,
+>(
+  kind: K,
+  rest: R,
+) => ({ kind, ...rest }) as const;

@@ -42,17 +42,8 @@ export async function measurePoint(spec: PointSpec): Promise<Point> {
   const stopSampling = setTimeout(() => (usage = sampler?.stop()), spec.warmupMs + spec.durationMs);
   let result: LoadResult;
   try {
-    result = await subject.drive(spec.workload, {
-      model: spec.model,
-      connections: spec.connections,
-      rate: spec.rate,
-      durationMs: spec.durationMs,
-      warmupMs: spec.warmupMs,
-      signal: spec.signal,
-      onProgress: spec.onProgress,
-      path: spec.path,
-      method: spec.method,
-    });
+    const { subject: _s, workload, kind: _k, rep: _r, objective: _o, ...drive } = spec;
+    result = await subject.drive(workload, drive);
   } catch (e) {
     if (!usage) sampler?.stop();
     throw e;
