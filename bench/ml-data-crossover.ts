@@ -13,7 +13,7 @@ import { runLoad } from '../src/engine/index.js';
 import { startStack, type RunningStack } from '../src/stacks/adapter.js';
 import { pinSelf } from '../src/machine/cpuset.js';
 import { freePort } from '../src/machine/net.js';
-import type { StackId } from '../src/stacks/registry.js';
+import { stackDef, type StackId } from '../src/stacks/registry.js';
 import { fmt, publish, table } from './lib/report.js';
 
 const seconds = Number(process.argv[2] ?? 1.5);
@@ -91,7 +91,7 @@ for (const stack of [...new Set(wanted.map((c) => c.stack))]) {
   let running: RunningStack | undefined;
   try {
     // One process: each request lands on the process that already holds the model and the table.
-    running = await startStack(stack, {
+    running = await startStack(stackDef(stack)!, {
       port,
       cpus: [SERVER_CORE],
       workers: 1,

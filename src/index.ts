@@ -40,7 +40,15 @@ export {
   type CompareOutput,
   type TargetSpec,
 } from './api/compare.js';
-export { checkGates, type Gate, type GateCheck } from './analysis/gates.js';
+export {
+  checkGates,
+  evaluateGates,
+  parseGate,
+  type Gate,
+  type GateCheck,
+  type GateOptions,
+  type GateOutcome,
+} from './gates/index.js';
 
 // ---- what the runs are made of ----
 export { BUILTIN_IDS, type StackId, type BuiltinStackId, type StackFacts } from './stacks/registry.js';

@@ -1,42 +1,31 @@
 // compare(): the user's own services side by side, as a function — for the `compare` command and for programs
 // that use stackbench as a library. Targets are NAME=TARGET strings or objects; what to send is one request or
-// a weighted mix with values; the results and the reports are written to outDir as they are measured.
+// a weighted mix with values; the results, the gates and the reports are written to outDir. Its options are
+// checked against the same fields the command's flags come from (src/options/compare.ts).
 import { resolve } from 'node:path';
 import { analyze } from '../analysis/index.js';
 import { compareTargets } from '../compare/compare.js';
 import { parseTargetArg, type TargetSpec } from '../compare/targets.js';
+import { applyGates, parseGate, type GateOutcome } from '../gates/index.js';
+import { planCpus } from '../machine/cpuset.js';
+import {
+  byKey,
+  checkOptions,
+  COMPARE_FIELDS,
+  type CheckedCompare,
+  type CompareSettings,
+  type Naming,
+} from '../options/index.js';
 import { writeReports, type ReportFiles } from '../report/index.js';
 import { prepareOutDir } from '../results/store.js';
-import type { CompareConfig, CompareRequest, Results, SuiteName } from '../results/types.js';
-import type { RunEvent } from '../runner/runner.js';
-import { DEFAULT_MAX_ERROR_RATE, DEFAULT_SLO_MS, suiteByName, type Suite } from '../runner/suites.js';
+import type { CompareRequest, Results, SuiteName } from '../results/types.js';
+import { objectiveOf } from '../runner/objective.js';
+import type { RunEvent } from '../runner/record.js';
+import { suiteByName, type Suite } from '../runner/suites.js';
 
 export type { TargetSpec } from '../compare/targets.js';
 
-export interface CompareOptions {
-  /** "api=http://127.0.0.1:3000", "api=node server.js --port {port}", or the same as objects. */
-  targets: Array<string | TargetSpec>;
-  /** What to send (default GET /); a mix is weighted by `weight`. */
-  requests?: Array<Partial<CompareRequest> & { path: string }>;
-  /** Where each {name} placeholder in a path or body gets its value. */
-  values?: CompareConfig['values'];
-  /** quick (default: 5 runs x 2 s, capacity to 10 %) or full (5 runs x 5 s, capacity to 5 %). */
-  suite?: SuiteName;
-  durationMs?: number;
-  repetitions?: number;
-  /** Closed-loop connections (default 64). */
-  connections?: number;
-  /** Open-loop probes of the capacity search (0: no capacity). */
-  probes?: number;
-  sloP99Ms?: number;
-  maxErrorRate?: number;
-  allowRemote?: string[];
-  readyTimeoutMs?: number;
-  serverCpus?: number[];
-  generatorCpus?: number[];
-  /** Results folder; default results/compare-<date-time>. */
-  outDir?: string;
-  force?: boolean;
+export interface CompareOptions extends CompareSettings {
   signal?: AbortSignal;
   onEvent?: (e: RunEvent) => void;
 }
@@ -45,6 +34,8 @@ export interface CompareOutput {
   results: Results;
   outDir: string;
   files: ReportFiles;
+  /** The thresholds and the baseline comparison: what they say, and whether they failed (exit 3). */
+  gates: GateOutcome;
 }
 
 /** compare's own suites: runs long enough to compare services, not the lab's minute-long matrix. */
@@ -57,14 +48,17 @@ export function compareSuite(name: SuiteName = 'quick'): Suite {
 
 const stamp = () => new Date().toISOString().replace(/[:T]/g, '-').replace(/\..*$/, '');
 
-export async function compare(options: CompareOptions): Promise<CompareOutput> {
-  const targets = options.targets.map((t) => (typeof t === 'string' ? parseTargetArg(t) : t));
-  const suite = compareSuite(options.suite);
-  if (options.durationMs !== undefined) suite.durationMs = suite.probeMs = options.durationMs;
-  if (options.repetitions !== undefined) suite.repetitions = options.repetitions;
-  if (options.connections !== undefined) suite.connections = [options.connections];
-  if (options.probes !== undefined) suite.probes = options.probes;
-  const requests: CompareRequest[] = (options.requests ?? [{ path: '/' }]).map((r) => {
+function suiteOf(o: CheckedCompare): Suite {
+  const suite = compareSuite(o.suite);
+  if (o.durationMs !== undefined) suite.durationMs = suite.probeMs = o.durationMs;
+  if (o.repetitions !== undefined) suite.repetitions = o.repetitions;
+  if (o.probes !== undefined) suite.probes = o.probes;
+  suite.connections = o.connections;
+  return suite;
+}
+
+function requestsOf(o: CheckedCompare): CompareRequest[] {
+  return (o.requests ?? [{ path: '/' }]).map((r) => {
     const method = r.method ?? (r.body !== undefined ? 'POST' : 'GET');
     return {
       name: r.name ?? `${method} ${r.path}`,
@@ -75,23 +69,38 @@ export async function compare(options: CompareOptions): Promise<CompareOutput> {
       weight: r.weight ?? 1,
     };
   });
-  const outDir = resolve(options.outDir ?? `results/compare-${stamp()}`);
-  prepareOutDir(outDir, { replace: options.force === true });
+}
+
+export async function compare(options: CompareOptions, naming: Naming = byKey): Promise<CompareOutput> {
+  const { signal, onEvent, ...settings } = options;
+  const o = checkOptions(COMPARE_FIELDS, settings, naming, 'compare') as CheckedCompare;
+  const targets = (o.targets ?? []).map((t) =>
+    typeof t === 'string' ? parseTargetArg(t) : (t as TargetSpec),
+  );
+  const suite = suiteOf(o);
+  const gates = {
+    gates: (o.thresholds ?? []).map((t) => parseGate(t, 'compare')),
+    against: o.against,
+    failOnRegression: o.failOnRegression,
+  };
+  const cpus = planCpus({ server: o.serverCpus, generator: o.generatorCpus });
+  const outDir = resolve(o.outDir ?? `results/compare-${stamp()}`);
+  prepareOutDir(outDir, { replace: o.force === true });
   const results = await compareTargets({
     targets,
-    send: { requests, ...(options.values ? { values: options.values } : {}) },
+    send: { requests: requestsOf(o), ...(o.values ? { values: o.values } : {}) },
     suite,
-    sloP99Ms: options.sloP99Ms ?? DEFAULT_SLO_MS,
-    maxErrorRate: options.maxErrorRate ?? DEFAULT_MAX_ERROR_RATE,
+    objective: objectiveOf(o.sloP99Ms, o.maxErrorRate),
     capacity: suite.probes > 0,
-    allowRemote: options.allowRemote ?? [],
-    ...(options.readyTimeoutMs !== undefined ? { readyTimeoutMs: options.readyTimeoutMs } : {}),
-    cpus: { server: options.serverCpus, generator: options.generatorCpus },
+    allowRemote: o.allowRemote ?? [],
+    readyTimeoutMs: o.readyTimeoutMs,
+    cpus,
     outDir,
-    signal: options.signal,
-    onEvent: options.onEvent,
+    signal,
+    onEvent,
   });
   results.analysis = analyze(results);
+  const outcome = applyGates(results, gates);
   const files = writeReports(results, outDir);
-  return { results, outDir, files };
+  return { results, outDir, files, gates: outcome };
 }

@@ -3,16 +3,16 @@
 // here is bad input (exit 2, with the fix) before anything starts.
 import { StackbenchError } from '../errors.js';
 import { findPostgres } from '../lab/postgres.js';
-import { availability, BUILTIN_IDS, stackDef, type StackId } from '../stacks/registry.js';
+import { catalogOf, type Catalog } from '../stacks/catalog.js';
+import { availability, type StackId } from '../stacks/registry.js';
+import type { UserStackSpec } from '../stacks/user.js';
 import { WORKLOAD_IDS, type WorkloadId } from '../workloads.js';
-import type { ResolvedStack } from '../config/index.js';
-import { registerUserStacks } from '../stacks/user.js';
 
 export interface Selection {
   /** Stack ids (BUILTIN_IDS, and the user's stacks' names); default: all of them. */
   stacks?: readonly string[];
   /** The user's own stacks (a config file's `stacks`), measured beside the reference ones. */
-  userStacks?: ResolvedStack[];
+  userStacks?: readonly UserStackSpec[];
   /** Workload ids (WORKLOAD_IDS); default: all of them. */
   workloads?: readonly string[];
 }
@@ -28,13 +28,20 @@ function known<T extends string>(
   return [...ids] as T[];
 }
 
-export function resolveSelection(sel: Selection): { stacks: StackId[]; workloads: WorkloadId[] } {
-  const users = registerUserStacks(sel.userStacks ?? []).map((d) => d.id);
-  const stacks: StackId[] = known(sel.stacks, [...BUILTIN_IDS, ...users], 'SB_UNKNOWN_STACK');
+export interface Selected {
+  stacks: StackId[];
+  workloads: WorkloadId[];
+  /** The stacks this run knows: the reference ones and the user's. */
+  catalog: Catalog;
+}
+
+export function resolveSelection(sel: Selection): Selected {
+  const catalog = catalogOf(sel.userStacks ?? []);
+  const stacks: StackId[] = known(sel.stacks, catalog.ids, 'SB_UNKNOWN_STACK');
   const workloads = known(sel.workloads, WORKLOAD_IDS, 'SB_UNKNOWN_WORKLOAD');
   if (sel.stacks !== undefined) {
     for (const id of stacks) {
-      const def = stackDef(id)!;
+      const def = catalog.def(id)!;
       const a = availability(def);
       if (a.ok) continue;
       if (def.runtime === 'python')
@@ -47,5 +54,5 @@ export function resolveSelection(sel: Selection): { stacks: StackId[]; workloads
     if (!pg.ok)
       throw new StackbenchError('SB_POSTGRES_MISSING', [`${pg.missing} (needed by the db workload)`]);
   }
-  return { stacks, workloads };
+  return { stacks, workloads, catalog };
 }

@@ -2,21 +2,17 @@
 // to answer what will be sent, warmed until steady, then the closed-loop runs interleaved across the targets
 // (A B C, A B C, ...: a drift of the machine over the run touches every target alike), then a capacity search
 // under the SLO for each. Results are written after every point, in the same results.json the reports read.
-import { StackbenchError } from '../errors.js';
 import { runLoad } from '../engine/index.js';
-import { pinSelf, planCpus } from '../machine/cpuset.js';
+import type { CpuPlan } from '../machine/cpuset.js';
 import { PortAllocator } from '../machine/net.js';
 import { sampleTree, waitIdle } from '../probes/proctree.js';
-import { describeMachine, newResults } from '../results/new.js';
-import { writeResultsAtomic } from '../results/store.js';
 import type { CompareConfig, Results, StackRecord } from '../results/types.js';
-import { median } from '../analysis/stats.js';
-import { searchCapacity } from '../runner/capacity.js';
-import { measurePoint } from '../runner/measure.js';
-import type { RunEvent } from '../runner/runner.js';
+import { capacity, closedRun, warm, type CellContext } from '../runner/cell.js';
+import { loadOf } from '../runner/drive.js';
+import type { Objective } from '../runner/objective.js';
+import { recording, type Recorder, type RunEvent } from '../runner/record.js';
 import type { Subject } from '../runner/subject.js';
 import type { Suite } from '../runner/suites.js';
-import { warmUntilSteady } from '../runner/warmup.js';
 import { CUSTOM } from '../workloads.js';
 import { requestOptions } from './requests.js';
 import { startTarget, type RunningTarget } from './start.js';
@@ -26,14 +22,13 @@ export interface CompareOptions {
   targets: TargetSpec[];
   send: Pick<CompareConfig, 'requests' | 'values'>;
   suite: Suite;
-  sloP99Ms: number;
-  maxErrorRate: number;
+  objective: Objective;
   /** Search each target's capacity under the SLO (on by default). */
   capacity: boolean;
   allowRemote?: string[];
   /** How long a target started by command may take to answer (default 30 s). */
   readyTimeoutMs?: number;
-  cpus?: { server?: number[]; generator?: number[] };
+  cpus: CpuPlan;
   /** Where results.json is written as it is measured; none: kept in memory only. */
   outDir?: string;
   signal?: AbortSignal;
@@ -64,18 +59,7 @@ function targetSubject(t: RunningTarget, opts: CompareOptions): Subject {
     runtime: t.runtime,
     instances: 1,
     exited: () => t.proc?.exited ?? false,
-    drive: (_workload, spec) =>
-      runLoad({
-        ...send,
-        model: spec.model,
-        connections: spec.connections,
-        rate: spec.rate,
-        durationMs: spec.durationMs,
-        warmupMs: spec.warmupMs,
-        signal: spec.signal,
-        allowRemote: opts.allowRemote,
-        onProgress: (p) => spec.onProgress?.(p.rps, p.elapsedMs),
-      }),
+    drive: (_workload, spec) => runLoad({ ...send, ...loadOf(spec), allowRemote: opts.allowRemote }),
     // A service reached by URL is not ours to watch: no idle check, no CPU or memory (reported as not sampled).
     settle: () => (t.proc ? waitIdle(t.proc.pid) : Promise.resolve(0)),
     sample: () =>
@@ -83,20 +67,17 @@ function targetSubject(t: RunningTarget, opts: CompareOptions): Subject {
   };
 }
 
-export async function compareTargets(opts: CompareOptions): Promise<Results> {
-  const allowRemote = opts.allowRemote ?? [];
-  checkTargets(opts.targets, allowRemote);
-  const { suite, signal } = opts;
-  const cpus = planCpus(opts.cpus);
-  const results = newResults(suite.name, describeMachine(cpus), {
+function compareConfig(opts: CompareOptions): Results['config'] {
+  const { suite, objective } = opts;
+  return {
     stacks: opts.targets.map((t) => t.name),
     workloads: [CUSTOM],
     durationMs: suite.durationMs,
     warmupMs: suite.warmupMs,
     repetitions: suite.repetitions,
     connections: suite.connections,
-    sloP99Ms: opts.sloP99Ms,
-    maxErrorRate: opts.maxErrorRate,
+    sloP99Ms: objective.sloP99Ms,
+    maxErrorRate: objective.maxErrorRate,
     probeMs: suite.probeMs,
     instances: [1],
     compare: {
@@ -106,110 +87,87 @@ export async function compareTargets(opts: CompareOptions): Promise<Results> {
       requests: opts.send.requests,
       ...(opts.send.values ? { values: opts.send.values } : {}),
     },
-  });
-  const save = () => {
-    if (opts.outDir) writeResultsAtomic(results, opts.outDir);
   };
-  if (cpus.server.join() !== cpus.generator.join() && !pinSelf(cpus.generator))
-    results.notes.push(
-      'taskset is missing: the generator could not be pinned; targets and generator may share cores',
-    );
-  if (opts.targets.some(isUrlTarget))
-    results.notes.push(
-      'a target reached by URL runs where it runs: its cores are not the server cores, and its CPU and memory are not sampled',
-    );
-  save();
+}
+
+/** compare's schedule: every target started, warmed, its headline runs interleaved (A B C, A B C), then capacity. */
+export async function compareTargets(opts: CompareOptions): Promise<Results> {
+  const allowRemote = opts.allowRemote ?? [];
+  checkTargets(opts.targets, allowRemote);
+  const how = { suite: opts.suite.name, config: compareConfig(opts), cpus: opts.cpus, outDir: opts.outDir };
   const running: RunningTarget[] = [];
+  return recording({ ...how, signal: opts.signal, onEvent: opts.onEvent }, async (record) => {
+    if (opts.targets.some(isUrlTarget))
+      record.results.notes.push(
+        'a target reached by URL runs where it runs: its cores are not the server cores, and its CPU and memory are not sampled',
+      );
+    try {
+      await startAll(opts, record, running, allowRemote);
+      await measureAll(opts, record, running);
+      noteExits(record, running);
+    } finally {
+      for (const r of running) await r.stop();
+    }
+  });
+}
+
+async function startAll(
+  opts: CompareOptions,
+  record: Recorder,
+  running: RunningTarget[],
+  allowRemote: string[],
+): Promise<void> {
   const ports = new PortAllocator();
-  const headline = suite.connections[0]!;
-  const halted = () => signal?.aborted === true;
-  try {
-    for (const t of opts.targets) {
-      opts.onEvent?.({
-        type: 'stack',
-        stack: t.name,
-        note: isUrlTarget(t) ? `checking ${t.url}` : 'starting',
-      });
-      const r = await startTarget(t, opts.send, {
-        cpus: cpus.server,
-        ports,
-        allowRemote,
-        signal,
-        readyTimeoutMs: opts.readyTimeoutMs,
-      });
-      running.push(r);
-      results.stacks.push(targetRecord(t, r));
-      save();
-    }
-    const subjects = running.map((r) => targetSubject(r, opts));
-    for (const s of subjects) {
-      if (halted()) break;
-      await warmUntilSteady(s, CUSTOM, headline, suite.warmupMs, signal);
-    }
-    const total = subjects.length * (suite.repetitions + (opts.capacity ? 1 : 0));
-    let index = 0;
-    for (let rep = 0; rep < suite.repetitions && !halted(); rep++) {
-      for (const s of subjects) {
-        if (halted() || s.exited()) continue;
-        opts.onEvent?.({ type: 'cell', stack: s.id, workload: CUSTOM, index: ++index, total });
-        const p = await measurePoint({
-          subject: s,
-          workload: CUSTOM,
-          kind: 'closed',
-          model: 'closed',
-          connections: headline,
-          durationMs: suite.durationMs,
-          warmupMs: suite.rewarmMs,
-          rep,
-          maxErrorRate: opts.maxErrorRate,
-          signal,
-        });
-        results.points.push(p);
-        save();
-      }
-    }
-    for (const s of opts.capacity ? subjects : []) {
-      if (halted() || s.exited()) continue;
-      opts.onEvent?.({ type: 'cell', stack: s.id, workload: CUSTOM, index: ++index, total });
-      const rps = results.points.filter((p) => p.stack === s.id && p.kind === 'closed').map((p) => p.rps);
-      const cap = await searchCapacity({
-        subject: s,
-        workload: CUSTOM,
-        estimateRps: median(rps) || 100,
-        connections: headline,
-        probes: suite.probes,
-        precision: suite.precision,
-        sloP99Ms: opts.sloP99Ms,
-        maxErrorRate: opts.maxErrorRate,
-        durationMs: suite.probeMs,
-        warmupMs: suite.rewarmMs,
-        signal,
-        onPoint: async (p) => {
-          results.points.push(p);
-          save();
-        },
-      });
-      results.capacities.push(cap);
-      save();
-    }
-    for (const r of running)
-      if (r.proc?.exited) {
-        const why = `exited during the run (${r.proc.exitSignal ?? `code ${r.proc.exitCode}`})`;
-        results.failures.push(`${r.name} ${why}`);
-        const rec = results.stacks.find((x) => x.id === r.name)!;
-        rec.failure = { reason: why, log: r.proc.log().slice(-12) };
-      }
-    results.status = halted() ? 'interrupted' : 'complete';
-  } catch (e) {
-    if (e instanceof StackbenchError && e.code === 'SB_INTERRUPTED') results.status = 'interrupted';
-    else {
-      results.status = 'failed';
-      throw e;
-    }
-  } finally {
-    for (const r of running) await r.stop();
-    results.finishedAt = new Date().toISOString();
-    save();
+  for (const t of opts.targets) {
+    record.emit({ type: 'stack', stack: t.name, note: isUrlTarget(t) ? `checking ${t.url}` : 'starting' });
+    const r = await startTarget(t, opts.send, {
+      cpus: opts.cpus.server,
+      ports,
+      allowRemote,
+      signal: opts.signal,
+      readyTimeoutMs: opts.readyTimeoutMs,
+    });
+    running.push(r);
+    record.results.stacks.push(targetRecord(t, r));
+    record.save();
   }
-  return results;
+}
+
+async function measureAll(opts: CompareOptions, record: Recorder, running: RunningTarget[]): Promise<void> {
+  const { suite, signal } = opts;
+  const ctx: CellContext = { suite, objective: opts.objective, record, signal };
+  const subjects = running.map((r) => targetSubject(r, opts));
+  // A target that died is measured no further (its capacity search stops, as a dead stack's does in run).
+  const halted = (s: Subject) => () => signal?.aborted === true || s.exited();
+  for (const s of subjects) {
+    if (signal?.aborted) break;
+    if (!s.exited()) await warm(ctx, s, CUSTOM);
+  }
+  const total = subjects.length * (suite.repetitions + (opts.capacity ? 1 : 0));
+  let index = 0;
+  const cell = (s: Subject) =>
+    record.emit({ type: 'cell', stack: s.id, workload: CUSTOM, index: ++index, total });
+  const rps = new Map<string, number[]>(subjects.map((s) => [s.id, []]));
+  for (let rep = 0; rep < suite.repetitions && signal?.aborted !== true; rep++)
+    for (const s of subjects) {
+      if (halted(s)()) continue;
+      cell(s);
+      rps.get(s.id)!.push((await closedRun(ctx, s, CUSTOM, rep)).rps);
+    }
+  for (const s of opts.capacity ? subjects : []) {
+    if (halted(s)()) continue;
+    cell(s);
+    await capacity(ctx, s, CUSTOM, rps.get(s.id)!, halted(s));
+  }
+}
+
+/** A target started by command that exited during the run: a failure, with its last lines. */
+function noteExits(record: Recorder, running: RunningTarget[]): void {
+  for (const r of running)
+    if (r.proc?.exited) {
+      const why = `exited during the run (${r.proc.exitSignal ?? `code ${r.proc.exitCode}`})`;
+      record.results.failures.push(`${r.name} ${why}`);
+      const rec = record.results.stacks.find((x) => x.id === r.name);
+      if (rec) rec.failure = { reason: why, log: r.proc.log().slice(-12) };
+    }
 }

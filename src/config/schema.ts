@@ -5,8 +5,9 @@
 // mix, names are unique) is checked by `relations`, which runs even when other fields are wrong, so one pass
 // reports everything.
 import { z } from 'zod';
-import { parseDuration } from '../cli/args.js';
-import { parseRunThreshold } from '../cli/threshold.js';
+import * as fields from '../options/fields.js';
+import { parseDuration } from '../options/units.js';
+import { parseRunThreshold } from '../gates/grammar.js';
 import { StackRecord, SuiteName } from '../results/schema.js';
 import { BUILTIN_IDS, type ServerClass } from '../stacks/registry.js';
 import { WORKLOAD_IDS } from '../workloads.js';
@@ -223,15 +224,21 @@ export const ConfigSchema = z
       .array(Stack)
       .default([])
       .describe('run --config: your implementations, measured beside the reference stacks'),
-    suite: SuiteName.optional().describe('quick (minutes) or full'),
+    suite: SuiteName.optional().describe(fields.suite.help),
     slo: z
       .number()
       .int()
-      .min(1)
-      .max(60_000)
+      .min(fields.sloP99Ms.min)
+      .max(fields.sloP99Ms.max)
       .optional()
-      .describe('the p99 objective of the capacity search, in ms'),
-    connections: z.number().int().min(1).max(10_000).optional().describe('closed-loop connections'),
+      .describe(fields.sloP99Ms.help),
+    connections: z
+      .number()
+      .int()
+      .min(fields.connections.min)
+      .max(fields.connections.max)
+      .optional()
+      .describe('closed-loop connections'),
     duration: Duration.optional(),
     thresholds: z
       .array(Threshold)

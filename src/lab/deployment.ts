@@ -8,7 +8,7 @@ import { createCpuBudget, type CpuBudget } from '../machine/cgroup.js';
 import type { PortAllocator } from '../machine/net.js';
 import type { StackRecord } from '../results/types.js';
 import { startStack, type RunningStack } from '../stacks/adapter.js';
-import { stackDef } from '../stacks/registry.js';
+import type { StackDef } from '../stacks/registry.js';
 import { startBalancer, type Balancer } from './balancer.js';
 
 export type Form = 'replicas' | 'native';
@@ -102,13 +102,13 @@ function coresOf(ctx: DeployContext, plan: BudgetPlan, i: number, count: number)
  */
 export async function deploy(
   ctx: DeployContext,
+  def: StackDef,
   rec: StackRecord,
   form: Form,
   n: number,
   plan: BudgetPlan,
   { unlimited = false }: { unlimited?: boolean } = {},
 ): Promise<Deployment> {
-  const def = stackDef(rec.id)!;
   const members: RunningStack[] = [];
   const budgets: CpuBudget[] = [];
   let balancer: Balancer | undefined;
@@ -132,7 +132,7 @@ export async function deploy(
       // By index, not by who is ready first: the balancer's upstream i, members[i] and budgets[i] are one replica
       // (setting replicas aside at N, and reading their throttling, go by that index).
       if (budget) budgets[i] = budget;
-      const member = await startStack(rec.id, {
+      const member = await startStack(def, {
         port: await ctx.ports.take(),
         cpus: coresOf(ctx, plan, form === 'native' ? 0 : i, units),
         workers: def.workers(units * perUnit),

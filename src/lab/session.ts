@@ -10,7 +10,8 @@ import { planCpus, type CpuPlan } from '../machine/cpuset.js';
 import { PortAllocator } from '../machine/net.js';
 import type { StackRecord } from '../results/types.js';
 import { startStack, type RunningStack } from '../stacks/adapter.js';
-import { availability, factsOf, stackDef, type StackId } from '../stacks/registry.js';
+import { BUILTIN_CATALOG, type Catalog } from '../stacks/catalog.js';
+import { availability, factsOf, type StackId } from '../stacks/registry.js';
 import type { WorkloadId } from '../workloads.js';
 
 export interface LabRunOptions {
@@ -19,6 +20,8 @@ export interface LabRunOptions {
   cpus?: CpuPlan;
   basePort?: number;
   signal?: AbortSignal;
+  /** The stacks it knows (a run's reference and user stacks); the reference ones by default. */
+  catalog?: Catalog;
 }
 
 export type Failure = NonNullable<StackRecord['failure']>;
@@ -26,6 +29,7 @@ export type Started = { ok: true; stack: RunningStack } | { ok: false; failure: 
 
 export interface LabRun {
   cpus: CpuPlan;
+  catalog: Catalog;
   services: Lab;
   /** A stack as results record it: facts, workers on the server cores, versions, whether it can run here. */
   record(id: StackId): StackRecord;
@@ -48,8 +52,8 @@ export function endsRun(e: unknown): boolean {
   return e instanceof StackbenchError && (e.code === 'SB_INTERRUPTED' || e.exit === 2);
 }
 
-export function stackRecord(id: StackId, serverCores: number): StackRecord {
-  const def = stackDef(id);
+export function stackRecord(id: StackId, serverCores: number, catalog = BUILTIN_CATALOG): StackRecord {
+  const def = catalog.def(id);
   if (!def) throw new StackbenchError('SB_UNKNOWN_STACK', [id], ['see `stackbench stacks`']);
   const a = availability(def);
   return {
@@ -70,14 +74,22 @@ export async function withLab<T>(opts: LabRunOptions, body: (lab: LabRun) => Pro
   // Folders of earlier runs that were killed before they could clean up (their owner process is gone).
   sweepStale();
   const services = await startLab(opts.workloads, cpus.server, ports, opts.signal);
+  const catalog = opts.catalog ?? BUILTIN_CATALOG;
+  const def = (rec: StackRecord) => {
+    const d = catalog.def(rec.id);
+    if (!d) throw new StackbenchError('SB_UNKNOWN_STACK', [rec.id], ['see `stackbench stacks`']);
+    return d;
+  };
   const lab: LabRun = {
     cpus,
+    catalog,
     services,
-    record: (id) => stackRecord(id, cpus.server.length),
+    record: (id) => stackRecord(id, cpus.server.length, catalog),
     deploy(rec, form, n, plan, how) {
       // Every member gets the broker: a scaled chat room spans replicas (and workers) at every N.
       const env = services.envFor(2);
-      return deploy({ ports, serverCpus: cpus.server, env, signal: opts.signal }, rec, form, n, plan, how);
+      const ctx = { ports, serverCpus: cpus.server, env, signal: opts.signal };
+      return deploy(ctx, def(rec), rec, form, n, plan, how);
     },
     unavailableFor(rec) {
       const out = { ...services.unavailable };
@@ -90,7 +102,7 @@ export async function withLab<T>(opts: LabRunOptions, body: (lab: LabRun) => Pro
     },
     async start(rec) {
       try {
-        const stack = await startStack(rec.id, {
+        const stack = await startStack(def(rec), {
           port: await ports.take(),
           cpus: cpus.server,
           env: services.envFor(rec.workers),

@@ -308,127 +308,150 @@ function rmdirQuiet(dir: string): boolean {
  * cpuacct hierarchy gets a twin group there, so usage is counted; v2 enables +cpu in the parents'
  * cgroup.subtree_control where needed. Throws CgroupError (with the reason) when cgroups cannot be written.
  */
+/** Where a budget's files are, once made: the group to limit, those to enter, those to remove after. */
+interface Groups {
+  path: string;
+  /** Leaf groups a process must enter (cpu, and cpuacct when mounted apart). */
+  leaves: string[];
+  /** The run's groups, removed once their last budget is. */
+  runs: string[];
+  /** Where CPU time is counted (v1 without cpuacct: nowhere). */
+  acctLeaf: string | null;
+}
+
+/** What differs between cgroup v1 and v2: making the groups, setting the limit, reading the counters. */
+interface Layout {
+  make(c: CpuController, run: string, name: string): Groups;
+  apply(path: string, quota: number | null, period: number): void;
+  stats(g: Groups): CpuBudgetStats;
+}
+
+const V2: Layout = {
+  make(c, run, name) {
+    const enable = (dir: string) => {
+      const ctl = join(dir, 'cgroup.subtree_control');
+      if (!(readText(ctl) ?? '').split(/\s+/).includes('cpu'))
+        write(ctl, '+cpu', 'enable cpu in cgroup.subtree_control');
+    };
+    const cpuRun = join(c.cpuRoot, run);
+    const path = join(cpuRun, name);
+    enable(c.cpuRoot);
+    mkdirOnce(cpuRun);
+    enable(cpuRun);
+    mkdirOnce(path);
+    return { path, leaves: [path], runs: [cpuRun], acctLeaf: path };
+  },
+  apply(path, quota, period) {
+    write(join(path, 'cpu.max'), `${quota ?? 'max'} ${period}`, 'set cpu.max');
+  },
+  stats(g) {
+    const s = statFields(join(g.path, 'cpu.stat'));
+    return {
+      usageUs: s.get('usage_usec') ?? 0,
+      nrPeriods: s.get('nr_periods') ?? 0,
+      nrThrottled: s.get('nr_throttled') ?? 0,
+      throttledUs: s.get('throttled_usec') ?? 0,
+    };
+  },
+};
+
+const V1: Layout = {
+  make(c, run, name) {
+    const cpuRun = join(c.cpuRoot, run);
+    const path = join(cpuRun, name);
+    mkdirOnce(cpuRun);
+    mkdirOnce(path);
+    const g: Groups = { path, leaves: [path], runs: [cpuRun], acctLeaf: c.acctRoot ? path : null };
+    if (c.acctRoot && c.acctRoot !== c.cpuRoot) {
+      const acctRun = join(c.acctRoot, run);
+      mkdirOnce(acctRun);
+      mkdirOnce(join(acctRun, name));
+      g.leaves.push(join(acctRun, name));
+      g.runs.push(acctRun);
+      g.acctLeaf = join(acctRun, name);
+    }
+    return g;
+  },
+  apply(path, quota, period) {
+    // Quota first to "unlimited", so that no intermediate (quota, period) pair is refused.
+    write(join(path, 'cpu.cfs_quota_us'), '-1', 'set cpu.cfs_quota_us');
+    write(join(path, 'cpu.cfs_period_us'), String(period), 'set cpu.cfs_period_us');
+    if (quota !== null) write(join(path, 'cpu.cfs_quota_us'), String(quota), 'set cpu.cfs_quota_us');
+  },
+  stats(g) {
+    const s = statFields(join(g.path, 'cpu.stat'));
+    return {
+      usageUs: g.acctLeaf ? readNum(join(g.acctLeaf, 'cpuacct.usage')) / 1000 : null,
+      nrPeriods: s.get('nr_periods') ?? 0,
+      nrThrottled: s.get('nr_throttled') ?? 0,
+      throttledUs: (s.get('throttled_time') ?? 0) / 1000,
+    };
+  },
+};
+
+/** Wait until no task is left in the leaves, remove them, then the run's groups once they are empty. */
+async function removeGroups(g: Groups, pids: () => number[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const left = pids();
+    // rmdir is the test: it fails with EBUSY while a task is still attached.
+    if (left.length === 0 && g.leaves.every(rmdirQuiet)) break;
+    if (Date.now() > deadline) {
+      throw new CgroupError(
+        `group ${g.path} still holds ${left.length ? `pids ${left.join(', ')}` : 'tasks'} after ${timeoutMs} ms`,
+        'stop the processes started in the budget before removing it',
+        'cannot remove a CPU budget',
+      );
+    }
+    await sleep(20);
+  }
+  // The run's group goes once its last budget has (ENOTEMPTY/EBUSY while others remain).
+  for (const d of g.runs) rmdirQuiet(d);
+}
+
 export function createCpuBudget(spec: BudgetSpec, support: CgroupSupport = cgroupSupport()): CpuBudget {
   if (!support.ok) throw new CgroupError(support.reason, support.fix);
   if (!/^[A-Za-z0-9_.-]{1,64}$/.test(spec.name) || spec.name.startsWith('.')) {
     throw new RangeError(`budget name must be 1..64 of [A-Za-z0-9_.-] (got ${JSON.stringify(spec.name)})`);
   }
   const c = support.controller;
-  let periodUs = spec.periodUs ?? DEFAULT_PERIOD_US;
-  let quotaUs: number | null = limits(spec.cores, periodUs);
-  const run = runGroupName();
-  const cpuRun = join(c.cpuRoot, run);
-  const path = join(cpuRun, spec.name);
-  // Leaf groups the process must enter (cpu, and cpuacct when mounted apart), and run groups to remove after.
-  const leaves = [path];
-  const runs = [cpuRun];
-  if (c.kind === 'v2') {
-    const enable = (dir: string) => {
-      const ctl = join(dir, 'cgroup.subtree_control');
-      if (!(readText(ctl) ?? '').split(/\s+/).includes('cpu'))
-        write(ctl, '+cpu', 'enable cpu in cgroup.subtree_control');
-    };
-    enable(c.cpuRoot);
-    mkdirOnce(cpuRun);
-    enable(cpuRun);
-    mkdirOnce(path);
-  } else {
-    mkdirOnce(cpuRun);
-    mkdirOnce(path);
-    if (c.acctRoot && c.acctRoot !== c.cpuRoot) {
-      const acctRun = join(c.acctRoot, run);
-      mkdirOnce(acctRun);
-      mkdirOnce(join(acctRun, spec.name));
-      leaves.push(join(acctRun, spec.name));
-      runs.push(acctRun);
-    }
-  }
-  const acctLeaf = c.kind === 'v2' ? path : c.acctRoot ? leaves[leaves.length - 1]! : null;
-  const dirs = [...leaves, ...runs];
+  const layout = c.kind === 'v2' ? V2 : V1;
+  const periodUs = spec.periodUs ?? DEFAULT_PERIOD_US;
+  const quotaUs: number | null = limits(spec.cores, periodUs);
+  const g = layout.make(c, runGroupName(), spec.name);
+  const dirs = [...g.leaves, ...g.runs];
   hookExit();
   mine.add(dirs);
-
-  const apply = (quota: number | null, period: number) => {
-    if (c.kind === 'v2') {
-      write(join(path, 'cpu.max'), `${quota ?? 'max'} ${period}`, 'set cpu.max');
-    } else {
-      // Quota first to "unlimited", so that no intermediate (quota, period) pair is refused.
-      write(join(path, 'cpu.cfs_quota_us'), '-1', 'set cpu.cfs_quota_us');
-      write(join(path, 'cpu.cfs_period_us'), String(period), 'set cpu.cfs_period_us');
-      if (quota !== null) write(join(path, 'cpu.cfs_quota_us'), String(quota), 'set cpu.cfs_quota_us');
-    }
-  };
   try {
-    apply(quotaUs, periodUs);
+    layout.apply(g.path, quotaUs, periodUs);
   } catch (e) {
     for (const d of dirs) rmdirQuiet(d);
     mine.delete(dirs);
     throw e;
   }
-
   const budget: CpuBudget = {
     name: spec.name,
-    path,
+    path: g.path,
     kind: c.kind,
     quotaUs,
     periodUs,
     argvPrefix(argv) {
       // $$ is the shell's pid, which exec hands to the program: it is in every group before it runs.
       const script = 'while [ "$1" != -- ]; do echo $$ > "$1" || exit 125; shift; done; shift; exec "$@"';
-      return [
-        'sh',
-        '-c',
-        script,
-        'stackbench-cgroup',
-        ...leaves.map((d) => join(d, 'cgroup.procs')),
-        '--',
-        ...argv,
-      ];
+      const procs = g.leaves.map((d) => join(d, 'cgroup.procs'));
+      return ['sh', '-c', script, 'stackbench-cgroup', ...procs, '--', ...argv];
     },
-    setQuota(cores, period = periodUs) {
+    setQuota(cores, period = budget.periodUs) {
       checkPeriod(period);
       const q = cores === 'max' ? null : limits(cores, period);
-      apply(q, period);
-      quotaUs = q;
-      periodUs = period;
+      layout.apply(g.path, q, period);
       budget.quotaUs = q;
       budget.periodUs = period;
     },
-    stats() {
-      const s = statFields(join(path, 'cpu.stat'));
-      if (c.kind === 'v2') {
-        return {
-          usageUs: s.get('usage_usec') ?? 0,
-          nrPeriods: s.get('nr_periods') ?? 0,
-          nrThrottled: s.get('nr_throttled') ?? 0,
-          throttledUs: s.get('throttled_usec') ?? 0,
-        };
-      }
-      return {
-        usageUs: acctLeaf ? readNum(join(acctLeaf, 'cpuacct.usage')) / 1000 : null,
-        nrPeriods: s.get('nr_periods') ?? 0,
-        nrThrottled: s.get('nr_throttled') ?? 0,
-        throttledUs: (s.get('throttled_time') ?? 0) / 1000,
-      };
-    },
-    pids: () => [...new Set(leaves.flatMap(readPids))],
+    stats: () => layout.stats(g),
+    pids: () => [...new Set(g.leaves.flatMap(readPids))],
     async remove({ timeoutMs = 5000 } = {}) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const left = budget.pids();
-        // rmdir is the test: it fails with EBUSY while a task is still attached.
-        if (left.length === 0 && leaves.every(rmdirQuiet)) break;
-        if (Date.now() > deadline) {
-          throw new CgroupError(
-            `group ${path} still holds ${left.length ? `pids ${left.join(', ')}` : 'tasks'} after ${timeoutMs} ms`,
-            'stop the processes started in the budget before removing it',
-            'cannot remove a CPU budget',
-          );
-        }
-        await sleep(20);
-      }
-      // The run's group goes once its last budget has (ENOTEMPTY/EBUSY while others remain).
-      for (const d of runs) rmdirQuiet(d);
+      await removeGroups(g, budget.pids, timeoutMs);
       mine.delete(dirs);
     },
   };

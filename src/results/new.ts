@@ -1,25 +1,6 @@
-// A new results document, as run and compare start one: the machine as this run sees it (cores split between
-// server and generator), the configuration, nothing measured yet.
-import { cpus as osCpus, platform, release, totalmem } from 'node:os';
-import type { CpuPlan } from '../machine/cpuset.js';
-import { findPython, PY_PACKAGES } from '../stacks/python.js';
+// A new results document, as run and compare start one: the machine, the configuration, nothing measured yet.
 import { VERSION } from '../version.js';
 import { RESULTS_SCHEMA, RESULTS_VERSION, type Machine, type Results, type SuiteName } from './types.js';
-
-export function describeMachine(cpus: CpuPlan): Machine {
-  const py = findPython(Object.keys(PY_PACKAGES)).info;
-  return {
-    os: `${platform()} ${release()}`,
-    cpuModel: osCpus()[0]?.model.trim() ?? 'unknown',
-    cores: cpus.all.length,
-    memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
-    node: process.versions.node,
-    python: py ? `${py.version} (${py.path})` : undefined,
-    serverCpus: cpus.server,
-    generatorCpus: cpus.generator,
-    cpuNote: cpus.note,
-  };
-}
 
 export function newResults(suite: SuiteName, machine: Machine, config: Results['config']): Results {
   return {

@@ -3,6 +3,8 @@
 // at once, with its path), and the JSON Schema published in docs/results.schema.json. The analysis is not
 // checked: `report` recomputes it from the measured part.
 import { z } from 'zod';
+import type { LatencySummary as EngineLatency } from '../engine/histogram.js';
+import type { ErrorKind as EngineErrorKind, GeneratorHealth as EngineHealth } from '../engine/types.js';
 import { ALL_WORKLOAD_IDS } from '../workloads.js';
 
 export const RESULTS_SCHEMA = 'stackbench.results';
@@ -295,3 +297,10 @@ function formatPath(path: PropertyKey[]): string {
 export function resultsJsonSchema(): Record<string, unknown> {
   return z.toJSONSchema(ResultsFile, { unrepresentable: 'any' }) as Record<string, unknown>;
 }
+
+// The engine's types, restated above for the file's check: the compiler holds the two equal, so a field the
+// engine adds or renames fails the build here instead of failing `stackbench report` on a new results file.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const _sameLatency: Same<z.infer<typeof LatencySummary>, EngineLatency> = true;
+const _sameHealth: Same<z.infer<typeof GeneratorHealth>, EngineHealth> = true;
+const _sameErrorKind: Same<z.infer<typeof errorKind>, EngineErrorKind> = true;

@@ -31,7 +31,6 @@ export interface CapacitySpec extends Omit<PointSpec, 'kind' | 'model' | 'connec
   probes: number;
   /** Stop narrowing once high / low <= 1 + precision. */
   precision: number;
-  sloP99Ms: number;
   onPoint: (p: Point) => Promise<void>;
   /** Stop searching (the server crashed, a service it needs died). */
   halted?: () => boolean;
@@ -91,7 +90,7 @@ export function chatFanout(clients: number, rooms = CHAT_ROOMS): number {
 export async function searchCapacity(spec: CapacitySpec): Promise<Capacity> {
   const w = WORKLOADS[spec.workload];
   const chat = w.protocol === 'ws';
-  const slo = spec.sloP99Ms + w.floorMs;
+  const slo = spec.objective.sloP99Ms + w.floorMs;
   const cap: Capacity = {
     stack: spec.subject.id,
     workload: spec.workload,
@@ -111,7 +110,7 @@ export async function searchCapacity(spec: CapacitySpec): Promise<Capacity> {
   /** The least any probe that fell behind delivered inside its window: where the ceiling seems to be. */
   let ceiling: number | undefined;
   // The first probe: just under the closed-loop figure (most stacks meet the SLO a little below saturation);
-  // from it where the closed loop is capped far below the ceiling; chat from 4x its headline message rate.
+  // from it where the closed loop is capped far below the ceiling; chat from 8x its headline message rate.
   let x =
     spec.startRate ??
     (chat ? CHAT_RATE * 8 * fanout : Math.max(1, spec.estimateRps * (w.search === 'climb' ? 1 : 0.8)));
@@ -132,7 +131,7 @@ export async function searchCapacity(spec: CapacitySpec): Promise<Capacity> {
     });
     await spec.onPoint(p);
     const unitRate = rate * fanout;
-    const o = judge(p, unitRate, slo, spec.maxErrorRate);
+    const o = judge(p, unitRate, slo, spec.objective.maxErrorRate);
     const p99 = p.latency.percentilesMs['99'] ?? Infinity;
     cap.probes.push({ rate: p.rate!, rps: p.rps, p99Ms: p99, errorRate: p.errorRate, met: o.met });
     if (o.limitedBy === 'generator') {
@@ -141,60 +140,105 @@ export async function searchCapacity(spec: CapacitySpec): Promise<Capacity> {
       cap.high = null;
       break;
     }
-    if (o.met) {
-      // A probe that met kept up: it delivered at least 95 % of its rate inside the window. What it sustained
-      // is that rate, or what it delivered if less. Not its completed requests over the window alone: a stream
-      // started in the window's last 250 ms completes after it, and on a 400 ms window that read 7.5/s for
-      // 8.7/s sent — a low end below the rates already met, which the search then probed again and again.
-      const sustained = Math.min(unitRate, Math.max(p.rps, p.windowRps));
-      // Met above what an overloaded probe delivered: that was a collapse, not the ceiling; forget it.
-      if (ceiling !== undefined && sustained > ceiling) {
-        ceiling = undefined;
-        triedNear = false;
-      }
-      if (sustained >= cap.low) {
-        cap.low = sustained;
-        cap.rps = sustained;
-        cap.p99Ms = p99;
-      }
-    } else {
-      if (o.delivered !== undefined) ceiling = Math.min(ceiling ?? Infinity, o.delivered);
-      const upper = o.upper ?? unitRate;
-      if (cap.high === null || upper < cap.high) {
-        cap.high = upper;
-        cap.limitedBy = o.limitedBy!;
-      }
-    }
+    const state: SearchState = { low: cap.low, high: cap.high, ceiling, triedNear };
+    bound(cap, state, o, unitRate, Math.max(p.rps, p.windowRps), p99);
+    ({ ceiling, triedNear } = state);
     // A bound below what met (noise near the ceiling): the met figure stands, the bracket closes at it.
     if (cap.high !== null && cap.high < cap.low) cap.high = cap.low;
     if (done()) break;
-    // Next: climb until something misses — doubling while the tail is far inside the SLO (the closed loop was
-    // capped far below the ceiling: waits, streams, chat), by a quarter near it; then the geometric middle of
-    // the bracket (down to half if nothing met yet).
-    // The tail a server adds is what counts, not a stream's own length (its floor).
-    const tail = p99 - w.floorMs;
-    const climb = o.met && tail < spec.sloP99Ms / 4 ? 4 : o.met && tail < spec.sloP99Ms / 2 ? 2 : 1.25;
-    // A throughput ceiling: try just inside the precision below it, which settles the search in one probe when
-    // the server meets the SLO that close to its ceiling. Where the bracket's top is only the rate an overloaded
-    // probe sent, far above that ceiling, step up from what met by the precision: a mild overload there either
-    // confirms the ceiling as a bound or shows the server sustains more than it delivered while collapsing.
-    const nearCeiling = ceiling !== undefined ? ceiling / (1 + 0.8 * spec.precision) : 0;
-    const unconfirmed =
-      cap.high !== null && ceiling !== undefined && cap.high > ceiling * (1 + spec.precision);
-    x =
-      cap.high === null
-        ? Math.max(cap.low, unitRate) * climb
-        : nearCeiling > cap.low && !triedNear
-          ? ((triedNear = true), nearCeiling)
-          : cap.low > 0
-            ? unconfirmed
-              ? Math.min(
-                  Math.sqrt(cap.low * cap.high),
-                  Math.max(cap.low, o.met ? unitRate : 0) * (1 + spec.precision),
-                )
-              : Math.sqrt(cap.low * cap.high)
-            : cap.high / 2;
+    const next = nextRate(
+      { low: cap.low, high: cap.high, ceiling, triedNear },
+      o.met,
+      unitRate,
+      p99 - w.floorMs,
+      {
+        sloP99Ms: spec.objective.sloP99Ms,
+        precision: spec.precision,
+      },
+    );
+    x = next.rate;
+    triedNear = next.triedNear;
   }
   cap.resolved = done();
   return cap;
+}
+
+/**
+ * What one probe's outcome does to the bracket (cap.low/high) and to the state: one that met raises the low end
+ * to what it sustained (its rate, or what it delivered if less: not its completed requests over the window
+ * alone, since a stream started in the window's last 250 ms completes after it, and on a 400 ms window that
+ * read 7.5/s for 8.7/s sent — a low end below the rates already met, probed again and again); met above what an
+ * overloaded probe delivered, that was a collapse, not the ceiling, and is forgotten. One that missed lowers the
+ * high end to its bound, and a delivery that fell behind marks where the ceiling seems to be.
+ */
+function bound(
+  cap: Capacity,
+  state: SearchState,
+  o: Outcome,
+  unitRate: number,
+  delivered: number,
+  p99: number,
+): void {
+  if (o.met) {
+    const sustained = Math.min(unitRate, delivered);
+    if (state.ceiling !== undefined && sustained > state.ceiling) {
+      state.ceiling = undefined;
+      state.triedNear = false;
+    }
+    if (sustained >= cap.low) {
+      cap.low = sustained;
+      cap.rps = sustained;
+      cap.p99Ms = p99;
+    }
+    return;
+  }
+  if (o.delivered !== undefined) state.ceiling = Math.min(state.ceiling ?? Infinity, o.delivered);
+  const upper = o.upper ?? unitRate;
+  if (cap.high === null || upper < cap.high) {
+    cap.high = upper;
+    cap.limitedBy = o.limitedBy!;
+  }
+}
+
+/** Where the search stands: the bracket, the least delivery of a probe that fell behind, a probe tried near it. */
+export interface SearchState {
+  low: number;
+  high: number | null;
+  /** The least any probe that fell behind delivered inside its window: where the ceiling seems to be. */
+  ceiling?: number;
+  /** A probe just inside the precision below the ceiling was tried. */
+  triedNear: boolean;
+}
+
+/**
+ * The next probe's rate, from the state after the last probe (which met or not, at `unitRate`, with the tail
+ * the server added, `tailMs`: p99 less a stream's own length):
+ * - no upper bound yet: climb from the highest rate met, x4 while the tail is under a quarter of the SLO (the
+ *   closed loop was capped far below the ceiling: waits, streams, chat), x2 under half, x1.25 near it;
+ * - a throughput ceiling not yet tried near: just inside the precision below it, which settles the search in
+ *   one probe when the server meets the SLO that close to its ceiling;
+ * - the bracket's top only the rate an overloaded probe sent, far above that ceiling: a step of the precision up
+ *   from what met (a mild overload there confirms the ceiling, or shows the server sustains more than it
+ *   delivered while collapsing), at most the geometric middle;
+ * - otherwise the geometric middle of the bracket, or half its top while nothing met.
+ */
+export function nextRate(
+  s: SearchState,
+  met: boolean,
+  unitRate: number,
+  tailMs: number,
+  o: { sloP99Ms: number; precision: number },
+): { rate: number; triedNear: boolean } {
+  if (s.high === null) {
+    const climb = met && tailMs < o.sloP99Ms / 4 ? 4 : met && tailMs < o.sloP99Ms / 2 ? 2 : 1.25;
+    return { rate: Math.max(s.low, unitRate) * climb, triedNear: s.triedNear };
+  }
+  const nearCeiling = s.ceiling !== undefined ? s.ceiling / (1 + 0.8 * o.precision) : 0;
+  if (nearCeiling > s.low && !s.triedNear) return { rate: nearCeiling, triedNear: true };
+  if (!(s.low > 0)) return { rate: s.high / 2, triedNear: s.triedNear };
+  const middle = Math.sqrt(s.low * s.high);
+  const unconfirmed = s.ceiling !== undefined && s.high > s.ceiling * (1 + o.precision);
+  if (!unconfirmed) return { rate: middle, triedNear: s.triedNear };
+  const step = Math.max(s.low, met ? unitRate : 0) * (1 + o.precision);
+  return { rate: Math.min(middle, step), triedNear: s.triedNear };
 }

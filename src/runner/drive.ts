@@ -5,14 +5,9 @@ import type { LoadResult } from '../engine/types.js';
 import { CHAT_ROOMS, WORKLOADS, type WorkloadId } from '../workloads.js';
 import type { DriveSpec } from './subject.js';
 
-export function driveStack(
-  port: number,
-  workload: WorkloadId,
-  spec: DriveSpec,
-  chatGraceMs: number,
-): Promise<LoadResult> {
-  const w = WORKLOADS[workload];
-  const common = {
+/** What every load of a drive spec shares, whatever it is sent to. */
+export function loadOf(spec: DriveSpec) {
+  return {
     model: spec.model,
     connections: spec.connections,
     rate: spec.rate,
@@ -22,6 +17,16 @@ export function driveStack(
     onProgress: (p: { rps: number; elapsedMs: number }) => spec.onProgress?.(p.rps, p.elapsedMs),
     ...(spec.timelineMs ? { timelineMs: spec.timelineMs, threads: 1 } : {}),
   };
+}
+
+export function driveStack(
+  port: number,
+  workload: WorkloadId,
+  spec: DriveSpec,
+  chatGraceMs: number,
+): Promise<LoadResult> {
+  const w = WORKLOADS[workload];
+  const common = loadOf(spec);
   if (w.protocol === 'ws') {
     return runLoad({
       ...common,

@@ -5,6 +5,7 @@ import type { LoadResult, ModelName } from '../engine/types.js';
 import type { TreeUsage } from '../probes/proctree.js';
 import type { Point, PointKind } from '../results/types.js';
 import type { WorkloadId } from '../workloads.js';
+import type { Objective } from './objective.js';
 import type { Subject } from './subject.js';
 
 /** Below this many samples a p99 rests on a handful of requests: flagged, not hidden. */
@@ -20,7 +21,7 @@ export interface PointSpec {
   durationMs: number;
   warmupMs: number;
   rep: number;
-  maxErrorRate: number;
+  objective: Objective;
   signal?: AbortSignal;
   onProgress?: (rps: number, elapsedMs: number) => void;
   /** Another path than the workload's own (the sweep's sizes), and its method. */
@@ -41,17 +42,8 @@ export async function measurePoint(spec: PointSpec): Promise<Point> {
   const stopSampling = setTimeout(() => (usage = sampler?.stop()), spec.warmupMs + spec.durationMs);
   let result: LoadResult;
   try {
-    result = await subject.drive(spec.workload, {
-      model: spec.model,
-      connections: spec.connections,
-      rate: spec.rate,
-      durationMs: spec.durationMs,
-      warmupMs: spec.warmupMs,
-      signal: spec.signal,
-      onProgress: spec.onProgress,
-      path: spec.path,
-      method: spec.method,
-    });
+    const { subject: _s, workload, kind: _k, rep: _r, objective: _o, ...drive } = spec;
+    result = await subject.drive(workload, drive);
   } catch (e) {
     if (!usage) sampler?.stop();
     throw e;
@@ -65,7 +57,7 @@ export async function measurePoint(spec: PointSpec): Promise<Point> {
   const flags: string[] = [];
   if (result.generator.saturated) flags.push('generator-saturated');
   if (result.latency.count < MIN_SAMPLES) flags.push('few-samples');
-  if (rate > spec.maxErrorRate) flags.push('errors');
+  if (rate > spec.objective.maxErrorRate) flags.push('errors');
   if (spec.signal?.aborted) flags.push('interrupted');
   if (subject.exited()) flags.push('server-exited');
   if (settled < 0) flags.push('not-idle');

@@ -14,7 +14,7 @@ import { CHAT_RATE, WORKLOADS, type WorkloadId } from '../workloads.js';
 import { chatFanout, searchCapacity } from './capacity.js';
 import { measurePoint } from './measure.js';
 import { deploymentSubject } from './subject.js';
-import { chatGraceMs, type StudyContext } from './suites.js';
+import type { StudyContext } from './suites.js';
 import { warmUntilSteady } from './warmup.js';
 
 export interface ScalingOptions {
@@ -125,7 +125,7 @@ async function deployWarm(
     return undefined;
   }
   try {
-    const subject = deploymentSubject(dep, rec.runtime, chatGraceMs(ctx.sloP99Ms));
+    const subject = deploymentSubject(dep, rec.runtime, ctx.objective.chatGraceMs);
     // A replica in production is warm; a JIT warming on an eighth of a core would take many seconds.
     await warmUntilSteady(subject, workload, ctx.suite.connections[0]!, ctx.suite.warmupMs, ctx.signal);
     dep.limit();
@@ -220,7 +220,7 @@ async function measureAt(
   const subject = deploymentSubject(
     dep,
     rec.runtime,
-    chatGraceMs(ctx.sloP99Ms),
+    ctx.objective.chatGraceMs,
     form === 'native' ? undefined : n,
   );
   const chat = WORKLOADS[workload].protocol === 'ws';
@@ -243,7 +243,7 @@ async function measureAt(
       durationMs: ctx.suite.probeMs,
       warmupMs: ctx.suite.rewarmMs,
       rep: 0,
-      maxErrorRate: ctx.maxErrorRate,
+      objective: ctx.objective,
       signal: ctx.signal,
     });
     await ctx.onPoint(p);
@@ -271,8 +271,7 @@ async function measureAt(
     connections: headline,
     probes: ctx.suite.probes,
     precision: ctx.suite.precision,
-    sloP99Ms: ctx.sloP99Ms,
-    maxErrorRate: ctx.maxErrorRate,
+    objective: ctx.objective,
     durationMs: ctx.suite.scalingProbeMs,
     warmupMs: ctx.suite.rewarmMs,
     signal: ctx.signal,
@@ -364,7 +363,7 @@ async function faultRun(
 ): Promise<Fault | undefined> {
   const n = dep.n;
   {
-    const subject = deploymentSubject(dep, rec.runtime, chatGraceMs(ctx.sloP99Ms));
+    const subject = deploymentSubject(dep, rec.runtime, ctx.objective.chatGraceMs);
     const chat = WORKLOADS[workload].protocol === 'ws';
     const headline = ctx.suite.connections[0]!;
     await warmUntilSteady(subject, workload, headline, 600, ctx.signal);

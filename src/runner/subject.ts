@@ -7,7 +7,7 @@ import { instancesFree } from '../machine/net.js';
 import { sampleTree, waitIdle, type TreeUsage } from '../probes/proctree.js';
 import type { Deployment } from '../lab/deployment.js';
 import type { RunningStack } from '../stacks/adapter.js';
-import { stackDef, type Runtime, type StackId } from '../stacks/registry.js';
+import type { Runtime, StackId } from '../stacks/registry.js';
 import type { WorkloadId } from '../workloads.js';
 import { driveStack } from './drive.js';
 
@@ -63,7 +63,7 @@ async function settleStack(stack: RunningStack, cores = 1): Promise<number> {
   const t0 = Date.now();
   if ((await waitIdle(stack.proc.pid, 10_000, cores)) < 0) return -1;
   // "Free" is asked on /io: a user's stack that does not implement it is settled once idle.
-  const user = stackDef(stack.id)?.user;
+  const user = stack.def.user;
   if (user && !user.implements.includes('io')) return Date.now() - t0;
   while (Date.now() - t0 < 10_000 && !stack.proc.exited) {
     if (await instancesFree(stack.port, stack.workers, 20, 40)) return Date.now() - t0;

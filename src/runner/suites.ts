@@ -4,14 +4,14 @@ import { StackbenchError } from '../errors.js';
 import type { LabRun } from '../lab/session.js';
 import type { Point, Results, SuiteName } from '../results/types.js';
 import type { WorkloadId } from '../workloads.js';
+import type { Objective } from './objective.js';
 import type { SweepOptions } from './sweep.js';
 
 /** What the main run hands a study that follows it (the sweep, the scaling study). */
 export interface StudyContext {
   lab: LabRun;
   suite: Suite;
-  sloP99Ms: number;
-  maxErrorRate: number;
+  objective: Objective;
   signal?: AbortSignal;
   results: Results;
   save: () => void;
@@ -21,14 +21,6 @@ export interface StudyContext {
 /** The capacity objective unless the user says otherwise: p99 within 100 ms, at most 0.1 % errors. */
 export const DEFAULT_SLO_MS = 100;
 export const DEFAULT_MAX_ERROR_RATE = 0.001;
-
-/**
- * Chat: a delivery later than this after the window closes counts as dropped. Three times the SLO: a delivery
- * that late has long missed the objective, and one still on its way is not mistaken for a loss.
- */
-export function chatGraceMs(sloP99Ms: number): number {
-  return 3 * sloP99Ms;
-}
 
 /**
  * The CFS period of the replicas' CPU quotas. Not the kernel's (and Kubernetes') 100 ms: there a quarter-core
@@ -149,19 +141,4 @@ export const SUITES: Record<SuiteName, Suite> = {
 export function suiteByName(name: string): Suite {
   if (name !== 'quick' && name !== 'full') throw new StackbenchError('SB_UNKNOWN_SUITE', [name]);
   return SUITES[name];
-}
-
-/** Planned seconds for one (stack, workload) cell: for the progress line's time left. */
-/** Probes a capacity search usually takes (4-7 on this machine's quick runs): estimates use it, not the limit. */
-export const TYPICAL_PROBES = 6;
-
-export function cellSeconds(s: Suite): number {
-  const runs = s.repetitions + s.connections.length - 1;
-  const probes = Math.min(s.probes, TYPICAL_PROBES);
-  const points = runs + probes;
-  // each point after the first: a short warm-up, plus ~100 ms waiting for an idle server
-  // the warm-up usually settles within 3 to 4 chunks of 250 ms
-  const ms =
-    Math.min(s.warmupMs, 1000) + s.durationMs * runs + s.probeMs * probes + (points - 1) * (s.rewarmMs + 100);
-  return ms / 1000;
 }

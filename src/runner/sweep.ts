@@ -9,7 +9,7 @@ import type { Results, StackRecord, SweepTag } from '../results/types.js';
 import { StackbenchError } from '../errors.js';
 import { measurePoint } from './measure.js';
 import { stackSubject, type Subject } from './subject.js';
-import { chatGraceMs, type StudyContext } from './suites.js';
+import type { StudyContext } from './suites.js';
 
 export interface MlSize {
   batch: number;
@@ -111,7 +111,7 @@ async function measureSize(
       durationMs: WINDOW_MS,
       warmupMs: 0,
       rep,
-      maxErrorRate: ctx.maxErrorRate,
+      objective: ctx.objective,
       signal: ctx.signal,
       path,
       method: 'GET',
@@ -148,7 +148,7 @@ export async function runSweep(ctx: StudyContext, opts: SweepOptions): Promise<v
         ctx.results.notes.push(`sweep: ${rec.id} did not start: ${started.failure.reason}`);
         continue;
       }
-      const subject = stackSubject(started.stack, rec.runtime, chatGraceMs(ctx.sloP99Ms));
+      const subject = stackSubject(started.stack, rec.runtime, ctx.objective.chatGraceMs);
       try {
         if (workload === 'ml') {
           for (const s of opts.ml) {

@@ -3,11 +3,11 @@ import { resolve } from 'node:path';
 import { SHARED } from '../paths.js';
 import { start, type Managed } from '../machine/process.js';
 import { waitAllInstances, waitReady } from '../machine/net.js';
-import { availability, stackDef, type StackId } from './registry.js';
-import { StackbenchError } from '../errors.js';
+import { availability, type StackDef, type StackId } from './registry.js';
 
 export interface RunningStack {
   id: StackId;
+  def: StackDef;
   port: number;
   workers: number;
   cpus: number[];
@@ -30,9 +30,8 @@ export interface StartOptions {
   budgetCores?: number;
 }
 
-export async function startStack(id: StackId, opts: StartOptions): Promise<RunningStack> {
-  const def = stackDef(id);
-  if (!def) throw new StackbenchError('SB_UNKNOWN_STACK', [id], ['see `stackbench stacks`']);
+export async function startStack(def: StackDef, opts: StartOptions): Promise<RunningStack> {
+  const id = def.id;
   const avail = availability(def);
   const workers = opts.workers ?? def.workers(opts.cpus.length);
   const launch = def.launch(opts.port, workers, avail.python?.path);
@@ -63,5 +62,5 @@ export async function startStack(id: StackId, opts: StartOptions): Promise<Runni
     await proc.stop(2000);
     throw e;
   }
-  return { id, port: opts.port, workers, cpus: opts.cpus, proc, stop: () => proc.stop() };
+  return { id, def, port: opts.port, workers, cpus: opts.cpus, proc, stop: () => proc.stop() };
 }

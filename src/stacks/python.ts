@@ -252,3 +252,9 @@ export function pythonFix(missing: string[], python?: string): string {
     : 'python3 -m venv .venv && .venv/bin/pip install -r servers/python/requirements.txt';
   return `stackbench setup --yes   (or: ${by})`;
 }
+
+/** The interpreter the stacks run on, as results record it ("3.11.2 (/usr/bin/python3)"); none found: undefined. */
+export function pythonLabel(): string | undefined {
+  const { info } = choosePython();
+  return info ? `${info.version} (${info.path})` : undefined;
+}

@@ -5,7 +5,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { NODE_SERVERS, PYTHON_SERVERS, ROOT } from '../paths.js';
 import { findPython, pythonFix, type PythonInfo } from './python.js';
-import { userStack } from './user.js';
 import type { LabWorkloadId } from '../workloads.js';
 
 /** other: a user's service in another runtime, or one whose runtime was not said (compare). */
@@ -311,9 +310,9 @@ export const STACKS: Record<BuiltinStackId, StackDef> = {
   }),
 };
 
-/** The definition of a stack by id, or undefined for an id no registry knows. */
+/** The definition of a reference stack by id, or undefined (a user's stack lives in the run's Catalog). */
 export function stackDef(id: StackId): StackDef | undefined {
-  return (STACKS as Record<string, StackDef>)[id] ?? userStack(id);
+  return (STACKS as Record<string, StackDef>)[id];
 }
 
 export interface Availability {

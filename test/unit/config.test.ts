@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
-import { checkThresholds, parseRunThreshold, parseThreshold } from '../../src/cli/threshold.js';
+import { checkThresholds, parseRunThreshold, parseThreshold } from '../../src/gates/index.js';
 import {
   byWeight,
   checkConfig,

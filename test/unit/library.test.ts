@@ -212,7 +212,7 @@ describe('planRun()', () => {
     assert.equal(plan.scaling, undefined);
     assert.deepEqual(plan.sweep?.families, ['ml'], 'the sweep on the families selected');
     assert.equal(plan.outDir, resolve('some/where'));
-    assert.equal(plan.sloP99Ms, 100);
+    assert.equal(plan.objective.sloP99Ms, 100);
     assert.equal(plan.main, true);
   });
 

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { SimServer } from '../../src/engine/mock.js';
 import type { Point } from '../../src/results/types.js';
-import { chatFanout, searchCapacity } from '../../src/runner/capacity.js';
+import { chatFanout, nextRate, searchCapacity } from '../../src/runner/capacity.js';
+import { objectiveOf } from '../../src/runner/objective.js';
 import { simulatedSubject } from '../../src/runner/subject.js';
 
 const SLO = 100;
@@ -30,8 +31,7 @@ async function search(sim: SimServer, estimateRps: number, precision = 0.1, prob
     connections: 64,
     probes,
     precision,
-    sloP99Ms: SLO,
-    maxErrorRate: 0.001,
+    objective: objectiveOf(SLO, 0.001),
     durationMs: 500,
     warmupMs: 0,
     onPoint: async (p) => {
@@ -111,4 +111,81 @@ describe('chat fan-out', () => {
     // Rooms of 3, 3 and 2: a message goes to 3 with probability 6/8 and to 2 with 2/8.
     assert.equal(chatFanout(8, 3), (9 + 9 + 4) / 8);
   });
+});
+
+describe('nextRate: where the search probes next', () => {
+  const o = { sloP99Ms: 100, precision: 0.1 };
+  // [case, state, met, rate, tail, expected rate, triedNear after]
+  const table: Array<[string, Parameters<typeof nextRate>[0], boolean, number, number, number, boolean]> = [
+    [
+      'climbs x4 while the tail is far inside the SLO',
+      { low: 1000, high: null, triedNear: false },
+      true,
+      1000,
+      10,
+      4000,
+      false,
+    ],
+    [
+      'climbs x2 under half the SLO',
+      { low: 1000, high: null, triedNear: false },
+      true,
+      1000,
+      30,
+      2000,
+      false,
+    ],
+    ['climbs x1.25 near the SLO', { low: 1000, high: null, triedNear: false }, true, 1000, 80, 1250, false],
+    [
+      'climbs from what met when a probe missed without a bound',
+      { low: 1000, high: null, triedNear: false },
+      false,
+      800,
+      10,
+      1250,
+      false,
+    ],
+    [
+      'tries just inside the precision below a ceiling, once',
+      { low: 1000, high: 2000, ceiling: 1800, triedNear: false },
+      false,
+      2000,
+      200,
+      1800 / 1.08,
+      true,
+    ],
+    [
+      'then the geometric middle',
+      { low: 1000, high: 1600, ceiling: 1500, triedNear: true },
+      false,
+      1600,
+      200,
+      1264.9,
+      true,
+    ],
+    [
+      'a bound far above the ceiling: a step of the precision up from what met',
+      { low: 1000, high: 4000, ceiling: 1200, triedNear: true },
+      true,
+      1000,
+      50,
+      1100,
+      true,
+    ],
+    [
+      'nothing met yet: half the bound',
+      { low: 0, high: 4000, triedNear: false },
+      false,
+      4000,
+      500,
+      2000,
+      false,
+    ],
+  ];
+  for (const [what, state, met, rate, tail, want, tried] of table)
+    it(what, () => {
+      const next = nextRate(state, met, rate, tail, o);
+      assert.ok(Math.abs(next.rate - want) < 0.1, `${next.rate} vs ${want}`);
+      assert.equal(next.triedNear, tried);
+    });
 });

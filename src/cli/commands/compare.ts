@@ -1,19 +1,21 @@
 // `stackbench compare NAME=TARGET ...`: the user's own services measured side by side with the lab's method —
 // warm-up until steady, interleaved closed-loop runs, a capacity search under the SLO — and said as hyperfine
 // says it. Writes results.json (as measured) and the reports to --out; --json prints the results document.
+// Its flags are compare()'s options' fields (src/options/compare.ts), plus what is sent, assembled here.
 import { compare, type CompareOptions } from '../../api/compare.js';
 import { parseTargetArg, type TargetSpec } from '../../compare/targets.js';
+import { configError, loadConfig, requestsOf, type ResolvedConfig } from '../../config/index.js';
+import { compareSettingsOf } from '../../config/settings.js';
 import { StackbenchError } from '../../errors.js';
 import { interrupt } from '../../machine/process.js';
+import { byFlag, COMPARE_FIELDS, consolidate } from '../../options/index.js';
 import { compareText } from '../../report/compare.js';
-import type { CompareConfig, CompareRequest, SuiteName } from '../../results/types.js';
-import { configError, loadConfig, requestsOf, type ResolvedConfig } from '../../config/index.js';
-import { DEFAULT_SLO_MS, suiteByName } from '../../runner/suites.js';
-import { parseDuration, parseIntFlag } from '../args.js';
+import type { CompareConfig, CompareRequest } from '../../results/types.js';
+import type { Parsed } from '../args.js';
 import { defineCommand } from '../command.js';
-import { finishRun, parseGate } from '../gates.js';
+import { finishRun } from '../finish.js';
+import { flagsOf, optionsFromFlags } from '../flags.js';
 import { runProgress } from '../progress.js';
-import { cpuChoice } from '../select.js';
 import { parseHeaders, parseRequest, parseValues, readBody } from '../request-flags.js';
 
 const flags = {
@@ -44,60 +46,11 @@ const flags = {
   },
   body: { type: 'string', short: 'b', value: 'TEXT', help: 'request body (POST)' },
   'body-file': { type: 'string', value: 'PATH', help: 'request body read from a file' },
-  suite: {
-    type: 'string',
-    value: 'NAME',
-    help: 'quick (default: 5 runs x 2 s, capacity to 10 %) or full (5 runs x 5 s, capacity to 5 %)',
-  },
-  connections: { type: 'string', short: 'c', value: 'N', help: 'closed-loop connections (default 64)' },
-  duration: { type: 'string', short: 'd', value: 'D', help: 'measured time of each run (e.g. 5s)' },
-  reps: { type: 'string', value: 'N', help: 'runs per target (default 5; 3 or more for an interval)' },
-  probes: { type: 'string', value: 'N', help: 'open-loop probes of the capacity search (0: no capacity)' },
-  slo: {
-    type: 'string',
-    value: 'MS',
-    help: `p99 objective of the capacity search, ms (default ${DEFAULT_SLO_MS})`,
-  },
-  threshold: {
-    type: 'string',
-    multiple: true,
-    value: 'T',
-    help: 'exit 3 unless T holds for every target (or "NAME:T" for one): p99<50ms, rps>10000,\nerrors<0.1%, capacity>5000 (repeatable)',
-  },
-  against: {
-    type: 'string',
-    value: 'BASELINE.json',
-    help: "an earlier compare's results.json: each figure tested against the baseline's interval",
-  },
-  'fail-on-regression': {
-    type: 'boolean',
-    help: 'with --against: exit 3 when a figure got significantly worse',
-  },
-  'allow-remote': {
-    type: 'string',
-    multiple: true,
-    value: 'H',
-    help: 'allow a URL target on the non-loopback host H (repeatable); loopback only otherwise',
-  },
-  'ready-timeout': {
-    type: 'string',
-    value: 'D',
-    help: 'how long a target started by command may take to answer (default 30s)',
-  },
-  'server-cpus': {
-    type: 'string',
-    value: 'LIST',
-    help: 'cores for the targets started by command (default: upper half)',
-  },
-  'generator-cpus': {
-    type: 'string',
-    value: 'LIST',
-    help: 'cores for the load generator (default: the rest)',
-  },
-  out: { type: 'string', value: 'DIR', help: 'results folder (default: results/compare-<date-time>)' },
-  force: { type: 'boolean', help: 'replace the results already in --out DIR' },
+  ...flagsOf(COMPARE_FIELDS),
   json: { type: 'boolean', help: 'print the results document on stdout, nothing else' },
 } as const;
+
+type Flags = Parsed<typeof flags>;
 
 /** The config's requests (or its mix NAME), as results record them. */
 function configRequests(file: ResolvedConfig, mix: string | undefined, path: string): CompareRequest[] {
@@ -124,6 +77,49 @@ const valuesOf = (file: Pick<ResolvedConfig, 'values'>): NonNullable<CompareConf
     ]),
   );
 
+/** Targets: the file's, then the command line's (a name given on both: the command line wins). */
+function targetsOf(file: ResolvedConfig | undefined, operands: string[]): TargetSpec[] {
+  const byName = new Map<string, TargetSpec>();
+  for (const [name, t] of Object.entries(file?.targets ?? {})) byName.set(name, { name, ...t });
+  const given = operands.map(parseTargetArg);
+  for (const t of given) {
+    if (given.filter((x) => x.name === t.name).length > 1)
+      throw new StackbenchError('SB_BAD_TARGET', [t.name, 'two targets have this name; give each its own']);
+    byName.set(t.name, t);
+  }
+  return [...byName.values()];
+}
+
+/** What is sent: the flags' requests (with -H and --body), or the config's requests or mix, and their values. */
+function sendOf(values: Flags, loaded: { config: ResolvedConfig; file: string } | undefined) {
+  const file = loaded?.config;
+  const body = readBody(values, 'compare');
+  const headers = parseHeaders(values.header, 'compare');
+  const fromFile =
+    values.request === undefined && file ? configRequests(file, values.mix, loaded!.file) : undefined;
+  const requests: CompareRequest[] =
+    fromFile ??
+    (values.request ?? [body !== undefined ? 'POST /' : 'GET /']).map((text) => {
+      const r = parseRequest(text, 'compare');
+      return {
+        name: `${r.method} ${r.path}`,
+        method: r.method,
+        path: r.path,
+        ...(Object.keys(headers).length ? { headers } : {}),
+        ...(body !== undefined && r.method !== 'GET' && r.method !== 'DELETE' ? { body } : {}),
+        weight: r.weight ?? 1,
+      };
+    });
+  const flagValues = parseValues(values.value, 'compare');
+  const chosen =
+    fromFile && Object.keys(file!.values).length
+      ? valuesOf(file!)
+      : flagValues
+        ? valuesOf({ values: flagValues })
+        : undefined;
+  return { requests, ...(chosen ? { values: chosen } : {}) };
+}
+
 export const compareCommand = defineCommand({
   name: 'compare',
   summary: 'measure your own services side by side: NAME=URL or NAME="command with {port}"',
@@ -143,77 +139,20 @@ export const compareCommand = defineCommand({
     'or answer), 3 when a threshold or --fail-on-regression failed.',
   async run(values, _operand, operands) {
     const loaded = await loadConfig(values.config);
-    const file = loaded?.config;
-    // Targets: the file's, then the command line's (a name given on both: the command line wins).
-    const byName = new Map<string, TargetSpec>();
-    for (const [name, t] of Object.entries(file?.targets ?? {})) byName.set(name, { name, ...t });
-    const given = operands.map(parseTargetArg);
-    for (const t of given) {
-      if (given.filter((x) => x.name === t.name).length > 1)
-        throw new StackbenchError('SB_BAD_TARGET', [t.name, 'two targets have this name; give each its own']);
-      byName.set(t.name, t);
-    }
-    const targets = [...byName.values()];
-    const body = readBody(values, 'compare');
-    const headers = parseHeaders(values.header, 'compare');
-    const fromFile =
-      values.request === undefined && file ? configRequests(file, values.mix, loaded!.file) : undefined;
-    const requests: CompareRequest[] =
-      fromFile ??
-      (values.request ?? [body !== undefined ? 'POST /' : 'GET /']).map((text) => {
-        const r = parseRequest(text, 'compare');
-        return {
-          name: `${r.method} ${r.path}`,
-          method: r.method,
-          path: r.path,
-          ...(Object.keys(headers).length ? { headers } : {}),
-          ...(body !== undefined && r.method !== 'GET' && r.method !== 'DELETE' ? { body } : {}),
-          weight: r.weight ?? 1,
-        };
-      });
-    const flagValues = parseValues(values.value, 'compare');
-    const gates = (values.threshold ?? file?.thresholds ?? []).map((t) => parseGate(t, 'compare'));
     const options: CompareOptions = {
-      targets,
-      requests,
-      ...(fromFile && Object.keys(file!.values).length
-        ? { values: valuesOf(file!) }
-        : flagValues
-          ? { values: valuesOf({ values: flagValues }) }
-          : {}),
-      suite: (values.suite ?? file?.suite ?? 'quick') as SuiteName,
-      sloP99Ms:
-        values.slo === undefined
-          ? (file?.slo ?? DEFAULT_SLO_MS)
-          : parseIntFlag('--slo', values.slo, 1, 60_000),
-      allowRemote: values['allow-remote'] ?? file?.allowRemote ?? [],
-      force: values.force === true,
+      ...consolidate<CompareOptions>(
+        compareSettingsOf(loaded?.config),
+        optionsFromFlags(COMPARE_FIELDS, values),
+      ),
+      targets: targetsOf(loaded?.config, operands),
+      ...sendOf(values, loaded),
       signal: interrupt.signal,
-      ...cpuChoice(values),
     };
-    const duration = values.duration ?? file?.duration;
-    if (duration !== undefined) options.durationMs = parseDuration(duration);
-    if (values.reps !== undefined) options.repetitions = parseIntFlag('--reps', values.reps, 1, 100);
-    if (values.probes !== undefined) options.probes = parseIntFlag('--probes', values.probes, 0, 20);
-    const connections = values.connections ?? file?.connections?.toString();
-    if (connections !== undefined)
-      options.connections = parseIntFlag('--connections', connections, 1, 10_000);
-    if (values['ready-timeout'] !== undefined)
-      options.readyTimeoutMs = parseDuration(values['ready-timeout']);
-    if (values.out !== undefined) options.outDir = values.out;
-    if (values.suite !== undefined) suiteByName(values.suite);
     const progress = values.json
       ? undefined
       : runProgress(Boolean(process.stderr.isTTY), (options.durationMs ?? 2000) / 1000 + 0.5);
     options.onEvent = progress?.onEvent;
-    const { results, outDir } = await compare(options).finally(() => progress?.done());
-    return finishRun(results, outDir, {
-      gates,
-      against: values.against ?? file?.against,
-      failOnRegression: values['fail-on-regression'] === true || file?.failOnRegression === true,
-      json: values.json === true,
-      summary: compareText,
-      files: 'and report.md',
-    });
+    const out = await compare(options, byFlag).finally(() => progress?.done());
+    return finishRun(out, { json: values.json === true, summary: compareText, files: 'and report.md' });
   },
 });

@@ -8,16 +8,7 @@ import { NODE_SERVERS } from '../../paths.js';
 import { color, textTable } from '../../report/table.js';
 import { planCpus } from '../../machine/cpuset.js';
 import { choosePython } from '../../stacks/python.js';
-import {
-  devGaps,
-  has,
-  pythonGaps,
-  pythonLine,
-  pythonNotes,
-  pythonOptional,
-  serviceGaps,
-  type Gap,
-} from '../../setup/detect.js';
+import * as detect from '../../setup/detect.js';
 import { defineCommand } from '../command.js';
 import { stackInventory } from './stacks.js';
 
@@ -28,18 +19,18 @@ export function diagnose() {
   const pg = findPostgres();
   const redis = findRedis();
   const haproxy = findBalancer('haproxy');
-  const gaps: Gap[] = [...pythonGaps(py), ...serviceGaps()];
+  const gaps: detect.Gap[] = [...detect.pythonGaps(py), ...detect.serviceGaps()];
   if (!existsSync(NODE_SERVERS))
     gaps.push({ what: 'Node reference servers are not built', fix: 'npm run build' });
   for (const tool of ['taskset', 'setpriv']) {
-    if (!has(tool))
+    if (!detect.has(tool))
       gaps.push({
         what: `${tool} missing: no CPU pinning / child cleanup on crash`,
         fix: 'apt-get install util-linux',
       });
   }
   const tools = Object.fromEntries(
-    ['taskset', 'setpriv', 'chromium', 'nginx', 'wrk'].map((t) => [t, has(t)]),
+    ['taskset', 'setpriv', 'chromium', 'nginx', 'wrk'].map((t) => [t, detect.has(t)]),
   );
   return {
     machine: {
@@ -59,7 +50,7 @@ export function diagnose() {
           missing: py.missing,
           packages: py.info.packages,
           blas: py.info.blas,
-          summary: pythonLine(py),
+          summary: detect.pythonLine(py),
         }
       : null,
     pythonCandidates: py.candidates.map((c) => ({
@@ -70,8 +61,8 @@ export function diagnose() {
       missing: c.missing,
       ...(c.note ? { note: c.note } : {}),
     })),
-    pythonNotes: pythonNotes(py),
-    optional: pythonOptional(py),
+    pythonNotes: detect.pythonNotes(py),
+    optional: detect.pythonOptional(py),
     postgres: pg.ok ? { bin: pg.bin, version: pg.version } : null,
     redis: redis.ok ? { bin: redis.bin, version: redis.version } : null,
     haproxy: haproxy.ok ? { bin: haproxy.bin, version: haproxy.version } : null,
@@ -79,7 +70,7 @@ export function diagnose() {
     stacks: stackInventory(),
     gaps,
     /** Not needed to run stackbench, only its tests (`setup --dev` installs them). */
-    forTests: devGaps(),
+    forTests: detect.devGaps(),
   };
 }
 

@@ -8,10 +8,15 @@ import { assertAllowedTarget, parseTarget } from '../../engine/target.js';
 import type { LoadOptions, LoadProgress, LoadResult } from '../../engine/types.js';
 import { interrupt } from '../../machine/process.js';
 import { loadSummary } from '../../report/load-summary.js';
-import { parseDuration, parseIntFlag, parseRate, type Parsed } from '../args.js';
+import { parseDuration, parseIntFlag, parseRate } from '../../options/units.js';
+import { connections } from '../../options/fields.js';
+import type { Parsed } from '../args.js';
+
+/** WebSocket clients one load may hold: each is one socket held open, not a request in flight. */
+const WS_CONNECTIONS = 100_000;
 import { defineCommand } from '../command.js';
 import { parseHeaders, parseRequest, parseValues, readBody } from '../request-flags.js';
-import { checkThresholds, parseThreshold } from '../threshold.js';
+import { checkThresholds, parseThreshold } from '../../gates/index.js';
 
 const flags = {
   connections: { type: 'string', short: 'c', value: 'N', help: 'concurrent connections (default 100)' },
@@ -148,7 +153,7 @@ export function loadOptions(f: Flags, url: string): LoadOptions {
     model: ws || f.rate !== undefined ? 'open' : 'closed',
     connections:
       f.connections !== undefined
-        ? parseIntFlag('--connections', f.connections, 1, ws ? 100_000 : 10_000)
+        ? parseIntFlag('--connections', f.connections, connections.min, ws ? WS_CONNECTIONS : connections.max)
         : 100,
     durationMs: f.duration !== undefined ? parseDuration(f.duration) : 10_000,
     allowRemote,

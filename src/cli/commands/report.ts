@@ -2,11 +2,16 @@
 // results.json, with the analysis recomputed by this version's src/analysis so an old run gets today's verdicts.
 import { dirname, resolve } from 'node:path';
 import { analyze } from '../../analysis/index.js';
-import { applyGates, gateExit, parseGate } from '../gates.js';
+import { applyGates, parseGate } from '../../gates/index.js';
+import { gateExit } from '../finish.js';
 import { ExitCode } from '../../errors.js';
 import { loadResults, renderReports, terminalSummary } from '../../report/index.js';
 import { prepareOutDir } from '../../results/store.js';
+import { against, failOnRegression, thresholds } from '../../options/fields.js';
 import { defineCommand } from '../command.js';
+import { flagsOf, optionsFromFlags } from '../flags.js';
+
+const GATE_FIELDS = { thresholds, against, failOnRegression };
 
 export const reportCommand = defineCommand({
   name: 'report',
@@ -18,25 +23,11 @@ export const reportCommand = defineCommand({
     'run` (the analysis and verdicts are recomputed from the measured points), and prints the summary. Nothing is\n' +
     'measured.',
   flags: {
+    ...flagsOf(GATE_FIELDS),
     out: {
       type: 'string',
       value: 'DIR',
       help: "folder for the reports and CSV files (default: the results file's folder)",
-    },
-    against: {
-      type: 'string',
-      value: 'BASELINE.json',
-      help: "an earlier results.json: every headline figure and ratio of this run is tested against the\nearlier run's (a two-sample interval on the difference): a ratio outside is noisy, a figure that got\nworse a regression",
-    },
-    'fail-on-regression': {
-      type: 'boolean',
-      help: 'with --against: exit 3 when a figure got significantly worse',
-    },
-    threshold: {
-      type: 'string',
-      multiple: true,
-      value: 'T',
-      help: 'exit 3 unless T holds (as `run --threshold`: p99<50ms, "NAME:capacity>5000", ...)',
     },
   },
   footer:
@@ -45,12 +36,17 @@ export const reportCommand = defineCommand({
     const file = resolve(operand!);
     const results = loadResults(file);
     results.analysis = analyze(results);
+    const o = optionsFromFlags(GATE_FIELDS, values) as {
+      thresholds?: string[];
+      against?: string;
+      failOnRegression?: boolean;
+    };
     const gate = applyGates(results, {
-      gates: (values.threshold ?? []).map((t) => parseGate(t, 'report')),
-      against: values.against,
-      failOnRegression: values['fail-on-regression'] === true,
+      gates: (o.thresholds ?? []).map((t) => parseGate(t, 'report')),
+      against: o.against,
+      failOnRegression: o.failOnRegression === true,
     });
-    const outDir = resolve(values.out ?? dirname(file));
+    const outDir = resolve((values.out as string | undefined) ?? dirname(file));
     prepareOutDir(outDir);
     const files = renderReports(results, outDir);
     process.stdout.write(terminalSummary(results) + '\n\n');

@@ -4,20 +4,20 @@ import { verify } from '../../api/verify.js';
 import { ExitCode, StackbenchError } from '../../errors.js';
 import { renderVerification } from '../../report/verification.js';
 import { interrupt } from '../../machine/process.js';
-import { BUILTIN_IDS } from '../../stacks/registry.js';
-import { WORKLOAD_IDS } from '../../workloads.js';
-import { parseIntFlag } from '../args.js';
-import { selectionFlags } from '../select.js';
+import { byFlag, checkOptions, RUN_FIELDS } from '../../options/index.js';
+import { WORKLOAD_IDS, type WorkloadId } from '../../workloads.js';
 import { defineCommand } from '../command.js';
+import { flagsOf, optionsFromFlags } from '../flags.js';
+
+/** verify's options are a run's selection and ports. */
+const VERIFY_FIELDS = {
+  stacks: RUN_FIELDS.stacks,
+  workloads: RUN_FIELDS.workloads,
+  basePort: RUN_FIELDS.basePort,
+};
 
 const flags = {
-  stacks: { type: 'string', value: 'a,b', help: BUILTIN_IDS.join(',') },
-  workloads: { type: 'string', value: 'x,y', help: WORKLOAD_IDS.join(',') },
-  'base-port': {
-    type: 'string',
-    value: 'P',
-    help: 'use ports from P upward instead of free ones the kernel picks',
-  },
+  ...flagsOf(VERIFY_FIELDS),
   json: { type: 'boolean', help: 'print one JSON document on stdout, nothing else' },
 } as const;
 
@@ -30,15 +30,14 @@ export const verifyCommand = defineCommand({
   flags,
   footer: 'Exit 0 when every available cell passes, 1 when one fails, 2 on bad input.',
   async run(values) {
-    const selection = selectionFlags(values, 'verify');
-    const basePort =
-      values['base-port'] === undefined
-        ? undefined
-        : parseIntFlag('--base-port', values['base-port'], 1024, 65000);
+    const o = checkOptions(VERIFY_FIELDS, optionsFromFlags(VERIFY_FIELDS, values), byFlag, 'verify') as {
+      stacks?: string[];
+      workloads?: string[];
+      basePort?: number;
+    };
     const live = !values.json && process.stderr.isTTY;
     const v = await verify({
-      ...selection,
-      basePort,
+      ...o,
       signal: interrupt.signal,
       onEvent: (e) => {
         if (values.json) return;
@@ -48,7 +47,8 @@ export const verifyCommand = defineCommand({
     });
     if (live) process.stderr.write('\r\x1b[K');
     if (values.json) process.stdout.write(JSON.stringify(v, null, 2) + '\n');
-    else process.stdout.write(renderVerification(v, selection.workloads ?? [...WORKLOAD_IDS]) + '\n');
+    else
+      process.stdout.write(renderVerification(v, (o.workloads ?? [...WORKLOAD_IDS]) as WorkloadId[]) + '\n');
     if (v.interrupted) throw new StackbenchError('SB_INTERRUPTED');
     return v.ok ? ExitCode.ok : ExitCode.failure;
   },

@@ -1,15 +1,20 @@
-// Thresholds (after k6's): "p99<50ms", "p99.9<=200ms", "rps>=1000", "errors<0.1%", and "capacity>5000" (the
-// highest rate held under the SLO, which only `run` and `compare` search for). A run that misses one exits with 3,
-// so CI can fail on a regression. Bad syntax is bad input (exit 2).
+// The grammar of gates (after k6's thresholds): "p99<50ms", "p99.9<=200ms", "rps>=1000", "errors<0.1%", and
+// "capacity>5000" (the highest rate held under the SLO, which only `run` and `compare` search for); a gate of a
+// run may be scoped to a stack or a workload: "api:p99<50ms", "fastify/json:rps>20000". Bad syntax is bad input.
 import { StackbenchError } from '../errors.js';
-import { errorRate, percentileMs } from '../engine/result.js';
-import type { LoadResult } from '../engine/types.js';
 
 export interface Threshold {
   text: string;
   metric: string;
   op: '<' | '<=' | '>' | '>=';
   value: number;
+}
+
+/** A threshold of a run, for every measured stack and workload or for the ones its scope names. */
+export interface Gate extends Threshold {
+  /** Only this stack (a target's name in compare) and, optionally, only this workload. */
+  stack?: string;
+  workload?: string;
 }
 
 const FORM = /^\s*(p\d+(?:\.\d+)?|rps|errors|capacity)\s*(<=|>=|<|>)\s*(\d+(?:\.\d+)?)\s*(ms|s|%)?\s*$/;
@@ -22,6 +27,21 @@ export function parseThreshold(text: string): Threshold {
 /** A threshold of `run` and `compare`, which search for capacity: "capacity>5000" too (req/s under the SLO). */
 export function parseRunThreshold(text: string): Threshold {
   return parse(text, true);
+}
+
+/** "p99<50ms", "api:p99<50ms", "fastify/json:rps>20000"; `cmd` names the command for the hint. */
+export function parseGate(text: string, cmd = 'run'): Gate {
+  const colon = text.indexOf(':');
+  const scope = colon > 0 ? text.slice(0, colon).trim() : '';
+  const [stack, workload, extra] = scope ? scope.split('/') : [];
+  if (extra !== undefined || (scope && !stack))
+    throw new StackbenchError(
+      'SB_BAD_FLAG',
+      [`bad threshold scope "${scope}": expected NAME or NAME/WORKLOAD`],
+      [cmd],
+    );
+  const t = parseRunThreshold(colon > 0 ? text.slice(colon + 1) : text);
+  return { ...t, text: text.trim(), ...(stack ? { stack } : {}), ...(workload ? { workload } : {}) };
 }
 
 function parse(text: string, capacity: boolean): Threshold {
@@ -54,32 +74,13 @@ function parse(text: string, capacity: boolean): Threshold {
   return { text: text.trim(), metric, op, value };
 }
 
-/** Figures that are not in a LoadResult: capacity comes from a search over many loads. */
-export interface ExtraFigures {
-  capacity?: number;
-}
-
-/** The figure a threshold reads: latency percentiles in ms, rps, error rate in %, capacity in req/s. */
-function figure(t: Threshold, r: LoadResult, extra: ExtraFigures): number | undefined {
-  if (t.metric === 'capacity') return extra.capacity;
-  if (t.metric === 'rps') return r.rps;
-  if (t.metric === 'errors') return 100 * errorRate(r);
-  // Any percentile, not only the summary's: read it from the run's histogram.
-  return percentileMs(r, Number(t.metric.slice(1)));
-}
-
-export interface ThresholdCheck {
-  threshold: string;
-  actual: number | null;
-  ok: boolean;
-}
-
-export function checkThresholds(ts: Threshold[], r: LoadResult, extra: ExtraFigures = {}): ThresholdCheck[] {
-  return ts.map((t) => {
-    const v = figure(t, r, extra);
-    const ok =
-      v !== undefined &&
-      (t.op === '<' ? v < t.value : t.op === '<=' ? v <= t.value : t.op === '>' ? v > t.value : v >= t.value);
-    return { threshold: t.text, actual: v ?? null, ok };
-  });
+/** Whether `actual op value` holds. */
+export function holds(t: Pick<Threshold, 'op' | 'value'>, actual: number): boolean {
+  return t.op === '<'
+    ? actual < t.value
+    : t.op === '<='
+      ? actual <= t.value
+      : t.op === '>'
+        ? actual > t.value
+        : actual >= t.value;
 }

@@ -1,18 +1,9 @@
 // Gates for CI: thresholds on a run's headline figures ("p99<50ms", "rps>10000", "errors<0.1%",
 // "capacity>5000"), each for every measured stack and workload or for the ones a scope names
 // ("api:p99<50ms", "fastify/json:rps>20000"). A failed gate says which figure, its value, and by how much.
+import { analysisOf } from '../analysis/index.js';
 import type { Results, StackFigures } from '../results/types.js';
-import { analysisOf } from './index.js';
-
-export interface Gate {
-  text: string;
-  /** Only this stack (a target's name in compare) and, optionally, only this workload. */
-  stack?: string;
-  workload?: string;
-  metric: string;
-  op: '<' | '<=' | '>' | '>=';
-  value: number;
-}
+import { holds as satisfies, type Gate } from './grammar.js';
 
 export interface GateCheck {
   gate: string;
@@ -61,16 +52,7 @@ export function checkGates(gates: Gate[], results: Results): GateCheck[] {
         const v = figure(results, f, w.workload, g.metric);
         // A capacity that is only a lower bound passes a ">" gate it exceeds, and cannot pass a "<" one.
         const bound = g.metric === 'capacity' && f.capacity?.high === null;
-        const holds =
-          v !== null &&
-          (g.op === '<'
-            ? v < g.value
-            : g.op === '<='
-              ? v <= g.value
-              : g.op === '>'
-                ? v > g.value
-                : v >= g.value) &&
-          !(bound && g.op.startsWith('<'));
+        const holds = v !== null && satisfies(g, v) && !(bound && g.op.startsWith('<'));
         const fmt = (x: number) =>
           Math.abs(x) >= 100 ? Math.round(x).toLocaleString('en-US') : String(Number(x.toPrecision(3)));
         const by =

@@ -1,0 +1,118 @@
+// Measuring one cell (a subject on a workload), written once for every schedule: a warm-up until steady, the
+// headline runs (closed loop; chat holds its clients and sends at a fixed rate), the other concurrency levels,
+// and the capacity search under the objective. `run` measures a cell whole; `compare` interleaves the headline
+// runs of its targets (A B C, A B C) so a drift of the machine touches each alike.
+import { median } from '../analysis/stats.js';
+import type { Point } from '../results/types.js';
+import { CHAT_RATE, WORKLOADS, type WorkloadId } from '../workloads.js';
+import { searchCapacity } from './capacity.js';
+import { measurePoint } from './measure.js';
+import type { Objective } from './objective.js';
+import type { Recorder } from './record.js';
+import type { Subject } from './subject.js';
+import type { Suite } from './suites.js';
+import { warmUntilSteady } from './warmup.js';
+
+export interface CellContext {
+  suite: Suite;
+  objective: Objective;
+  record: Recorder;
+  signal?: AbortSignal;
+}
+
+/** When to stop measuring a subject: an interruption, the subject gone, or what else the schedule says. */
+export type Halted = () => boolean;
+
+function pointSpec(ctx: CellContext, subject: Subject, workload: WorkloadId) {
+  return {
+    subject,
+    workload,
+    objective: ctx.objective,
+    signal: ctx.signal,
+    onProgress: (rps: number) =>
+      ctx.record.emit({ type: 'load', stack: subject.id, workload, phase: '', rps }),
+  };
+}
+
+export function warm(ctx: CellContext, subject: Subject, workload: WorkloadId): Promise<number[]> {
+  return warmUntilSteady(subject, workload, ctx.suite.connections[0]!, ctx.suite.warmupMs, ctx.signal);
+}
+
+/** One closed-loop run (chat: its fixed message rate over held clients) at `connections`, recorded. */
+export async function closedRun(
+  ctx: CellContext,
+  subject: Subject,
+  workload: WorkloadId,
+  rep: number,
+  connections = ctx.suite.connections[0]!,
+): Promise<Point> {
+  const chat = WORKLOADS[workload].protocol === 'ws';
+  const p = await measurePoint({
+    ...pointSpec(ctx, subject, workload),
+    kind: 'closed',
+    model: chat ? 'open' : 'closed',
+    rate: chat ? CHAT_RATE : undefined,
+    connections,
+    durationMs: ctx.suite.durationMs,
+    warmupMs: ctx.suite.rewarmMs,
+    rep,
+  });
+  await ctx.record.point(p);
+  return p;
+}
+
+/**
+ * The capacity search, from the headline runs' median throughput. It stops when `halted` says so (a search of a
+ * dead server would probe until its probes ran out); what it found is kept unless `lost` says the cell's figures
+ * are void (a service the workload needs died).
+ */
+export async function capacity(
+  ctx: CellContext,
+  subject: Subject,
+  workload: WorkloadId,
+  headlineRps: number[],
+  halted: Halted,
+  lost: Halted = () => false,
+): Promise<void> {
+  const cap = await searchCapacity({
+    ...pointSpec(ctx, subject, workload),
+    durationMs: ctx.suite.probeMs,
+    warmupMs: ctx.suite.rewarmMs,
+    estimateRps: median(headlineRps) || 100,
+    connections: ctx.suite.connections[0]!,
+    probes: ctx.suite.probes,
+    precision: ctx.suite.precision,
+    onPoint: (p) => ctx.record.point(p),
+    halted,
+  });
+  if (!lost()) ctx.record.capacity(cap);
+}
+
+export interface CellRules {
+  /** Stop measuring: an interruption, the subject gone, a service it needs dead. */
+  halted: Halted;
+  /** The cell's figures are void (a service the workload needs died): no capacity is kept. */
+  lost?: Halted;
+  /** Search capacity on this cell (the suite's rule, or compare's choice). */
+  search: boolean;
+}
+
+/** A whole cell: warm-up, the headline runs, the other levels, then the capacity search. */
+export async function measureCell(
+  ctx: CellContext,
+  subject: Subject,
+  workload: WorkloadId,
+  { halted, lost, search }: CellRules,
+): Promise<void> {
+  const [headline, ...levels] = ctx.suite.connections;
+  await warm(ctx, subject, workload);
+  const rps: number[] = [];
+  for (let rep = 0; rep < ctx.suite.repetitions && !halted(); rep++)
+    rps.push((await closedRun(ctx, subject, workload, rep, headline)).rps);
+  for (const c of levels) {
+    if (halted()) return;
+    await closedRun(ctx, subject, workload, 0, c);
+  }
+  if (halted() || !search || ctx.suite.probes === 0) return;
+  await capacity(ctx, subject, workload, rps, halted, lost);
+}

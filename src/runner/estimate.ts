@@ -1,0 +1,52 @@
+// What a run will take, said at its start and counted down while it runs: the matrix cell by cell, the size
+// sweep, the scaling study. Fitted to this machine's quick runs; docs/BENCHMARKS.md records how close it came.
+import type { ScalingOptions } from './scaling.js';
+import type { Suite } from './suites.js';
+import type { SweepOptions } from './sweep.js';
+
+/** Probes a capacity search usually takes (4-7 on this machine's quick runs): estimates use it, not the limit. */
+export const TYPICAL_PROBES = 6;
+
+/** Planned seconds for one (stack, workload) cell: for the progress line's time left. */
+export function cellSeconds(s: Suite): number {
+  const runs = s.repetitions + s.connections.length - 1;
+  const probes = Math.min(s.probes, TYPICAL_PROBES);
+  const points = runs + probes;
+  // each point after the first: a short warm-up, plus ~100 ms waiting for an idle server
+  // the warm-up usually settles within 3 to 4 chunks of 250 ms
+  const ms =
+    Math.min(s.warmupMs, 1000) + s.durationMs * runs + s.probeMs * probes + (points - 1) * (s.rewarmMs + 100);
+  return ms / 1000;
+}
+
+export interface Planned {
+  suite: Suite;
+  stacks: readonly string[];
+  workloads: readonly string[];
+  main: boolean;
+  sweep?: SweepOptions;
+  scaling?: ScalingOptions;
+}
+
+/**
+ * What the whole run should take: the matrix (cellSeconds), ~5 s per size of the sweep, and per stack and
+ * workload of the scaling study a deployment, a search per N and the fault.
+ */
+export function plannedSeconds(plan: Planned): number {
+  const main = plan.main ? plan.stacks.length * plan.workloads.length * cellSeconds(plan.suite) : 0;
+  const sw = plan.sweep;
+  const sweep = sw
+    ? 5 *
+      ((sw.families.includes('ml') ? sw.ml.length : 0) +
+        (sw.families.includes('data') ? sw.dataRows.length * sw.dataOps.length : 0))
+    : 0;
+  const sc = plan.scaling;
+  let scaling = 0;
+  if (sc) {
+    const stacks = sc.stacks === 'leading' ? 2 : sc.stacks === 'all' ? plan.stacks.length : sc.stacks.length;
+    const perN = Math.min(plan.suite.probes, TYPICAL_PROBES) * (plan.suite.scalingProbeMs / 1000 + 0.5) + 1;
+    const perPair = 6 + sc.replicas.length * perN * sc.forms.length;
+    scaling = sc.workloads.reduce((sum, w) => sum + stacks * (perPair + (sc.faults.includes(w) ? 5 : 0)), 0);
+  }
+  return main + sweep + scaling;
+}
