@@ -64,7 +64,12 @@ function boundNotes(m: Matchup): string[] {
     if (m.metric === 'capacity' && f.capacity?.high === null)
       out.push(`${f.stack}'s capacity is a lower bound (no ceiling found)`);
   }
-  if (!m.cmp) out.push(`${m.ratio > 1 ? m.opp.stack : m.fav.stack} has no figure to divide by`);
+  if (!m.cmp) {
+    const none = m.ratio > 1 ? m.opp.stack : m.fav.stack;
+    out.push(
+      m.metric === 'capacity' ? `${none} met the SLO at no rate probed` : `${none} completed no request`,
+    );
+  }
   return out;
 }
 
@@ -110,6 +115,19 @@ export function cannotServeRow(
     outcome: 'cannot serve',
     notes: [rec?.verification[workload]?.reason ?? 'not supported'],
   };
+}
+
+/**
+ * A workload's cannot-serve rows name the stack its matchups were made with (the best by the metric decided
+ * on), once the rule has chosen it; until then they carry the fastest by throughput.
+ */
+export function alignCannotRows(rows: VerdictRow[], matchups: Matchup[]): VerdictRow[] {
+  return rows.map((r) => {
+    const m = r.outcome === 'cannot serve' ? matchups.find((x) => x.workload === r.workload) : undefined;
+    return m
+      ? { ...r, metric: m.metric, favoured: m.fav.stack, favouredFigure: figureOf(m.fav, m.metric) }
+      : r;
+  });
 }
 
 const point = (v: number): Span => ({ value: v, low: v, high: v });

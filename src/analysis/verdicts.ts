@@ -27,7 +27,15 @@ import {
   tiePhrase,
   type ScalingOutcome,
 } from './headline.js';
-import { cannotServeRow, matchupRow, reversed, scalingRow, sweepRows, type Matchup } from './verdict-rows.js';
+import {
+  alignCannotRows,
+  cannotServeRow,
+  matchupRow,
+  reversed,
+  scalingRow,
+  sweepRows,
+  type Matchup,
+} from './verdict-rows.js';
 
 export type Rule = (results: Results, d: Derived, claim: Claim) => Verdict;
 
@@ -267,10 +275,11 @@ function runtimeWins(favoured: Runtime): Rule {
     const bounds = lowerBounds(matchups);
     if (bounds.length) summary += `. Lower bounds: ${bounds.join(', ')}`;
     if (missing.length) summary += `. Missing: ${missing.join('; ')}`;
+    const aligned = alignCannotRows(rows, matchups);
     const tally = { wins, total, undecided };
     const slo = { sloP99Ms: results.config.sloP99Ms };
-    const headline = runtimeHeadline(verdict, rows, tally, RUNTIME_NAME[favoured], slo, missing);
-    return { claim: claim.id, verdict, headline, summary, evidence, matchups: rows };
+    const headline = runtimeHeadline(verdict, aligned, tally, RUNTIME_NAME[favoured], slo, missing);
+    return { claim: claim.id, verdict, headline, summary, evidence, matchups: aligned };
   };
 }
 
