@@ -180,6 +180,25 @@ export function runtimeHeadline(
   );
 }
 
+/** "Python relies on WSGI": the best WSGI stack against the best ASGI one, said from WSGI's side (the claim's). */
+export function wsgiHeadline(verdict: VerdictValue, row: VerdictRow, c: Context): Headline {
+  const tie = row.outcome === 'tie';
+  const f = rowFigure(row, !tie);
+  const tag = (id: StackId) => `${id === row.favoured ? 'WSGI' : 'ASGI'} ${id}`;
+  if (!f)
+    return line(verdict, `${tag(row.favoured)} against ${tag(row.opponent)} on ${row.workload}: no ratio`);
+  const shown = { ...f, a: tag(f.a), b: tag(f.b) };
+  const phrase =
+    verdict === 'undecided'
+      ? `${leanPhrase(shown)}, within the noise`
+      : verdict === 'depends'
+        ? `a server, not WSGI: ${leadPhrase(shown, c)}`
+        : tie
+          ? tiePhrase(shown)
+          : leadPhrase(shown, c);
+  return line(verdict, phrase, f);
+}
+
 /** One side of a scaling comparison: the stack and its E(N). */
 export interface ScalingSide {
   stack: StackId;
@@ -249,7 +268,7 @@ export function scalingHeadline(
   }
   const o = of('python')[0] ?? of('alike')[0] ?? outcomes[0]!;
   if (o.outcome === 'python') return say(`Python scales better, ${effPhrase(o, o.python, o.node)}`, o, true);
-  return say(`${o.outcome === 'alike' ? 'alike' : 'a bound'}, ${effPhrase(o, o.node, o.python)}`, o);
+  return say(`${o.outcome === 'alike' ? 'alike' : 'a bound'}: ${effPhrase(o, o.node, o.python)}`, o);
 }
 
 const LIB = { ml: 'NumPy', data: 'pandas' } as const;

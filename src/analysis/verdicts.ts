@@ -1,13 +1,6 @@
 // The rules that decide the article's claims: rule id -> (results, derived figures, claim) -> Verdict.
 // A claim of winning is supported only by a win outside the noise: a tie counts as "not supported".
-import type {
-  HeadlineFigure,
-  Results,
-  StackFigures,
-  Verdict,
-  VerdictRow,
-  VerdictValue,
-} from '../results/types.js';
+import type { Results, StackFigures, Verdict, VerdictRow, VerdictValue } from '../results/types.js';
 import { isWsgi, type Runtime, type StackId } from '../stacks/registry.js';
 import { WORKLOADS, type WorkloadId } from '../workloads.js';
 import type { Claim, ClaimTest, RuleId } from './claims.js';
@@ -16,15 +9,12 @@ import { scalingCurves, type Efficiency } from './scaling.js';
 import { crossovers } from './crossover.js';
 import { compareBrackets, compareRuns, fmtInt, fmtRatio } from './stats.js';
 import {
-  leadPhrase,
-  leanPhrase,
   line,
   notMeasured,
-  rowFigure,
   runtimeHeadline,
   scalingHeadline,
   sizesHeadline,
-  tiePhrase,
+  wsgiHeadline,
   type ScalingOutcome,
 } from './headline.js';
 import {
@@ -349,20 +339,11 @@ const wsgiConcurrency: Rule = (results, d, claim) => {
   const row = matchupRow(reversed(m));
   const matchups = [row];
   const slo = { sloP99Ms: results.config.sloP99Ms };
-  const ahead = rowFigure(row, m.outcome !== 'tie');
-  const tag = (id: StackId) => `${id === bestWsgi.stack ? 'WSGI' : 'ASGI'} ${id}`;
-  const shown = ahead && { ...ahead, a: tag(ahead.a), b: tag(ahead.b) };
-  const say = (v: VerdictValue, phrase: (f: HeadlineFigure) => string, prefix = '') =>
-    line(
-      v,
-      prefix + (shown ? phrase(shown) : `${tag(bestWsgi.stack)} against ${tag(bestAsgi.stack)}: no ratio`),
-      ahead,
-    );
   if (m.outcome === 'undecided') {
     return {
       claim: claim.id,
       verdict: 'undecided',
-      headline: say('undecided', (f) => `${leanPhrase(f)}, not decided`),
+      headline: wsgiHeadline('undecided', row, slo),
       matchups,
       summary: `undecided: on ${workload} ASGI ${bestAsgi.stack} and WSGI ${bestWsgi.stack} (${bestWsgi.serverClass}) cannot be told apart within the run-to-run noise (${fmtRatio(m.ratio)}x${m.cmp?.note ? `; ${m.cmp.note}` : ''})`,
       evidence,
@@ -372,7 +353,7 @@ const wsgiConcurrency: Rule = (results, d, claim) => {
     return {
       claim: claim.id,
       verdict: 'depends',
-      headline: say('depends', (f) => leadPhrase(f, slo), 'a server, not WSGI: '),
+      headline: wsgiHeadline('depends', row, slo),
       matchups,
       summary: `depends: Python needs an application server either way, but WSGI is not what gives it concurrency — ASGI ${bestAsgi.stack} sustains ${fmtRatio(m.ratio)}x WSGI ${bestWsgi.stack} on ${workload}${metric === 'capacity' ? ' within the SLO' : ''}`,
       evidence,
@@ -381,7 +362,7 @@ const wsgiConcurrency: Rule = (results, d, claim) => {
   return {
     claim: claim.id,
     verdict: 'supported',
-    headline: say('supported', (f) => (m.outcome === 'tie' ? tiePhrase(f) : leadPhrase(f, slo))),
+    headline: wsgiHeadline('supported', row, slo),
     matchups,
     summary: `supported: on ${workload} the best WSGI stack ${bestWsgi.stack} (${bestWsgi.serverClass}) is ${m.outcome === 'tie' ? 'level with' : 'ahead of'} ASGI ${bestAsgi.stack} (${fmtRatio(1 / m.ratio)}x${m.outcome === 'tie' ? ', tie' : ''}): ${bestWsgi.serverClass === 'WSGI gevent' ? "a WSGI server's worker model — here gevent's greenlets, not workers and threads — is how Python handled waiting requests best" : 'WSGI workers and threads are how Python handles concurrency here'}`,
     evidence,

@@ -100,7 +100,11 @@ export function terminalSummary(results: Results, opts: SummaryOptions = {}): st
   // compare's results read as compare's output (`stackbench report` of a compare run).
   if (results.config.compare) return compareText(results);
   const a = analysisOf(results);
-  if (!opts.verbose) return briefSummary(results, a, opts.width ?? terminalWidth());
+  return opts.verbose ? fullSummary(results, a) : briefSummary(results, a, opts.width ?? terminalWidth());
+}
+
+/** The full text: every table, every verdict's summary, the scaling study, the sweep; unfitted. */
+function fullSummary(results: Results, a: Analysis): string {
   const views = a.workloads;
   const out: string[] = [color.bold(headerLine(results))];
   const warn = statusWarning(results);
