@@ -80,6 +80,9 @@ export type {
   Estimate,
   Verdict,
   VerdictValue,
+  Headline,
+  HeadlineFigure,
+  VerdictRow,
   ScalingCurve,
   Crossover,
 } from './results/types.js';
