@@ -10,19 +10,14 @@ import { scalingHeadline, spanPct, spanX, type ScalingOutcome } from '../../src/
 import { RULES } from '../../src/analysis/verdicts.js';
 import type { Results, Verdict } from '../../src/results/types.js';
 import { Verdict as VerdictSchema } from '../../src/results/verdict-schema.js';
-import type { StackId } from '../../src/stacks/registry.js';
 import { quickRun } from '../fixtures/quick-run.js';
-import { around, makeResults, type RunSpec, type Spec } from '../fixtures/results-synthetic.js';
+import { jsonResults } from '../fixtures/results-synthetic.js';
 
 const claim = (id: string): Claim => CLAIMS.find((c) => c.id === id)!;
 const judge = (id: string, r: Results): Verdict => RULES[claim(id).rule](r, derive(r), claim(id));
 const words = (s: string) => s.split(/\s+/).length;
 
-function json(rps: Partial<Record<StackId, number>>, extra: Partial<Spec> = {}): Results {
-  const stacks = Object.keys(rps) as StackId[];
-  const runs: RunSpec[] = stacks.map((s) => ({ stack: s, workload: 'json', rps: around(rps[s]!, 3, 0.01) }));
-  return makeResults({ stacks, workloads: ['json'], runs, ...extra });
-}
+const json = jsonResults;
 
 /** The headline's figure is a row's: the same pair, and the row's ratio or its inverse. */
 function figureIsARow(v: Verdict): void {
