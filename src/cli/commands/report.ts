@@ -38,6 +38,10 @@ export const reportCommand = defineCommand({
       value: 'T',
       help: 'exit 3 unless T holds (as `run --threshold`: p99<50ms, "NAME:capacity>5000", ...)',
     },
+    verbose: {
+      type: 'boolean',
+      help: "the full summary: every table and every verdict's summary (default: one line per claim)",
+    },
   },
   footer:
     'Exit 0 on success, 2 when the file is not a results file of this version or DIR is not writable, 3 when a\nthreshold or --fail-on-regression failed.',
@@ -53,7 +57,7 @@ export const reportCommand = defineCommand({
     const outDir = resolve(values.out ?? dirname(file));
     prepareOutDir(outDir);
     const files = renderReports(results, outDir);
-    process.stdout.write(terminalSummary(results) + '\n\n');
+    process.stdout.write(terminalSummary(results, { verbose: values.verbose === true }) + '\n\n');
     if (gate.lines.length) process.stdout.write(gate.lines.map((l) => `  ${l}`).join('\n') + '\n\n');
     process.stdout.write(
       Object.values(files)

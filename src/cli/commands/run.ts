@@ -120,6 +120,10 @@ const flags = {
     help: 'with --against: exit 3 when a figure got significantly worse',
   },
   json: { type: 'boolean', help: 'print the results document on stdout, nothing else' },
+  verbose: {
+    type: 'boolean',
+    help: "the full summary: every table and every verdict's summary (default: one line per claim)",
+  },
 } as const;
 
 /** A mode flag: one of its words, or bad input naming them (the library checks its options the same way). */
@@ -206,7 +210,7 @@ export const runCommand = defineCommand({
       against: values.against ?? file?.against,
       failOnRegression: values['fail-on-regression'] === true || file?.failOnRegression === true,
       json: values.json === true,
-      summary: terminalSummary,
+      summary: (r) => terminalSummary(r, { verbose: values.verbose === true }),
       files: 'and report.md; points.csv, headline.csv',
     });
   },
