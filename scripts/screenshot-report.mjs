@@ -1,4 +1,4 @@
-// The README's picture: a real run's report.html in headless Debian Chromium, its first screen (1280 x 900),
+// The README's picture: a real run's report.html in headless Debian Chromium, its first screen (1400 x 900),
 // once the page says its charts are drawn.
 // Usage: node scripts/screenshot-report.mjs RESULTS_DIR/report.html docs/report.png
 import { existsSync } from 'node:fs';
@@ -16,7 +16,7 @@ const browser = await chromium.launch({
   args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
 });
 try {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   await page.goto(pathToFileURL(resolve(from)).href);
   await page.waitForFunction('document.body.dataset.chartsRendered !== undefined', undefined, {
     timeout: 20_000,

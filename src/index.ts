@@ -88,6 +88,9 @@ export type {
   Estimate,
   Verdict,
   VerdictValue,
+  Headline,
+  HeadlineFigure,
+  VerdictRow,
   ScalingCurve,
   Crossover,
 } from './results/types.js';

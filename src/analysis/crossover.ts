@@ -7,7 +7,7 @@ import { compareRuns, fmtRatio, median } from './stats.js';
 
 export type { Crossover, CrossoverStep };
 
-const sizeText = (family: 'ml' | 'data', size: number) =>
+export const sizeText = (family: 'ml' | 'data', size: number) =>
   family === 'ml'
     ? `${Number(size.toPrecision(2))} MFLOP`
     : `${size >= 1e6 ? `${size / 1e6}M` : `${Math.round(size / 1000)}k`} rows`;

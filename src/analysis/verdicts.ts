@@ -1,6 +1,6 @@
 // The rules that decide the article's claims: rule id -> (results, derived figures, claim) -> Verdict.
 // A claim of winning is supported only by a win outside the noise: a tie counts as "not supported".
-import type { Comparison, Results, StackFigures, Verdict, VerdictValue } from '../results/types.js';
+import type { Results, StackFigures, Verdict, VerdictRow, VerdictValue } from '../results/types.js';
 import { isWsgi, type Runtime, type StackId } from '../stacks/registry.js';
 import { WORKLOADS, type WorkloadId } from '../workloads.js';
 import type { Claim, ClaimTest, RuleId } from './claims.js';
@@ -8,22 +8,29 @@ import { figures, measured, type Derived } from './derive.js';
 import { scalingCurves, type Efficiency } from './scaling.js';
 import { crossovers } from './crossover.js';
 import { compareBrackets, compareRuns, fmtInt, fmtRatio } from './stats.js';
+import {
+  line,
+  notMeasured,
+  runtimeHeadline,
+  scalingHeadline,
+  sizesHeadline,
+  wsgiHeadline,
+  type ScalingOutcome,
+} from './headline.js';
+import {
+  alignCannotRows,
+  cannotServeRow,
+  matchupRow,
+  reversed,
+  scalingRow,
+  sweepRows,
+  type Matchup,
+} from './verdict-rows.js';
 
 export type Rule = (results: Results, d: Derived, claim: Claim) => Verdict;
 
 const RUNTIME_NAME: Record<Runtime, string> = { node: 'Node.js', python: 'Python', other: 'other' };
 const other = (r: Runtime): Runtime => (r === 'node' ? 'python' : 'node');
-
-interface Matchup {
-  workload: WorkloadId;
-  metric: ClaimTest['metric'];
-  fav: StackFigures;
-  opp: StackFigures;
-  cmp?: Comparison;
-  /** fav / opp (< 1 when the favoured side is slower). */
-  ratio: number;
-  outcome: 'win' | 'tie' | 'loss' | 'undecided';
-}
 
 const value = (f: StackFigures, metric: ClaimTest['metric']) =>
   metric === 'rps' ? (f.rps?.median ?? NaN) : (f.capacity?.value ?? NaN);
@@ -150,6 +157,7 @@ function runtimeWins(favoured: Runtime): Rule {
     const evidence: string[] = [];
     /** Opponents that cannot do the workload by their model (WebSocket on WSGI): the favoured side wins. */
     const byDefault: Array<{ workload: WorkloadId; stack: StackId }> = [];
+    const rows: VerdictRow[] = [];
     for (const t of claim.tests) {
       const w = figures(d, t.workload);
       let metric = t.metric;
@@ -159,8 +167,12 @@ function runtimeWins(favoured: Runtime): Rule {
         (s) => s.runtime === other(favoured) && s.verification[t.workload]?.status === 'unsupported',
       );
       if (favs.some((f) => has(f, 'rps'))) {
+        const top = favs
+          .filter((f) => has(f, 'rps'))
+          .reduce((a, b) => (value(b, 'rps') > value(a, 'rps') ? b : a));
         for (const s of cannot) {
           byDefault.push({ workload: t.workload, stack: s.id });
+          rows.push(cannotServeRow(results, t.workload, t.metric, top, s.id));
           evidence.push(
             `${s.id} cannot serve ${t.workload}: ${s.verification[t.workload]?.reason ?? 'not supported'}`,
           );
@@ -187,7 +199,9 @@ function runtimeWins(favoured: Runtime): Rule {
       const best = usable(favs).reduce((a, b) => (value(b, metric) > value(a, metric) ? b : a));
       for (const opp of usable(opps)) {
         const m = matchup(t.workload, metric, best, opp);
+        if (metric !== t.metric) m.notes = ['closed-loop throughput: no capacity search for every stack'];
         matchups.push(m);
+        rows.push(matchupRow(m));
         evidence.push(
           m.cmp
             ? m.cmp.text + (m.cmp.note ? ` [${m.cmp.note}]` : '')
@@ -205,8 +219,10 @@ function runtimeWins(favoured: Runtime): Rule {
       return {
         claim: claim.id,
         verdict: 'not measured',
+        headline: notMeasured(missing[0] ?? 'no figures on its workloads'),
         summary: `not measured: ${missing.join('; ')}`,
         evidence,
+        matchups: rows,
       };
     }
     const wins = matchups.filter((m) => m.outcome === 'win').length + byDefault.length;
@@ -249,7 +265,11 @@ function runtimeWins(favoured: Runtime): Rule {
     const bounds = lowerBounds(matchups);
     if (bounds.length) summary += `. Lower bounds: ${bounds.join(', ')}`;
     if (missing.length) summary += `. Missing: ${missing.join('; ')}`;
-    return { claim: claim.id, verdict, summary, evidence };
+    const aligned = alignCannotRows(rows, matchups);
+    const tally = { wins, total, undecided };
+    const slo = { sloP99Ms: results.config.sloP99Ms };
+    const headline = runtimeHeadline(verdict, aligned, tally, RUNTIME_NAME[favoured], slo, missing);
+    return { claim: claim.id, verdict, headline, summary, evidence, matchups: aligned };
   };
 }
 
@@ -292,8 +312,10 @@ const wsgiConcurrency: Rule = (results, d, claim) => {
     return {
       claim: claim.id,
       verdict: 'not measured',
+      headline: notMeasured(`no WSGI stack has figures on ${workload}`),
       summary: `not measured: no WSGI stack has figures on ${workload}${why.length ? ` (${why.join('; ')})` : ''}`,
       evidence,
+      matchups: [],
     };
   }
   const bestWsgi = wsgi.reduce((a, b) => (value(b, metric) > value(a, metric) ? b : a));
@@ -301,17 +323,28 @@ const wsgiConcurrency: Rule = (results, d, claim) => {
     return {
       claim: claim.id,
       verdict: 'supported',
+      headline: line(
+        'supported',
+        `WSGI ${bestWsgi.stack} ${fmtFig(bestWsgi, metric)} on ${workload}; no ASGI stack measured`,
+      ),
       summary: `supported: on ${workload} the WSGI stacks' concurrency is their workers and threads (${bestWsgi.stack} ${fmtFig(bestWsgi, metric)}); no ASGI stack was measured to show another way`,
       evidence,
+      matchups: [],
     };
   }
   const bestAsgi = asgi.reduce((a, b) => (value(b, metric) > value(a, metric) ? b : a));
   const m = matchup(workload, metric, bestAsgi, bestWsgi);
   if (m.cmp) evidence.push(m.cmp.text);
+  // The claim's side is WSGI: the row and the headline speak from it.
+  const row = matchupRow(reversed(m));
+  const matchups = [row];
+  const slo = { sloP99Ms: results.config.sloP99Ms };
   if (m.outcome === 'undecided') {
     return {
       claim: claim.id,
       verdict: 'undecided',
+      headline: wsgiHeadline('undecided', row, slo),
+      matchups,
       summary: `undecided: on ${workload} ASGI ${bestAsgi.stack} and WSGI ${bestWsgi.stack} (${bestWsgi.serverClass}) cannot be told apart within the run-to-run noise (${fmtRatio(m.ratio)}x${m.cmp?.note ? `; ${m.cmp.note}` : ''})`,
       evidence,
     };
@@ -320,6 +353,8 @@ const wsgiConcurrency: Rule = (results, d, claim) => {
     return {
       claim: claim.id,
       verdict: 'depends',
+      headline: wsgiHeadline('depends', row, slo),
+      matchups,
       summary: `depends: Python needs an application server either way, but WSGI is not what gives it concurrency — ASGI ${bestAsgi.stack} sustains ${fmtRatio(m.ratio)}x WSGI ${bestWsgi.stack} on ${workload}${metric === 'capacity' ? ' within the SLO' : ''}`,
       evidence,
     };
@@ -327,6 +362,8 @@ const wsgiConcurrency: Rule = (results, d, claim) => {
   return {
     claim: claim.id,
     verdict: 'supported',
+    headline: wsgiHeadline('supported', row, slo),
+    matchups,
     summary: `supported: on ${workload} the best WSGI stack ${bestWsgi.stack} (${bestWsgi.serverClass}) is ${m.outcome === 'tie' ? 'level with' : 'ahead of'} ASGI ${bestAsgi.stack} (${fmtRatio(1 / m.ratio)}x${m.outcome === 'tie' ? ', tie' : ''}): ${bestWsgi.serverClass === 'WSGI gevent' ? "a WSGI server's worker model — here gevent's greenlets, not workers and threads — is how Python handled waiting requests best" : 'WSGI workers and threads are how Python handles concurrency here'}`,
     evidence,
   };
@@ -346,14 +383,17 @@ const scaling: Rule = (results, _d, claim) => {
   const notMeasured = (why: string): Verdict => ({
     claim: claim.id,
     verdict: 'not measured',
+    headline: scalingHeadline('not measured', [], why),
     summary: `not measured: ${why}`,
     evidence,
+    matchups: [],
   });
   const cfg = results.config.scaling;
   if (!cfg) return notMeasured('the scaling study did not run (stackbench run --scaling on runs it)');
   if (cfg.notMeasured) return notMeasured(cfg.notMeasured);
   const parts: string[] = [];
-  const outcomes: Array<'node' | 'python' | 'alike' | 'undecided'> = [];
+  const outcomes: ScalingOutcome[] = [];
+  const rows: VerdictRow[] = [];
   for (const t of claim.tests) {
     const mine = curves.filter((c) => c.workload === t.workload);
     for (const c of mine) {
@@ -386,7 +426,15 @@ const scaling: Rule = (results, _d, claim) => {
           : en.high !== null && ep.high !== null
             ? 'alike'
             : 'undecided';
-    outcomes.push(outcome);
+    const o: ScalingOutcome = {
+      workload: t.workload,
+      n: top,
+      node: { stack: n.stack, e: en },
+      python: { stack: p.stack, e: ep },
+      outcome,
+    };
+    outcomes.push(o);
+    rows.push(scalingRow(o, p.serverClass));
     const word = {
       node: 'Node.js scales better',
       python: 'Python scales better',
@@ -401,8 +449,8 @@ const scaling: Rule = (results, _d, claim) => {
     return notMeasured(
       'no workload has scaling figures for both a Node.js and a Python stack (see the notes)',
     );
-  const node = outcomes.filter((o) => o === 'node').length;
-  const undecided = outcomes.filter((o) => o === 'undecided').length;
+  const node = outcomes.filter((o) => o.outcome === 'node').length;
+  const undecided = outcomes.filter((o) => o.outcome === 'undecided').length;
   const verdict: VerdictValue =
     node === outcomes.length
       ? 'supported'
@@ -415,8 +463,10 @@ const scaling: Rule = (results, _d, claim) => {
   return {
     claim: claim.id,
     verdict,
+    headline: scalingHeadline(verdict, outcomes),
     summary: `${verdict}: scaling efficiency E(N) = C(N) / (N x C(1)), ${parts.join('; ')}. ${needs[0]!.toUpperCase()}${needs.slice(1)}.`,
     evidence,
+    matchups: rows,
   };
 };
 
@@ -455,7 +505,16 @@ function acrossSizes(rule: Rule): Rule {
       verdict === base.verdict
         ? `${base.summary}. Across sizes: ${where}.${tail}`
         : `${verdict}: it depends on the size — ${where}. At the headline size: ${base.summary}.${tail}`;
-    return { claim: claim.id, verdict, summary, evidence };
+    const loop = claim.tests[0]?.workload === 'cpu';
+    const headline = sizesHeadline(verdict, base, across, xs, loop);
+    return {
+      claim: claim.id,
+      verdict,
+      headline,
+      summary,
+      evidence,
+      matchups: [...base.matchups, ...sweepRows(xs)],
+    };
   };
 }
 

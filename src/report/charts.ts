@@ -6,6 +6,7 @@ import { uslCapacity } from '../analysis/usl.js';
 import type { Results } from '../results/types.js';
 import type { Runtime, StackId } from '../stacks/registry.js';
 import { WORKLOADS, type WorkloadId } from '../workloads.js';
+import { verdictCharts, type VerdictChart } from './verdict-charts.js';
 
 /** Node.js stacks in greens, Python stacks in blues and violets: the runtime shows at a glance. */
 export const STACK_COLORS: Record<string, string> = {
@@ -89,6 +90,8 @@ export interface ChartData {
   workloads: WorkloadCharts[];
   /** Best Node.js over best Python per workload (> 1: Node.js faster). */
   overview: Array<{ workload: WorkloadId; ratio: number; node: StackId; python: StackId }>;
+  /** The small picture of each verdict card, in the verdicts' order. */
+  verdicts: VerdictChart[];
 }
 
 export const nines = (p: number) => -Math.log10(1 - p / 100);
@@ -209,5 +212,15 @@ export function chartData(results: Results): ChartData {
       ...(x.flip ? { flip: x.flip } : {}),
     };
   });
-  return { sloP99Ms: results.config.sloP99Ms, colors, runtimes, workloads, overview, scaling, crossover };
+  const verdicts = verdictCharts(a, results.config.sloP99Ms);
+  return {
+    sloP99Ms: results.config.sloP99Ms,
+    colors,
+    runtimes,
+    workloads,
+    overview,
+    scaling,
+    crossover,
+    verdicts,
+  };
 }

@@ -487,6 +487,6 @@ export function clientMain(Chart: any, data: ChartData): void {
 
   // Tell whoever waits (the browser test, a screenshot script) that every chart has drawn.
   requestAnimationFrame(() => {
-    doc.body.dataset.chartsRendered = String(count);
+    doc.body.dataset.chartsRendered = String(count + Number(doc.body.dataset.verdictCharts ?? 0));
   });
 }

@@ -4,13 +4,15 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { analysisOf } from '../analysis/index.js';
-import type { Analysis, Results, StackFigures, Verdict, WorkloadAnalysis } from '../results/types.js';
+import type { Analysis, Results, StackFigures, WorkloadAnalysis } from '../results/types.js';
 import { WORKLOADS } from '../workloads.js';
 import { figureCells, flagsInUse, head, reasonLines, winnerLines } from './cells.js';
 import { chartData, type ChartData } from './charts.js';
 import { escapeHtml as e, scriptJson, scriptSource } from './escape.js';
 import { fmtDate, fmtDuration, fmtPct, legend, machineRows, MARKS } from './format.js';
 import { clientMain } from './html-client.js';
+import { verdictClient } from './html-client-verdicts.js';
+import { VERDICT_LEGEND, verdictCards } from './html-verdicts.js';
 import { CSS } from './html-style.js';
 import { faultLine, scalingAbsence, scalingHeader, scalingTable } from './scaling.js';
 import { crossoverTable, crossoverTitle, sweepAbsence } from './crossover.js';
@@ -51,14 +53,6 @@ function rowHtml(r: StackFigures, winner: string | undefined): string {
   return `<tr><td>${name}</td>${figureCells(r)
     .map((c) => `<td class="num">${cellHtml(c)}</td>`)
     .join('')}</tr>`;
-}
-
-function verdictCard(v: Verdict): string {
-  const cls = `v-${v.verdict.replace(/\s+/g, '-')}`;
-  const evidence = v.evidence.length
-    ? `<details><summary>evidence</summary><ul>${v.evidence.map((x) => `<li>${e(x)}</li>`).join('')}</ul></details>`
-    : '';
-  return `<div class="card verdict ${e(cls)}"><span class="label">${e(v.verdict)}</span><h3>${e(v.claim)}</h3><p>${e(v.summary)}</p>${evidence}</div>`;
 }
 
 function chartCard(name: string, title: string, note = ''): string {
@@ -173,7 +167,7 @@ export function htmlReport(results: Results): string {
 <dl class="meta">${metaItems.map(([k, v]) => `<div><dt>${e(k)}</dt><dd>${e(v)}</dd></div>`).join('')}</dl></header>`;
   const nav = `<nav class="workloads"><a href="#verdicts">verdicts</a><a href="#scaling">scaling</a><a href="#sweep">by size</a>${views.map((v) => `<a href="#w-${e(v.workload)}">${e(v.workload)}</a>`).join('')}<a href="#stacks">stacks</a><a href="#config">configuration</a></nav>`;
 
-  const verdicts = `<div class="verdicts">${a.verdicts.map(verdictCard).join('')}</div>`;
+  const verdicts = verdictCards(a.verdicts, data.verdicts);
   const reco = a.recommendation.length
     ? `<div class="card reco"><h3>What to choose, on this machine</h3><ul>${a.recommendation.map((l) => `<li>${e(l)}</li>`).join('')}</ul></div>`
     : '';
@@ -248,7 +242,7 @@ ${nav}
 <main>
 ${warn ? `<div class="banner">${e(warn)}</div>` : ''}
 ${r.failures?.length ? `<div class="banner"><strong>Failures this run met</strong> (none of their figures feed a winner, a ratio or a verdict):<ul>${r.failures.map((f) => `<li>${e(f)}</li>`).join('')}</ul></div>` : ''}
-<section id="verdicts"><h2>Verdicts on the article</h2>${verdicts}</section>
+<section id="verdicts"><h2>Verdicts on the article <small>${e(VERDICT_LEGEND)}</small></h2>${verdicts}</section>
 ${reco ? `<section id="recommendation">${reco}</section>` : ''}
 ${agreement ? `<section id="agreement">${agreement}</section>` : ''}
 <section id="overview"><h2>At a glance</h2>${overview}</section>
@@ -272,7 +266,7 @@ ${notes}
 <script type="application/json" id="results">${scriptJson(r)}</script>
 <script type="application/json" id="chart-data">${scriptJson(data)}</script>
 <script>${scriptSource(chartJsSource())}</script>
-<script>${scriptSource(`(${clientMain.toString()})(window.Chart, JSON.parse(document.getElementById('chart-data').textContent));`)}</script>
+<script>${scriptSource(`const data = JSON.parse(document.getElementById('chart-data').textContent); (${verdictClient.toString()})(window.Chart, data); (${clientMain.toString()})(window.Chart, data);`)}</script>
 </body></html>
 `;
 }

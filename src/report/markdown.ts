@@ -1,12 +1,13 @@
 // report.md: the terminal summary's content as markdown, plus the machine, CPU sets, every stack's versions,
 // the run's configuration and its notes, so the file stands alone in a pull request or a wiki.
 import { analysisOf } from '../analysis/index.js';
-import type { Results } from '../results/types.js';
+import type { Results, Verdict } from '../results/types.js';
 import { WORKLOADS } from '../workloads.js';
 import { ALIGN, flagsInUse, head, reasonLines, rowCells, winnerLines } from './cells.js';
 import { fmtDate, fmtDuration, fmtPct, legend, machineRows } from './format.js';
 import { faultLine, scalingAbsence, scalingHeader, scalingTable } from './scaling.js';
 import { crossoverTable, crossoverTitle, sweepAbsence } from './crossover.js';
+import { matchupTable } from './matchups.js';
 import { markdownTable } from './table.js';
 import { headerLine, statusWarning } from './terminal.js';
 
@@ -30,6 +31,25 @@ const inline = (s: string) =>
     .replace(/>/g, '&gt;')
     .replace(/([\\`*_[\]|])/g, '\\$1');
 
+/** Per claim: its matchups as a table, its summary in full, its evidence. */
+function verdictDetails(verdicts: Verdict[]): string[] {
+  const out: string[] = [];
+  for (const v of verdicts) {
+    out.push('', `### ${inline(v.claim)} — ${inline(v.verdict)}`, '');
+    if (v.matchups.length) {
+      const t = matchupTable(v);
+      out.push(markdownTable(t.head, t.rows), '');
+    }
+    out.push(inline(v.summary));
+    if (v.evidence.length) {
+      out.push('', `<details><summary>Evidence: ${inline(v.claim)}</summary>`, '');
+      for (const e of v.evidence) out.push(`- ${inline(e)}`);
+      out.push('', '</details>');
+    }
+  }
+  return out;
+}
+
 export function markdownReport(results: Results): string {
   const r = results;
   const a = analysisOf(r);
@@ -46,15 +66,15 @@ export function markdownReport(results: Results): string {
     out.push('', '## Verdicts on the article', '');
     out.push(
       markdownTable(
-        ['claim', 'verdict', 'summary'],
-        a.verdicts.map((v) => [v.claim, `${VERDICT_ICON[v.verdict] ?? ''} ${v.verdict}`, v.summary]),
+        ['claim', 'verdict', 'headline'],
+        a.verdicts.map((v) => [
+          v.claim,
+          `${VERDICT_ICON[v.verdict] ?? ''} ${v.verdict}`,
+          v.headline.text.replace(`${v.verdict} — `, ''),
+        ]),
       ),
     );
-    for (const v of a.verdicts.filter((v) => v.evidence.length)) {
-      out.push('', `<details><summary>Evidence: ${inline(v.claim)}</summary>`, '');
-      for (const e of v.evidence) out.push(`- ${inline(e)}`);
-      out.push('', '</details>');
-    }
+    out.push(...verdictDetails(a.verdicts));
   }
   if (a.recommendation.length) {
     out.push('', '## What to choose, on this machine', '');

@@ -1,11 +1,12 @@
 // The results file's schema, the one statement of what results.json holds: the types the runner fills
 // (types.ts re-exports them), the check `stackbench report` applies to a file before trusting it (every problem
 // at once, with its path), and the JSON Schema published in docs/results.schema.json. The analysis is not
-// checked: `report` recomputes it from the measured part.
+// checked: `report` recomputes it from the measured part (the published schema describes its verdicts).
 import { z } from 'zod';
 import type { LatencySummary as EngineLatency } from '../engine/histogram.js';
 import type { ErrorKind as EngineErrorKind, GeneratorHealth as EngineHealth } from '../engine/types.js';
 import { ALL_WORKLOAD_IDS } from '../workloads.js';
+import { PublishedAnalysis } from './verdict-schema.js';
 
 export const RESULTS_SCHEMA = 'stackbench.results';
 export const RESULTS_VERSION = 2;
@@ -295,7 +296,9 @@ function formatPath(path: PropertyKey[]): string {
 
 /** The results file's JSON Schema (docs/results.schema.json is this, written by `npm run schema`). */
 export function resultsJsonSchema(): Record<string, unknown> {
-  return z.toJSONSchema(ResultsFile, { unrepresentable: 'any' }) as Record<string, unknown>;
+  // The analysis is not checked on reading, but what its verdicts hold is published.
+  const published = ResultsFile.extend({ analysis: PublishedAnalysis.optional() });
+  return z.toJSONSchema(published, { unrepresentable: 'any' }) as Record<string, unknown>;
 }
 
 // The engine's types, restated above for the file's check: the compiler holds the two equal, so a field the

@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import type { StackFacts, StackId } from '../stacks/registry.js';
 import type { WorkloadId } from '../workloads.js';
 import type * as S from './schema.js';
+import type * as V from './verdict-schema.js';
 
 export { RESULTS_SCHEMA, RESULTS_VERSION } from './schema.js';
 
@@ -60,15 +61,13 @@ export interface Comparison {
 }
 
 /** undecided: measured, but the figures cannot decide it (a bound against a bound, overlapping brackets). */
-export type VerdictValue = 'supported' | 'not supported' | 'depends' | 'undecided' | 'not measured';
-
-export interface Verdict {
-  claim: string;
-  verdict: VerdictValue;
-  /** The condition and the figures, in words ("supported against WSGI, not against ASGI: ..."). */
-  summary: string;
-  evidence: string[];
-}
+export type VerdictValue = z.infer<typeof V.VerdictValue>;
+/** A verdict: its headline (one line, the decisive figure as data), its matchups as rows, summary, evidence. */
+export type Verdict = z.infer<typeof V.Verdict>;
+export type Headline = z.infer<typeof V.Headline>;
+export type HeadlineFigure = z.infer<typeof V.HeadlineFigure>;
+export type VerdictRow = z.infer<typeof V.VerdictRow>;
+export type Span = z.infer<typeof V.Span>;
 
 /** Why a stack has figures on a workload, or why not. */
 export type RowStatus =

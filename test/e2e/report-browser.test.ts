@@ -10,7 +10,9 @@ import { pathToFileURL } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { launchChromium, openReport } from '../helpers/chromium.js';
 import { writeReports } from '../../src/report/index.js';
+import { analyze } from '../../src/analysis/index.js';
 import { sampleResults } from '../fixtures/report-sample.js';
+import { quickRun } from '../fixtures/quick-run.js';
 
 describe('report.html in headless Chromium', () => {
   let browser: Browser;
@@ -35,8 +37,9 @@ describe('report.html in headless Chromium', () => {
         return { name: c.dataset.chart!, width: c.width, height: c.height };
       }),
     );
-    // 7 workloads x (throughput, latency, concurrency, cpu, memory) + the overview.
-    assert.equal(canvases.length, 36, canvases.map((c) => c.name).join(' '));
+    // 7 workloads x (throughput, latency, concurrency, cpu, memory) + the overview + a card per measured claim.
+    const cards = sampleResults().analysis!.verdicts.filter((v) => v.verdict !== 'not measured').length;
+    assert.equal(canvases.length, 36 + cards, canvases.map((c) => c.name).join(' '));
     assert.equal(rendered, canvases.length, 'every canvas got a chart');
     for (const c of canvases) {
       assert.ok(c.width > 100 && c.height > 100, `${c.name} has a size: ${c.width}x${c.height}`);
@@ -70,4 +73,58 @@ describe('report.html in headless Chromium', () => {
       await page.screenshot({ path: process.env.STACKBENCH_SCREENSHOT, fullPage: true });
     await page.close();
   });
+  it(
+    'shows the ten verdicts on the first 1400x900 screen: headline, a drawn chart, a table a click away',
+    { timeout: 60_000 },
+    async () => {
+      const run = quickRun();
+      run.analysis = analyze(run);
+      const out = join(dir, 'quick');
+      const { html } = writeReports(run, out);
+      const url = pathToFileURL(html).href;
+      const { page, problems, requests, ink } = await openReport(browser, url, { width: 1400, height: 900 });
+      const cards = await page.evaluate(() =>
+        [...document.querySelectorAll('article.vcard')].map((el) => {
+          const box = el.getBoundingClientRect();
+          return {
+            id: el.id,
+            badge: el.querySelector('.label')?.textContent ?? '',
+            headline: el.querySelector('.headline')?.textContent ?? '',
+            box: { left: box.left, top: box.top, right: box.right, bottom: box.bottom },
+            canvas: el.querySelector('canvas')?.getAttribute('data-chart') ?? '',
+          };
+        }),
+      );
+      const verdicts = run.analysis.verdicts;
+      assert.equal(cards.length, 10);
+      verdicts.forEach((v, i) => {
+        const c = cards[i]!;
+        assert.equal(c.id, `claim-${v.claim}`);
+        assert.equal(c.badge, v.verdict);
+        assert.equal(c.headline, v.headline.text.replace(`${v.verdict} — `, ''));
+        assert.ok(
+          c.box.top >= 0 && c.box.bottom <= 900 && c.box.right <= 1400,
+          `${v.claim} on the first screen: ${JSON.stringify(c.box)}`,
+        );
+        assert.equal(c.canvas, `verdict-${v.claim}`);
+        assert.ok(ink[c.canvas]! > 0.03, `${v.claim}'s chart is drawn (ink ${ink[c.canvas]})`);
+      });
+      // The disclosure opens to the matchups as a table.
+      const card = page.locator('#claim-concurrent-io');
+      assert.equal(await card.locator('table.matchups').isVisible(), false);
+      await card.locator('details > summary').click();
+      const table = card.locator('table.matchups');
+      assert.equal(await table.isVisible(), true);
+      const io = verdicts.find((v) => v.claim === 'concurrent-io')!;
+      assert.equal(await table.locator('tbody tr').count(), io.matchups.length);
+      assert.match((await table.locator('thead').textContent()) ?? '', /server class.*bounds and caveats/i);
+
+      assert.deepEqual(problems, []);
+      assert.deepEqual(requests, [url], 'the page requested nothing but itself');
+      await card.locator('details > summary').click();
+      await page.screenshot({ path: join(out, 'first-screen.png') });
+      assert.ok(statSync(join(out, 'first-screen.png')).size > 50_000);
+      await page.close();
+    },
+  );
 });

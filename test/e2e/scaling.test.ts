@@ -148,7 +148,7 @@ test(
     }
     const verdict = res.analysis!.verdicts.find((v) => v.claim === 'horizontal-scaling')!;
     assert.notEqual(verdict.verdict, 'not measured', verdict.summary);
-    assert.match(r.stdout, /horizontal scaling/);
+    assert.match(r.stdout, /horizontal-scaling/);
     assert.deepEqual(leftovers(r.runId), []);
     assert.deepEqual(cgroupsOf(r.runId), []);
   },

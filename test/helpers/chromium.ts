@@ -32,8 +32,12 @@ export interface Opened {
 }
 
 /** Open a report file, wait until its charts are drawn, and measure the ink on every chart canvas. */
-export async function openReport(browser: Browser, url: string): Promise<Opened> {
-  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+export async function openReport(
+  browser: Browser,
+  url: string,
+  viewport = { width: 1440, height: 900 },
+): Promise<Opened> {
+  const page = await browser.newPage({ viewport });
   const problems: string[] = [];
   const requests: string[] = [];
   page.on('console', (m) => {

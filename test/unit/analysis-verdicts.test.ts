@@ -9,16 +9,18 @@ import { RULES } from '../../src/analysis/verdicts.js';
 import type { Results, Verdict } from '../../src/results/types.js';
 import type { StackId } from '../../src/stacks/registry.js';
 import { WORKLOAD_IDS } from '../../src/workloads.js';
-import { around, makeResults, type CapSpec, type RunSpec, type Spec } from '../fixtures/results-synthetic.js';
+import {
+  around,
+  jsonResults,
+  makeResults,
+  type CapSpec,
+  type RunSpec,
+} from '../fixtures/results-synthetic.js';
 
 const claim = (id: string): Claim => CLAIMS.find((c) => c.id === id)!;
 const judge = (id: string, r: Results): Verdict => RULES[claim(id).rule](r, derive(r), claim(id));
 
-function json(rps: Partial<Record<StackId, number>>, extra: Partial<Spec> = {}): Results {
-  const stacks = Object.keys(rps) as StackId[];
-  const runs: RunSpec[] = stacks.map((s) => ({ stack: s, workload: 'json', rps: around(rps[s]!, 3, 0.01) }));
-  return makeResults({ stacks, workloads: ['json'], runs, ...extra });
-}
+const json = jsonResults;
 
 describe('claims data', () => {
   it('has unique ids, known rules and workloads', () => {

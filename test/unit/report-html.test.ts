@@ -54,7 +54,14 @@ describe('htmlReport', () => {
 
   it('has one canvas per chart, each named by data-chart', () => {
     const names = [...html.matchAll(/<canvas data-chart="([^"]+)"/g)].map((m) => m[1]);
-    assert.equal(names.length, 36);
+    const measured = sample.analysis!.verdicts.filter((v) => v.verdict !== 'not measured');
+    assert.equal(names.length, 36 + measured.length);
+    for (const v of sample.analysis!.verdicts)
+      assert.equal(names.includes(`verdict-${v.claim}`), v.verdict !== 'not measured', v.claim);
+    assert.equal(
+      html.match(/nothing to draw: not measured/g)?.length,
+      sample.analysis!.verdicts.length - measured.length,
+    );
     assert.equal(new Set(names).size, names.length);
     for (const w of sample.config.workloads) {
       for (const kind of ['throughput', 'latency', 'concurrency', 'cpu', 'memory'])
@@ -62,7 +69,7 @@ describe('htmlReport', () => {
     }
     assert.ok(names.includes('overview'));
     assert.ok(
-      /\.body\.dataset\.chartsRendered = String\(count\)/.test(html),
+      /\.body\.dataset\.chartsRendered = String\(count \+/.test(html),
       'the page announces its charts',
     );
   });

@@ -19,13 +19,15 @@ function section(text: string, workload: string): string[] {
   return lines.slice(start, end < 0 ? undefined : end);
 }
 
-describe('terminalSummary', () => {
-  const text = terminalSummary(sample);
+describe('terminalSummary --verbose', () => {
+  const verbose = { verbose: true };
+  const text = terminalSummary(sample, verbose);
 
-  it('shows every verdict with its claim and summary, then the recommendation', () => {
+  it('shows every verdict with its claim, headline and summary, then the recommendation', () => {
     for (const v of sample.analysis!.verdicts) {
-      const line = text.split('\n').find((l) => new RegExp(`^\\s+${v.verdict}\\s+${v.claim}$`).test(l));
+      const line = text.split('\n').find((l) => new RegExp(`^\\s+${v.verdict}\\s+${v.claim}: `).test(l));
       assert.ok(line, `${v.verdict} ${v.claim}`);
+      assert.ok(line.endsWith(v.headline.text.replace(`${v.verdict} — `, '')), line);
       assert.ok(text.includes(v.summary));
     }
     for (const r of sample.analysis!.recommendation) assert.ok(text.includes(`- ${r}`));
@@ -71,7 +73,7 @@ describe('terminalSummary', () => {
     r.points = r.points.filter((p) => p.stack !== 'fastapi-uvicorn');
     r.capacities = r.capacities.filter((c) => c.stack !== 'fastapi-uvicorn');
     r.analysis = undefined;
-    const out = terminalSummary(r);
+    const out = terminalSummary(r, verbose);
     assert.ok(section(out, 'json').some((l) => /^fastapi-uvicorn\s+unavailable$/.test(l)));
     assert.ok(
       out.includes(
@@ -83,6 +85,7 @@ describe('terminalSummary', () => {
   it('analyses a run that carries no analysis (one still being written) exactly as a finished one', () => {
     const r = fresh();
     r.analysis = undefined;
+    assert.equal(terminalSummary(r, verbose), terminalSummary(sample, verbose));
     assert.equal(terminalSummary(r), terminalSummary(sample));
     assert.equal(markdownReport(r), markdownReport(sample));
   });

@@ -29,6 +29,10 @@ export const reportCommand = defineCommand({
       value: 'DIR',
       help: "folder for the reports and CSV files (default: the results file's folder)",
     },
+    verbose: {
+      type: 'boolean',
+      help: "the full summary: every table and every verdict's summary (default: one line per claim)",
+    },
   },
   footer:
     'Exit 0 on success, 2 when the file is not a results file of this version or DIR is not writable, 3 when a\nthreshold or --fail-on-regression failed.',
@@ -49,7 +53,7 @@ export const reportCommand = defineCommand({
     const outDir = resolve((values.out as string | undefined) ?? dirname(file));
     prepareOutDir(outDir);
     const files = renderReports(results, outDir);
-    process.stdout.write(terminalSummary(results) + '\n\n');
+    process.stdout.write(terminalSummary(results, { verbose: values.verbose === true }) + '\n\n');
     if (gate.lines.length) process.stdout.write(gate.lines.map((l) => `  ${l}`).join('\n') + '\n\n');
     process.stdout.write(
       Object.values(files)

@@ -21,6 +21,10 @@ const flags = {
     help: 'your own stacks beside the reference ones, and the suite, SLO, thresholds, baseline\n(default: ./stackbench.config.* when it exists; flags override it; docs/CONFIG.md)',
   },
   json: { type: 'boolean', help: 'print the results document on stdout, nothing else' },
+  verbose: {
+    type: 'boolean',
+    help: "the full summary: every table and every verdict's summary (default: one line per claim)",
+  },
 } as const;
 
 export const runCommand = defineCommand({
@@ -56,7 +60,7 @@ export const runCommand = defineCommand({
     ).finally(() => progress?.done());
     return finishRun(out, {
       json: values.json === true,
-      summary: terminalSummary,
+      summary: (r) => terminalSummary(r, { verbose: values.verbose === true }),
       files: 'and report.md; points.csv, headline.csv',
     });
   },

@@ -1,0 +1,329 @@
+// A verdict's headline: one line of at most ~20 words — the verdict, the decisive figure with its interval, the
+// pair it comes from — and that figure as data. Each rule (verdicts.ts) calls the maker for what it decided,
+// from its own rows; nothing here reads a summary. The decisive figure is the one the verdict rests on most:
+// a claim of winning everywhere is as strong as its narrowest win, a refuted one shows its clearest loss.
+import type { Headline, HeadlineFigure, Span, VerdictRow, VerdictValue } from '../results/types.js';
+import type { StackId } from '../stacks/registry.js';
+import type { WorkloadId } from '../workloads.js';
+import type { Crossover } from './crossover.js';
+import { sizeText } from './crossover.js';
+import { invert, sweepAt } from './verdict-rows.js';
+import { fmtRatio } from './stats.js';
+
+/** An end of an interval in the figure's precision, one decimal at least below 10; an open end is 0 or ∞. */
+function end(x: number | null, of: number): string {
+  if (x === null || !Number.isFinite(x)) return '∞';
+  if (x === 0) return '0';
+  return fmtRatio(x, x < 10 ? Math.min(of, 9) : x);
+}
+
+/** "2.3x (2.0–2.6)"; "3.0x (0–4.8)" and "3.0x (0.8–∞)" for open ends; "2.3x" without an interval. */
+export function spanX(s: Span): string {
+  const v = `${fmtRatio(s.value)}x`;
+  if (s.low === s.value && s.high === s.value) return v;
+  return `${v} (${end(s.low, s.value)}–${end(s.high, s.value)})`;
+}
+
+const pct = (x: number) => `${Math.round(x * 100)}`;
+
+/** "92% (80–100%)": a share with its interval. */
+export function spanPct(s: Span): string {
+  if (s.low === s.value && s.high === s.value) return `${pct(s.value)}%`;
+  return `${pct(s.value)}% (${pct(s.low)}–${s.high === null ? '∞' : pct(s.high)}%)`;
+}
+
+/** At most `words` words of a free-form reason, parentheses dropped: a headline is one line. */
+export function brief(text: string, words = 14): string {
+  const plain = text
+    .replace(/\s*\([^)]*\)/g, '')
+    .replace(/[.;:]\s.*$/, '')
+    .trim();
+  const ws = plain.split(/\s+/);
+  return ws.length <= words ? plain : `${ws.slice(0, words).join(' ')}…`;
+}
+
+/** The figure of a row, from the side it names first: a / b. */
+export function rowFigure(row: VerdictRow, aheadFirst: boolean): HeadlineFigure | undefined {
+  if (!row.ratio) return undefined;
+  const flip = aheadFirst && row.ratio.value < 1;
+  const r = flip ? invert(row.ratio) : row.ratio;
+  return {
+    value: r.value,
+    low: r.low,
+    high: r.high,
+    unit: 'x',
+    a: flip ? row.opponent : row.favoured,
+    b: flip ? row.favoured : row.opponent,
+    workload: row.workload,
+    metric: row.metric,
+    ...(row.at ? { at: row.at } : {}),
+  };
+}
+
+export interface Context {
+  sloP99Ms: number;
+}
+
+const where = (f: Pick<HeadlineFigure, 'workload' | 'at'>) => `on ${f.workload}${f.at ? ` at ${f.at}` : ''}`;
+const within = (f: HeadlineFigure, c: Context) =>
+  f.metric === 'capacity' ? ` within p99 ≤ ${c.sloP99Ms} ms` : '';
+
+/** "fastify sustains 2.3x (2.0–2.6) fastapi-uvicorn on io within p99 ≤ 100 ms" */
+export function leadPhrase(f: HeadlineFigure, c: Context): string {
+  const verb = f.metric === 'capacity' ? 'sustains' : 'serves';
+  return `${f.a} ${verb} ${spanX(f)} ${f.b} ${where(f)}${within(f, c)}`;
+}
+
+/** "fastify ties fastapi-uvicorn on io: 1.04x (0.90–1.20)" */
+export const tiePhrase = (f: HeadlineFigure) => `${f.a} ties ${f.b} ${where(f)}: ${spanX(f)}`;
+
+/** "node-http 3.0x (0.8–∞) flask-gevent on service" — a lean the figures cannot confirm. */
+export const leanPhrase = (f: HeadlineFigure) => `${f.a} ${spanX(f)} ${f.b} ${where(f)}`;
+
+export const line = (verdict: VerdictValue, phrase: string, figure?: HeadlineFigure): Headline => ({
+  text: `${verdict} — ${phrase}`,
+  ...(figure ? { figure } : {}),
+});
+
+export const notMeasured = (why: string): Headline => line('not measured', brief(why));
+
+const lowest = (rows: VerdictRow[], key: (r: VerdictRow) => number) =>
+  rows.reduce<VerdictRow | undefined>((a, r) => (a === undefined || key(r) < key(a) ? r : a), undefined);
+
+/** WSGI sync, WSGI gthread -> WSGI: the coarse class, unless it would name a won and a lost side alike. */
+function classNames(won: VerdictRow[], lost: VerdictRow[]): (rows: VerdictRow[]) => string {
+  const coarse = (c: string) => (c.startsWith('WSGI') ? 'WSGI' : c);
+  const set = (rows: VerdictRow[], f: (r: VerdictRow) => string) => new Set(rows.map(f));
+  const clash = (f: (r: VerdictRow) => string) => [...set(won, f)].some((c) => set(lost, f).has(c));
+  const name: (r: VerdictRow) => string = !clash((r) => coarse(r.opponentClass))
+    ? (r) => coarse(r.opponentClass)
+    : !clash((r) => r.opponentClass)
+      ? (r) => r.opponentClass
+      : (r) => r.opponent;
+  return (rows) => [...set(rows, name)].join(' and ');
+}
+
+/** "(2.1–83x)": the range of the won ratios. */
+function range(rows: VerdictRow[]): string {
+  const xs = rows.flatMap((r) => (r.ratio ? [r.ratio.value] : [])).sort((a, b) => a - b);
+  if (xs.length === 0) return '';
+  const [lo, hi] = [xs[0]!, xs.at(-1)!];
+  return lo === hi ? ` (${fmtRatio(lo)}x)` : ` (${fmtRatio(lo)}–${fmtRatio(hi)}x)`;
+}
+
+export interface Tally {
+  wins: number;
+  total: number;
+  undecided: number;
+}
+
+/**
+ * "X wins": the headline of runtimeWins. Supported: the narrowest win (or, with leans, the weakest lean) and how
+ * many; not supported: the clearest loss; depends: the server classes won and lost, the loss's figure;
+ * undecided: the lean the noise cannot settle.
+ */
+export function runtimeHeadline(
+  verdict: VerdictValue,
+  rows: VerdictRow[],
+  t: Tally,
+  side: string,
+  c: Context,
+  missing: string[],
+): Headline {
+  const decided = rows.filter((r) => r.ratio !== null);
+  const by = (o: VerdictRow['outcome'][]) => decided.filter((r) => o.includes(r.outcome));
+  const low = (r: VerdictRow) => r.ratio!.low;
+  const val = (r: VerdictRow) => r.ratio!.value;
+  if (verdict === 'not measured') return notMeasured(missing[0] ?? 'no figures on its workloads');
+  if (verdict === 'undecided') {
+    const f = rowFigure(lowest(by(['undecided']), low)!, true)!;
+    return line(verdict, `${leanPhrase(f)}; ${t.wins} of ${t.total} won`, f);
+  }
+  if (verdict === 'supported') {
+    const open = lowest(by(['undecided']), low);
+    if (open) {
+      const f = rowFigure(open, false)!;
+      const n = t.undecided;
+      return line(verdict, `${t.wins} of ${t.total} won, ${n} leaning its way: ${leanPhrase(f)}`, f);
+    }
+    const narrow = lowest(by(['win']), low);
+    if (!narrow) {
+      const r = rows[0]!;
+      return line(
+        verdict,
+        `${r.opponent} (${r.opponentClass}) cannot serve ${r.workload}; ${r.favoured} can`,
+      );
+    }
+    const f = rowFigure(narrow, false)!;
+    const of = t.total > 1 ? `; the narrowest of ${t.total} wins` : '';
+    return line(verdict, `${leadPhrase(f, c)}${of}`, f);
+  }
+  if (verdict === 'not supported') {
+    const loss = lowest(by(['loss']), val);
+    const r = loss ?? lowest(by(['tie', 'undecided']), val)!;
+    const f = rowFigure(r, true)!;
+    const phrase = loss ? leadPhrase(f, c) : tiePhrase(f);
+    return line(verdict, `${phrase}; ${side} won none of ${t.total}`, f);
+  }
+  // depends: some won, some lost or tied.
+  const won = rows.filter((r) => r.outcome === 'win' || r.outcome === 'cannot serve');
+  const lost = by(['loss', 'tie']);
+  const names = classNames(won, lost);
+  const worst = lowest(lost, val)!;
+  const f = rowFigure(worst, false)!;
+  const verb = lost.every((r) => r.outcome === 'tie') ? 'ties' : 'loses to';
+  const ws = [...new Set(lost.map((r) => r.workload))].join(', ');
+  return line(
+    verdict,
+    `${side} wins against ${names(won)}${range(won)}; ${verb} ${names(lost)} on ${ws}: ${leanPhrase(f).replace(/ on \S+$/, '')}`,
+    f,
+  );
+}
+
+/** "Python relies on WSGI": the best WSGI stack against the best ASGI one, said from WSGI's side (the claim's). */
+export function wsgiHeadline(verdict: VerdictValue, row: VerdictRow, c: Context): Headline {
+  const tie = row.outcome === 'tie';
+  const f = rowFigure(row, !tie);
+  const tag = (id: StackId) => `${id === row.favoured ? 'WSGI' : 'ASGI'} ${id}`;
+  if (!f)
+    return line(verdict, `${tag(row.favoured)} against ${tag(row.opponent)} on ${row.workload}: no ratio`);
+  const shown = { ...f, a: tag(f.a), b: tag(f.b) };
+  const phrase =
+    verdict === 'undecided'
+      ? `${leanPhrase(shown)}, within the noise`
+      : verdict === 'depends'
+        ? `a server, not WSGI: ${leadPhrase(shown, c)}`
+        : tie
+          ? tiePhrase(shown)
+          : leadPhrase(shown, c);
+  return line(verdict, phrase, f);
+}
+
+/** One side of a scaling comparison: the stack and its E(N). */
+export interface ScalingSide {
+  stack: StackId;
+  e: Span;
+}
+
+/** What the scaling rule decided on one workload: the best of each runtime at the largest N both reached. */
+export interface ScalingOutcome {
+  workload: WorkloadId;
+  n: number;
+  node: ScalingSide;
+  python: ScalingSide;
+  outcome: 'node' | 'python' | 'alike' | 'undecided';
+}
+
+function scalingFigure(o: ScalingOutcome, first: ScalingSide, second: ScalingSide): HeadlineFigure {
+  const span = (e: Span): Span => ({ value: e.value, low: e.low, high: e.high });
+  return {
+    ...span(first.e),
+    unit: '%',
+    a: first.stack,
+    b: second.stack,
+    workload: o.workload,
+    metric: 'efficiency',
+    at: `${o.n} replicas`,
+    versus: span(second.e),
+  };
+}
+
+/** "E(4) node-cluster 92% (80–100%) vs flask-gevent 50% (40–60%) on json" */
+const effPhrase = (o: ScalingOutcome, first: ScalingSide, second: ScalingSide, on = true) =>
+  `E(${o.n}) ${first.stack} ${spanPct(first.e)} vs ${second.stack} ${spanPct(second.e)}${on ? ` on ${o.workload}` : ''}`;
+
+/**
+ * "Node.js scales better": the headline from the workloads' outcomes (scaling efficiency, best of each
+ * runtime). A rule that decides otherwise (equivalence, split cost) fills the same outcomes, or gives a reason.
+ */
+export function scalingHeadline(
+  verdict: VerdictValue,
+  outcomes: ScalingOutcome[],
+  reason?: string,
+): Headline {
+  if (verdict === 'not measured' || outcomes.length === 0) return notMeasured(reason ?? 'no scaling figures');
+  const of = (k: ScalingOutcome['outcome']) => outcomes.filter((o) => o.outcome === k);
+  const margin = (o: ScalingOutcome) => o.node.e.low - (o.python.e.high ?? Infinity);
+  const say = (phrase: string, o: ScalingOutcome, pyFirst = false) =>
+    line(verdict, phrase, pyFirst ? scalingFigure(o, o.python, o.node) : scalingFigure(o, o.node, o.python));
+  if (verdict === 'supported') {
+    const o = of('node').sort((x, y) => margin(x) - margin(y))[0]!;
+    return say(`Node.js scales better, ${effPhrase(o, o.node, o.python)}`, o);
+  }
+  if (verdict === 'depends') {
+    const o = of('node')[0]!;
+    const rest = outcomes.filter((x) => x.outcome !== 'node');
+    const word = { python: 'Python better', alike: 'alike', undecided: 'a bound', node: '' };
+    const others = [...new Set(rest.map((x) => x.outcome))].map(
+      (k) =>
+        `${word[k]} on ${rest
+          .filter((x) => x.outcome === k)
+          .map((x) => x.workload)
+          .join(', ')}`,
+    );
+    return say(
+      `Node.js better on ${o.workload}, ${effPhrase(o, o.node, o.python, false)}; ${others.join('; ')}`,
+      o,
+    );
+  }
+  const o = of('python')[0] ?? of('alike')[0] ?? outcomes[0]!;
+  if (o.outcome === 'python') return say(`Python scales better, ${effPhrase(o, o.python, o.node)}`, o, true);
+  return say(`${o.outcome === 'alike' ? 'alike' : 'a bound'}: ${effPhrase(o, o.node, o.python)}`, o);
+}
+
+const LIB = { ml: 'NumPy', data: 'pandas' } as const;
+
+/** Python's speed over the fastest Node.js implementation at one size of the sweep. */
+function sweepFigure(x: Crossover, at: Crossover['steps'][number]): HeadlineFigure {
+  return {
+    value: at.ratio.median,
+    low: at.ratio.low,
+    high: at.ratio.high,
+    unit: 'x',
+    a: x.python,
+    b: at.perImpl.find((p) => p.impl === at.nodeImpl)?.stack ?? x.node,
+    workload: x.family,
+    metric: 'rps',
+    at: sweepAt(x, at),
+  };
+}
+
+/**
+ * "Python wins" read across sizes (acrossSizes in verdicts.ts): the headline's own verdict where the sweep
+ * agrees; where it flips, the size Python takes over at, with its figure; from the sweep alone otherwise.
+ * `loop`: the headline workload is a pure-language loop, not the sweep's NumPy.
+ */
+export function sizesHeadline(
+  verdict: VerdictValue,
+  base: { verdict: VerdictValue; headline: Headline },
+  across: VerdictValue,
+  xs: Crossover[],
+  loop: boolean,
+): Headline {
+  if (xs.length === 0) return base.headline;
+  if (verdict === base.verdict)
+    return across === verdict
+      ? { ...base.headline, text: `${base.headline.text}; every size agrees` }
+      : base.headline;
+  const lib = LIB[xs[0]!.family];
+  const steps = xs.flatMap((x) => x.steps.map((s) => ({ x, s })));
+  const best = (pick: (a: number, b: number) => boolean) =>
+    steps.reduce((a, b) => (pick(b.s.ratio.median, a.s.ratio.median) ? b : a));
+  const flipped = xs.find((c) => c.flip);
+  const at =
+    verdict === 'depends' && flipped
+      ? { x: flipped, s: flipped.steps.find((st) => st.size === flipped.flip!.below)! }
+      : best(verdict === 'supported' ? (a, b) => a < b : (a, b) => a > b);
+  const f = sweepFigure(at.x, at.s);
+  const py = `${lib} on ${f.a} serves ${spanX(f)} ${f.b} at ${f.at}`;
+  if (verdict === 'depends') {
+    const where = flipped ? `up to ${sizeText(flipped.family, flipped.flip!.above)}` : 'at the headline size';
+    return line(verdict, `${py}; Node.js ${loop ? 'wins pure loops and' : 'ahead'} ${where}`, f);
+  }
+  if (verdict === 'supported') return line(verdict, `${py}, ahead at every size`, f);
+  if (verdict === 'not supported') {
+    const g: HeadlineFigure = { ...f, ...invert(f), a: f.b, b: f.a };
+    return line(verdict, `Node.js ahead at every size: ${g.a} serves ${spanX(g)} ${g.b} at ${g.at}`, g);
+  }
+  return line(verdict, `${lib} on ${f.a} ${spanX(f)} ${f.b} at ${f.at}, not decided`, f);
+}
