@@ -21,6 +21,7 @@ import { runProgress } from '../progress.js';
 import { cpuChoice, selectionFlags } from '../select.js';
 import { finishRun, parseGate } from '../gates.js';
 import { loadConfig, type ResolvedConfig } from '../../config/index.js';
+import { runKubeFlags, runOnKube } from './kube.js';
 
 const flags = {
   suite: {
@@ -120,6 +121,7 @@ const flags = {
     help: 'with --against: exit 3 when a figure got significantly worse',
   },
   json: { type: 'boolean', help: 'print the results document on stdout, nothing else' },
+  ...runKubeFlags,
 } as const;
 
 /** A mode flag: one of its words, or bad input naming them (the library checks its options the same way). */
@@ -182,6 +184,7 @@ export const runCommand = defineCommand({
     'DIR/headline.csv.',
   flags,
   async run(values) {
+    if (values.kube !== undefined) return runOnKube(values);
     const loaded = await loadConfig(values.config);
     const file = loaded?.config;
     const options = runOptions(values, file);
