@@ -139,6 +139,34 @@ const catalog = {
     message: (why) => `setup failed: ${why}`,
     hint: () => 'run the printed commands by hand, or see `stackbench doctor`',
   },
+  SB_KUBE_BAD_PLAN: {
+    exit: 2,
+    message: (why) => `bad Kubernetes plan: ${why}`,
+    hint: (fix = 'see `stackbench kube --help` and docs/KUBERNETES.md') => fix,
+  },
+  SB_KUBE_CONTEXT: {
+    exit: 2,
+    message: (why) => `no Kubernetes cluster to run on: ${why}`,
+    hint: (known) =>
+      `${known ? `contexts in your kubeconfig: ${known}; ` : ''}point KUBECONFIG at a cluster's kubeconfig and name one of its contexts (kubectl config get-contexts); docs/KUBERNETES.md`,
+  },
+  SB_KUBE_NOT_READY: {
+    exit: 1,
+    message: (what) => `the cluster did not get the run ready: ${what}`,
+    hint: (fix) => fix,
+  },
+  SB_KUBE_API: {
+    exit: 1,
+    message: (what) => `Kubernetes API: ${what}`,
+    hint: (fix = 'check your access with `kubectl auth can-i create deployments -n <namespace>`') => fix,
+  },
+  SB_KUBE_NO_COORDINATOR: {
+    exit: 1,
+    message: () =>
+      "run --kube needs the distributed generator's coordinator (stackbench agent's other side), which is not in this build",
+    hint: () =>
+      '`stackbench kube plan` writes the manifests for kubectl apply meanwhile; docs/KUBERNETES.md says what runs today',
+  },
   SB_INTERRUPTED: {
     exit: 1,
     message: () => 'interrupted',

@@ -112,14 +112,51 @@ export class BalancerError extends Error {
   }
 }
 
+/**
+ * Where an HAProxy config differs between the one-host lab and a cluster (src/kube/haproxy.ts); the rules
+ * (keep-alive, least connections, checks, timeouts) are the same text for both.
+ */
+export interface HaproxyLayout {
+  /** The first comment line. */
+  title: string;
+  /** `global` lines: threads, and how the counters are reached (a stats socket, a stats page). */
+  global: string[];
+  /** `bind` address of the frontend. */
+  bind: string;
+  checkPath: string;
+  /**
+   * The Host header the health check sends (HTTP/1.1). Unset: HTTP/1.0 without one, which a replica bound to
+   * 127.0.0.1 answers; one bound to all addresses may not (Django checks the host it would fall back to).
+   */
+  checkHost?: string;
+  /** The replicas: `server` lines, or a `server-template` that resolves them. */
+  servers: string[];
+  /** Whole sections after the backend (a `resolvers` section, a stats frontend). */
+  extra?: string[];
+}
+
 function haproxyConfig(port: number, upstreams: number[], dir: string, checkPath: string): string {
-  const servers = upstreams.map((p, i) => `  server r${i + 1} 127.0.0.1:${p}`).join('\n');
-  return `# stackbench: private balancer, generated; removed on stop
+  return renderHaproxyConfig({
+    title: 'private balancer, generated; removed on stop',
+    global: [
+      "# one thread: the balancer's cost stays on the cores it is pinned to",
+      'nbthread 1',
+      '# admin: the study sets replicas aside by this socket (in a 0700 folder of ours)',
+      `stats socket ${dir}/stats.sock mode 600 level admin`,
+    ],
+    bind: `127.0.0.1:${port}`,
+    checkPath,
+    servers: upstreams.map((p, i) => `server r${i + 1} 127.0.0.1:${p}`),
+  });
+}
+
+/** The HAProxy config of a balancer in front of replicas, as both the lab and the cluster run one. */
+export function renderHaproxyConfig(layout: HaproxyLayout): string {
+  const indent = (lines: string[]) => lines.map((l) => `  ${l}`).join('\n');
+  const checkPath = layout.checkPath;
+  return `# stackbench: ${layout.title}
 global
-  # one thread: the balancer's cost stays on the cores it is pinned to
-  nbthread 1
-  # admin: the study sets replicas aside by this socket (in a 0700 folder of ours)
-  stats socket ${dir}/stats.sock mode 600 level admin
+${indent(layout.global)}
   # no "log" line: nothing is logged per request
 
 defaults
@@ -141,7 +178,7 @@ defaults
   timeout client-fin 5s
 
 frontend replicas_in
-  bind 127.0.0.1:${port}
+  bind ${layout.bind}
   default_backend replicas
 
 backend replicas
@@ -151,14 +188,14 @@ backend replicas
   # instead of failing. A replica that is only slow is not taken out: under a CPU quota at its ceiling a check
   # waits behind the queue, and with the default check timeout (= inter) a busy replica was marked down and
   # every request answered 503 — the checks themselves turned overload into an outage.
-  option httpchk GET ${checkPath}
+  option httpchk${layout.checkHost ? `\n  http-check send meth GET uri ${checkPath} ver HTTP/1.1 hdr Host ${layout.checkHost}` : ` GET ${checkPath}`}
   http-check expect status 200
   timeout check 10s
   default-server check inter 250ms fall 2 rise 1
   option redispatch
   retries 2
-${servers}
-`;
+${indent(layout.servers)}
+${(layout.extra ?? []).map((section) => `\n${section.trimEnd()}\n`).join('')}`;
 }
 
 function nginxConfig(port: number, upstreams: number[], dir: string, asRoot: boolean): string {

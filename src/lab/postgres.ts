@@ -95,7 +95,16 @@ export interface PgInstance {
 
 /** The application role the stacks connect as: it may read `world`, nothing more. */
 export const APP_ROLE = 'stackbench_app';
-const SUPERUSER = 'stackbench';
+export const SUPERUSER = 'stackbench';
+/** The server's settings, here and in a cluster (src/kube/): scram passwords, room for every pool. */
+export const PG_SETTINGS = [
+  'password_encryption=scram-sha-256',
+  'max_connections=400',
+  // A throwaway read-mostly database: durability settings off, like TechEmpower's tuned configs.
+  'fsync=off',
+  'synchronous_commit=off',
+  'full_page_writes=off',
+];
 const secret = () => randomBytes(18).toString('hex');
 
 export async function startPostgres(
@@ -152,17 +161,7 @@ export async function startPostgres(
         dir,
         '-c',
         'listen_addresses=127.0.0.1',
-        '-c',
-        'password_encryption=scram-sha-256',
-        '-c',
-        'max_connections=400',
-        // A throwaway read-mostly database: durability settings off, like TechEmpower's tuned configs.
-        '-c',
-        'fsync=off',
-        '-c',
-        'synchronous_commit=off',
-        '-c',
-        'full_page_writes=off',
+        ...PG_SETTINGS.flatMap((setting) => ['-c', setting]),
       ],
       user: who.user,
       cpus,
@@ -214,25 +213,36 @@ async function waitConnect(server: Managed, port: number, login: Login, signal?:
   }
 }
 
+/**
+ * The seed, as statements: the application role and the database (run in `postgres`), then the `world` table
+ * and the grants (run in `stackbench`). `password` is an SQL expression: a quoted literal here, a psql variable
+ * in a cluster's init script (src/kube/), so both seed the same rows with the same rights.
+ */
+export function seedStatements(password: string): { postgres: string[]; stackbench: string[] } {
+  return {
+    postgres: [
+      `CREATE ROLE ${APP_ROLE} LOGIN PASSWORD ${password} NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION`,
+      'CREATE DATABASE stackbench',
+    ],
+    stackbench: [
+      'CREATE TABLE world (id integer PRIMARY KEY, randomnumber integer NOT NULL)',
+      `INSERT INTO world SELECT i, ((i * 7919) % 10000) + 1 FROM generate_series(1, ${WORLD_ROWS}) AS i`,
+      'ANALYZE world',
+      'REVOKE ALL ON DATABASE stackbench FROM PUBLIC',
+      'REVOKE CREATE ON SCHEMA public FROM PUBLIC',
+      `GRANT CONNECT ON DATABASE stackbench TO ${APP_ROLE}`,
+      `GRANT SELECT ON world TO ${APP_ROLE}`,
+    ],
+  };
+}
+
 async function seed(port: number, admin: Login, app: Login): Promise<void> {
-  const su = new pg.Client({ host: '127.0.0.1', port, ...admin, database: 'postgres' });
-  await su.connect();
   // The password is ours (hex), so it can sit in the statement; nothing here is logged.
-  await su.query(
-    `CREATE ROLE ${APP_ROLE} LOGIN PASSWORD '${app.password}' NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION`,
-  );
-  await su.query('CREATE DATABASE stackbench');
-  await su.end();
-  const db = new pg.Client({ host: '127.0.0.1', port, ...admin, database: 'stackbench' });
-  await db.connect();
-  await db.query('CREATE TABLE world (id integer PRIMARY KEY, randomnumber integer NOT NULL)');
-  await db.query(
-    `INSERT INTO world SELECT i, ((i * 7919) % 10000) + 1 FROM generate_series(1, ${WORLD_ROWS}) AS i`,
-  );
-  await db.query('ANALYZE world');
-  await db.query('REVOKE ALL ON DATABASE stackbench FROM PUBLIC');
-  await db.query('REVOKE CREATE ON SCHEMA public FROM PUBLIC');
-  await db.query(`GRANT CONNECT ON DATABASE stackbench TO ${APP_ROLE}`);
-  await db.query(`GRANT SELECT ON world TO ${APP_ROLE}`);
-  await db.end();
+  const sql = seedStatements(`'${app.password}'`);
+  for (const database of ['postgres', 'stackbench'] as const) {
+    const c = new pg.Client({ host: '127.0.0.1', port, ...admin, database });
+    await c.connect();
+    for (const statement of sql[database]) await c.query(statement);
+    await c.end();
+  }
 }

@@ -78,12 +78,13 @@ export interface RedisInstance {
 /**
  * Everything stated, nothing left to the binary's defaults that matters here: loopback only with
  * protected-mode, a password, no unix socket or TLS listener, no RDB snapshots, no AOF, logs to stdout
- * (kept by the process plumbing for error messages).
+ * (kept by the process plumbing for error messages). `bind`: loopback here; in a cluster (src/kube/) the pod's
+ * own address, which the namespace's NetworkPolicy closes to everyone outside it.
  */
-function config(port: number, password: string, dir: string): string {
+export function redisConfig(port: number, password: string, dir: string, bind = '127.0.0.1'): string {
   return [
     '# stackbench: a private, throwaway Redis for chat fan-out (removed when the run ends)',
-    'bind 127.0.0.1',
+    `bind ${bind}`,
     `port ${port}`,
     'protected-mode yes',
     `requirepass ${password}`,
@@ -114,7 +115,7 @@ export async function startRedis(
   const dir = scratch.dir;
   const removeDir = scratch.remove;
   const file = join(dir, 'redis.conf');
-  writeFileSync(file, config(port, password, dir), { mode: 0o600 });
+  writeFileSync(file, redisConfig(port, password, dir), { mode: 0o600 });
   let server: Managed | undefined;
   try {
     server = start({ name: 'redis-server', cmd: found.bin!, args: [file], cwd: dir, cpus });

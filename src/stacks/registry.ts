@@ -46,7 +46,8 @@ export interface StackDef extends StackFacts {
   pyPackages?: string[];
   /** The package that names the server's version (Python: the import name; Node: the npm package). */
   serverPackage?: string;
-  launch(port: number, workers: number, python?: string): Launch;
+  /** host: the address it listens on, loopback unless a cluster's pod must answer on its own IP (src/kube/). */
+  launch(port: number, workers: number, python?: string, host?: string): Launch;
   /** A user's stack (config file): the lab workloads it implements, and where it answers once ready. */
   user?: { implements: LabWorkloadId[]; readyPath: string };
 }
@@ -93,18 +94,18 @@ const node = (s: NodeSpec): StackDef => ({
   workerRule: s.workerRule,
   workers: s.workers,
   ...(s.framework === 'node:http' ? {} : { serverPackage: s.framework }),
-  launch: (port, w) => ({
+  launch: (port, w, _python, host = '127.0.0.1') => ({
     cmd: process.execPath,
     args: [resolve(NODE_SERVERS, `${s.file}.js`)],
     cwd: ROOT,
-    env: { NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(port), WORKERS: String(w) },
+    env: { NODE_ENV: 'production', HOST: host, PORT: String(port), WORKERS: String(w) },
   }),
 });
 
 interface PySpec extends Omit<NodeSpec, 'file'> {
   pyPackages: string[];
   serverPackage: string;
-  argv: (port: number, w: number) => string[];
+  argv: (port: number, w: number, host: string) => string[];
 }
 
 const py = (s: PySpec): StackDef => ({
@@ -118,24 +119,24 @@ const py = (s: PySpec): StackDef => ({
   workers: s.workers,
   pyPackages: s.pyPackages,
   serverPackage: s.serverPackage,
-  launch: (port, w, python = '/usr/bin/python3') => ({
+  launch: (port, w, python = '/usr/bin/python3', host = '127.0.0.1') => ({
     cmd: python,
-    args: s.argv(port, w),
+    args: s.argv(port, w, host),
     cwd: PYTHON_SERVERS,
-    env: { HOST: '127.0.0.1', PORT: String(port), WORKERS: String(w), PYTHONDONTWRITEBYTECODE: '1' },
+    env: { HOST: host, PORT: String(port), WORKERS: String(w), PYTHONDONTWRITEBYTECODE: '1' },
   }),
 });
 
-const bind = (port: number) => ['--bind', `127.0.0.1:${port}`];
+const bind = (port: number, host: string) => ['--bind', `${host}:${port}`];
 /** uvicorn as a production server: uvloop, httptools, N workers, no access log. */
 const uvicorn =
   (app: string, extra: string[] = []) =>
-  (port: number, w: number) => [
+  (port: number, w: number, host: string) => [
     '-m',
     'uvicorn',
     app,
     '--host',
-    '127.0.0.1',
+    host,
     '--port',
     String(port),
     '--workers',
@@ -147,17 +148,18 @@ const uvicorn =
     '--no-access-log',
     ...extra,
   ];
-const gunicorn = (workerClass: string, extra: string[], app: string) => (port: number, w: number) => [
-  '-m',
-  'gunicorn',
-  '--workers',
-  String(w),
-  '--worker-class',
-  workerClass,
-  ...extra,
-  ...bind(port),
-  app,
-];
+const gunicorn =
+  (workerClass: string, extra: string[], app: string) => (port: number, w: number, host: string) => [
+    '-m',
+    'gunicorn',
+    '--workers',
+    String(w),
+    '--worker-class',
+    workerClass,
+    ...extra,
+    ...bind(port, host),
+    app,
+  ];
 
 export const STACKS: Record<BuiltinStackId, StackDef> = {
   'node-http': node({

@@ -2,6 +2,7 @@
 import type { Command } from '../command.js';
 import { compareCommand } from './compare.js';
 import { doctorCommand } from './doctor.js';
+import { kubeCommand } from './kube.js';
 import { load } from './load.js';
 import { reportCommand } from './report.js';
 import { runCommand } from './run.js';
@@ -18,4 +19,5 @@ export const commands: Command[] = [
   stacksCommand,
   doctorCommand,
   setupCommand,
+  kubeCommand,
 ];

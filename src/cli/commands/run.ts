@@ -12,6 +12,7 @@ import { defineCommand } from '../command.js';
 import { finishRun } from '../finish.js';
 import { flagsOf, optionsFromFlags } from '../flags.js';
 import { runProgress } from '../progress.js';
+import { runKubeFlags, runOnKube } from './kube.js';
 
 const flags = {
   ...flagsOf(RUN_FIELDS),
@@ -25,6 +26,7 @@ const flags = {
     type: 'boolean',
     help: "the full summary: every table and every verdict's summary (default: one line per claim)",
   },
+  ...runKubeFlags,
 } as const;
 
 export const runCommand = defineCommand({
@@ -36,6 +38,7 @@ export const runCommand = defineCommand({
     'DIR/headline.csv.',
   flags,
   async run(values) {
+    if (values.kube !== undefined) return runOnKube(values as Parameters<typeof runOnKube>[0]);
     const loaded = await loadConfig(values.config as string | undefined);
     const options: RunOptions = consolidate(
       runSettingsOf(loaded?.config),

@@ -10,6 +10,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
+# Names it is also served under: a cluster's Service in front of the replicas (src/kube/ sets them).
+ALLOWED_HOSTS += [h for h in os.environ.get("STACKBENCH_ALLOWED_HOSTS", "").split(",") if h]
 
 # Nothing is signed (no sessions, no CSRF), so a per-process random key is safe when none is given.
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or secrets.token_urlsafe(50)
