@@ -3,6 +3,9 @@
 // WebSocket session (open loop: messages per second over held connections, fanned out by rooms). Everything the
 // engine measures flows out as one LoadResult, judged by one set of generator-health rules (health.ts).
 import type { LatencySummary } from './histogram.js';
+import type { Pacing } from './models/model.js';
+
+export type { Pacing } from './models/model.js';
 
 /** Keys of the load-model registry (src/engine/models/). */
 export type ModelName = 'closed' | 'open';
@@ -158,6 +161,22 @@ export interface GeneratorHealth {
   note?: string;
 }
 
+/**
+ * One agent's part of a distributed load (src/dist), beside its LoadOptions: which segment of the schedule it
+ * sends and when traffic starts. Its LoadOptions keep the whole load's rate; their `connections` are its own.
+ */
+export interface LoadPart {
+  /**
+   * Agent `index` of `count`: it sends the open-loop requests i with i % count == index, each at its intended
+   * time in the whole schedule; WebSocket: the rooms r with r % count == index and their members. Default 0 of 1.
+   */
+  segment?: { index: number; count: number };
+  /** When traffic starts, on this host's monotonic clock (monoMs() of shard.ts); default: as soon as ready. */
+  startAt?: number;
+  /** Traffic began, `lateMs` after `startAt` (the latest thread's lateness). */
+  onBegin?: (lateMs: number) => void;
+}
+
 export interface LoadResult {
   url: string;
   model: ModelName;
@@ -183,6 +202,8 @@ export interface LoadResult {
   generator: GeneratorHealth;
   /** True when the run was aborted (opts.signal) before the window ended; figures cover what was measured. */
   interrupted?: boolean;
+  /** Open loop: the schedule's counts in the window (intended, sent, late, queued, unsent), summed over threads. */
+  pacing?: Pacing;
   /** WebSocket runs only. */
   ws?: WsCounts;
   /** With timelineMs: successes and errors per slice of the measured window, from its start. */
