@@ -330,6 +330,9 @@ export class Shard implements ConnOwner, ModelHost {
     this.measuring = false;
     this.counters[COUNTER_MEASURING] = 0;
     this.hooks.onMeasureEnd?.();
+    // Requests intended before the close whose timer fires just after it (timers are ms-grained) still leave:
+    // the window sends its whole schedule, not all but the last millisecond's.
+    if (!interrupted) this.model.wake?.(now);
     this.model.stop(now);
     if (!this.model.openLoop || interrupted) {
       this.finishNow();
