@@ -204,6 +204,8 @@ export interface LoadResult {
   interrupted?: boolean;
   /** Open loop: the schedule's counts in the window (intended, sent, late, queued, unsent), summed over threads. */
   pacing?: Pacing;
+  /** A load from several agents (src/dist): each one's part; the figures above are their exact merge. */
+  agents?: AgentFigures[];
   /** WebSocket runs only. */
   ws?: WsCounts;
   /** With timelineMs: successes and errors per slice of the measured window, from its start. */
@@ -214,6 +216,39 @@ export interface LoadResult {
    * add up to the total; connect failures, which have no request on the wire, belong to none.
    */
   perRequest?: RequestFigures[];
+}
+
+/** One agent of a distributed load: how it was reached, its clock, its share and its own health. */
+export interface AgentFigures {
+  /** k of P: it sent the open-loop requests i with i % P == k (WebSocket: rooms r % P == k). */
+  index: number;
+  /** How it was reached: local, netns:NAME, ssh:HOST, tcp:HOST:PORT. */
+  agent: string;
+  /** Its host name, as it said (empty if it never did). */
+  host: string;
+  /** The least round trip of the clock pings, ms. */
+  rttMs: number | null;
+  /** Its clock minus the coordinator's, ms, known within +- offsetBoundMs (half that round trip). */
+  offsetMs: number | null;
+  offsetBoundMs: number | null;
+  /** How late its traffic began after the start it was given, by its own clock; null: it never began. */
+  startLateMs: number | null;
+  connections: number;
+  /** Open loop: its requests (messages) intended in the window, and how many left. */
+  intended: number;
+  sent: number;
+  achievedRps: number;
+  /** Its process's CPU over the window, % of one core. */
+  cpuPercent: number;
+  /** Successful responses (deliveries) it recorded: the count of its histogram. */
+  count: number;
+  /** Its latency histogram (compressed base64 HdrHistogram, µs): the merge is exactly the sum of these. */
+  histogram: string;
+  /** True when this agent limited the figure (its CPU, its pacing, a late start, cores shared with others). */
+  saturated: boolean;
+  reason: string;
+  /** Why and when it was lost (its share is missing); absent when it finished. */
+  lost?: string;
 }
 
 /** One request of a mix: its share of the result, counted by the same rules as the whole. */
