@@ -1,0 +1,179 @@
+// The coordinator's view of one agent: its hello, pings and their answers, the probe it runs, when it was last
+// heard from, and whether it is lost (and why). It reads the agent's lines and settles what waits on them; the
+// rules of when to wait and when to give up are the coordinator's.
+import { monoMs } from '../engine/shard.js';
+import { wallClockMs, type PingSample } from './clock.js';
+import {
+  parseFromAgent,
+  type AgentReport,
+  type Beat,
+  type FromAgent,
+  type Hello,
+  type ToAgent,
+} from './protocol.js';
+import type { AgentLink } from './transports/index.js';
+
+/** An agent refused a plan (a target it may not load, a bad option): its own error, code and hint. */
+export class AgentRefusal extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly hint: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The agent is gone: its stream closed, its process died, it went silent. */
+export class AgentLost extends Error {}
+
+interface Waiter<T> {
+  resolve(v: T): void;
+  reject(e: Error): void;
+}
+
+export class AgentPeer {
+  hello: Hello | undefined;
+  /** Why and when (our wall clock, wallClockMs) it was lost; undefined while it is alive. */
+  lost: { why: string; at: number } | undefined;
+  /** monoMs() of its last line. */
+  lastHeard = monoMs();
+  /** Its last heartbeat of the probe under way (counts so far, its CPU). */
+  lastBeat: Beat | undefined;
+  private helloWaiter: Waiter<Hello> | undefined;
+  private readonly pings = new Map<number, Waiter<PingSample> & { sentAt: number }>();
+  private nextPing = 1;
+  private probe: (Waiter<AgentReport> & { id: number }) | undefined;
+  private readonly lostHandlers: Array<(why: string) => void> = [];
+
+  constructor(
+    readonly index: number,
+    readonly link: AgentLink,
+  ) {
+    link.channel.onLine((line) => this.onLine(line));
+    link.channel.onClose((why) => {
+      // A process transport knows more than "the stream closed": the exit code or the signal.
+      const exit = link.exitInfo();
+      this.markLost(exit ? `${why}; ${exit}` : why);
+    });
+  }
+
+  get label(): string {
+    return this.link.label;
+  }
+
+  send(m: ToAgent): void {
+    this.link.channel.send(m);
+  }
+
+  /** Resolves with its hello; rejects when it is lost first or none comes in time. */
+  waitHello(timeoutMs: number): Promise<Hello> {
+    if (this.hello) return Promise.resolve(this.hello);
+    if (this.lost) return Promise.reject(new AgentLost(this.lost.why));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.helloWaiter = undefined;
+        reject(new AgentLost(`no hello within ${timeoutMs / 1000} s`));
+      }, timeoutMs);
+      const done = () => clearTimeout(timer);
+      this.helloWaiter = {
+        resolve: (h) => (done(), resolve(h)),
+        reject: (e) => (done(), reject(e)),
+      };
+    });
+  }
+
+  /** One ping: when it left, when its answer came back (our clock) and the agent's clock in between. */
+  ping(timeoutMs: number): Promise<PingSample> {
+    if (this.lost) return Promise.reject(new AgentLost(this.lost.why));
+    const id = this.nextPing++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pings.delete(id);
+        reject(new AgentLost(`no answer to a ping within ${timeoutMs / 1000} s`));
+      }, timeoutMs);
+      this.pings.set(id, {
+        sentAt: wallClockMs(),
+        resolve: (s) => (clearTimeout(timer), resolve(s)),
+        reject: (e) => (clearTimeout(timer), reject(e)),
+      });
+      this.send({ t: 'ping', id });
+    });
+  }
+
+  /** A ping whose answer only counts as "heard" (while a load runs). */
+  keepAlive(): void {
+    if (!this.lost) this.send({ t: 'ping', id: 0 });
+  }
+
+  /** Send a probe; resolves with its result, rejects with AgentRefusal or AgentLost. */
+  run(m: Extract<ToAgent, { t: 'run' }>): Promise<AgentReport> {
+    if (this.lost) return Promise.reject(new AgentLost(this.lost.why));
+    this.lastBeat = undefined;
+    return new Promise((resolve, reject) => {
+      this.probe = { id: m.probe, resolve, reject };
+      this.send(m);
+    });
+  }
+
+  onLost(handler: (why: string) => void): void {
+    this.lostHandlers.push(handler);
+  }
+
+  /** Lost, once: everything waiting on it fails with the reason. */
+  markLost(why: string): void {
+    if (this.lost) return;
+    this.lost = { why, at: wallClockMs() };
+    const e = new AgentLost(why);
+    this.helloWaiter?.reject(e);
+    for (const p of this.pings.values()) p.reject(e);
+    this.pings.clear();
+    this.probe?.reject(e);
+    this.probe = undefined;
+    this.link.channel.close(why);
+    for (const h of this.lostHandlers) h(why);
+  }
+
+  private onLine(line: string): void {
+    this.lastHeard = monoMs();
+    const m = parseFromAgent(line);
+    if (typeof m === 'string') return this.markLost(`a garbled message: ${m}`);
+    this.handle(m);
+  }
+
+  private handle(m: FromAgent): void {
+    switch (m.t) {
+      case 'hello':
+        this.hello = m;
+        this.helloWaiter?.resolve(m);
+        this.helloWaiter = undefined;
+        return;
+      case 'pong': {
+        const p = this.pings.get(m.id);
+        if (!p) return;
+        this.pings.delete(m.id);
+        p.resolve({ sentAt: p.sentAt, receivedAt: wallClockMs(), agentClock: m.clock });
+        return;
+      }
+      case 'beat':
+        if (this.probe?.id === m.probe) this.lastBeat = m;
+        return;
+      case 'result':
+        // A result for another probe, or a second one for this probe, is ignored.
+        if (this.probe?.id !== m.probe) return;
+        this.probe.resolve(m.report);
+        this.probe = undefined;
+        return;
+      case 'error': {
+        // Its own failure (not a plan it refused) loses it, as a crash would.
+        if (m.code === 'SB_AGENT_FAILED') return this.markLost(`it failed: ${m.message}`);
+        const refusal = new AgentRefusal(m.code, m.message, m.hint);
+        if (this.probe && (m.probe === undefined || m.probe === this.probe.id)) {
+          this.probe.reject(refusal);
+          this.probe = undefined;
+        } else this.markLost(`it reported an error: ${m.message}`);
+        return;
+      }
+    }
+  }
+}
