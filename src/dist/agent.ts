@@ -70,6 +70,8 @@ export function helloMessage(): Hello {
 interface Running {
   probe: number;
   abort: AbortController;
+  /** The coordinator's start, on our own clock. */
+  start(startAt: number): void;
   done: Promise<void>;
 }
 
@@ -110,6 +112,8 @@ export function serveAgent(channel: Channel, opts: AgentOptions): Promise<AgentE
       else if (m.t === 'bye') end('bye', 'bye');
       else if (m.t === 'stop') {
         if (running?.probe === m.probe) running.abort.abort();
+      } else if (m.t === 'start') {
+        if (running?.probe === m.probe) running.start(m.startAt);
       } else if (m.t === 'run') {
         if (running) return refuse(m.probe, 'a load is already running');
         running = startProbe(m, opts, send, () => (running = undefined));
@@ -139,7 +143,15 @@ function startProbe(
     cpuAt = now;
     send({ t: 'beat', probe: m.probe, ...progress, cpuPercent: Math.round(cpuPercent * 10) / 10 });
   }, BEAT_MS);
-  const done = runProbe(m, opts, abort.signal, progress)
+  // The start arrives once every agent is ready; a stop before it releases the wait (the load then ends at once).
+  let release: (deadline: number) => void = () => {};
+  const started = new Promise<number>((resolve) => (release = resolve));
+  abort.signal.addEventListener('abort', () => release(monoMs()), { once: true });
+  const ready = () => {
+    send({ t: 'ready', probe: m.probe });
+    return started;
+  };
+  const done = runProbe(m, opts, abort.signal, progress, ready)
     .then(
       (report) => send({ t: 'result', probe: m.probe, report }),
       (e: unknown) => send(errorMessage(m.probe, e)),
@@ -148,7 +160,20 @@ function startProbe(
       clearInterval(beat);
       finished();
     });
-  return { probe: m.probe, abort, done };
+  const start = (startAt: number) => {
+    // The start, on the agent's own clock, as a deadline on its monotonic clock.
+    const waitMs = startAt - wallClockMs();
+    if (Math.abs(waitMs) <= MAX_START_WAIT_MS) return release(monoMs() + waitMs);
+    send({
+      t: 'error',
+      probe: m.probe,
+      code: 'SB_BAD_AGENTS',
+      message: `a start ${Math.round(waitMs)} ms away from now`,
+      hint: "the coordinator's clock estimate is broken",
+    });
+    abort.abort();
+  };
+  return { probe: m.probe, abort, start, done };
 }
 
 async function runProbe(
@@ -156,15 +181,12 @@ async function runProbe(
   opts: AgentOptions,
   signal: AbortSignal,
   progress: { requests: number; errors: number },
+  ready: () => Promise<number>,
 ): Promise<AgentReport> {
   const { index, count } = m.segment;
   if (!(Number.isInteger(count) && count >= 1 && Number.isInteger(index) && index >= 0 && index < count))
-    throw new StackbenchError('SB_BAD_AGENTS', [`a bad segment ${index} of ${count}`]);
-  // The start, on the agent's own clock, as a deadline on its monotonic clock.
-  const waitMs = m.startAt - wallClockMs();
-  if (!(Math.abs(waitMs) <= MAX_START_WAIT_MS))
-    throw new StackbenchError('SB_BAD_AGENTS', [`a start ${Math.round(waitMs)} ms away from now`]);
-  const startAt = monoMs() + waitMs;
+    throw new StackbenchError('SB_BAD_AGENTS', [`a bad segment ${index} of ${count}`], []);
+  let deadline = 0;
   let startLateMs: number | null = null;
   let monoStartMs: number | null = null;
   const result = await runLoad(
@@ -179,10 +201,10 @@ async function runProbe(
     },
     {
       segment: m.segment,
-      startAt,
+      startAt: async () => (deadline = await ready()),
       onBegin: (lateMs) => {
         startLateMs = lateMs;
-        monoStartMs = startAt + lateMs;
+        monoStartMs = deadline + lateMs;
       },
     },
   );

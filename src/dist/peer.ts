@@ -32,6 +32,25 @@ interface Waiter<T> {
   reject(e: Error): void;
 }
 
+interface Deferred<T> extends Waiter<T> {
+  promise: Promise<T>;
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve: (v: T) => void = () => {};
+  let reject: (e: Error) => void = () => {};
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+export interface ProbeHandle {
+  ready: Promise<void>;
+  result: Promise<AgentReport>;
+}
+
 export class AgentPeer {
   hello: Hello | undefined;
   /** Why and when (our wall clock, wallClockMs) it was lost; undefined while it is alive. */
@@ -43,7 +62,7 @@ export class AgentPeer {
   private helloWaiter: Waiter<Hello> | undefined;
   private readonly pings = new Map<number, Waiter<PingSample> & { sentAt: number }>();
   private nextPing = 1;
-  private probe: (Waiter<AgentReport> & { id: number }) | undefined;
+  private probe: { id: number; ready: Deferred<void>; result: Deferred<AgentReport> } | undefined;
   private readonly lostHandlers: Array<(why: string) => void> = [];
 
   constructor(
@@ -106,14 +125,25 @@ export class AgentPeer {
     if (!this.lost) this.send({ t: 'ping', id: 0 });
   }
 
-  /** Send a probe; resolves with its result, rejects with AgentRefusal or AgentLost. */
-  run(m: Extract<ToAgent, { t: 'run' }>): Promise<AgentReport> {
-    if (this.lost) return Promise.reject(new AgentLost(this.lost.why));
+  /**
+   * Send a probe. `ready` resolves when the agent is ready to start (then it waits for `start`), `result` with
+   * what it measured; both reject with AgentRefusal or AgentLost.
+   */
+  run(m: Extract<ToAgent, { t: 'run' }>): ProbeHandle {
     this.lastBeat = undefined;
-    return new Promise((resolve, reject) => {
-      this.probe = { id: m.probe, resolve, reject };
+    const ready = deferred<void>();
+    const result = deferred<AgentReport>();
+    // Whoever waits sees the rejection; none is left unhandled when nobody does.
+    ready.promise.catch(() => {});
+    result.promise.catch(() => {});
+    if (this.lost) {
+      ready.reject(new AgentLost(this.lost.why));
+      result.reject(new AgentLost(this.lost.why));
+    } else {
+      this.probe = { id: m.probe, ready, result };
       this.send(m);
-    });
+    }
+    return { ready: ready.promise, result: result.promise };
   }
 
   onLost(handler: (why: string) => void): void {
@@ -128,7 +158,8 @@ export class AgentPeer {
     this.helloWaiter?.reject(e);
     for (const p of this.pings.values()) p.reject(e);
     this.pings.clear();
-    this.probe?.reject(e);
+    this.probe?.ready.reject(e);
+    this.probe?.result.reject(e);
     this.probe = undefined;
     this.link.channel.close(why);
     for (const h of this.lostHandlers) h(why);
@@ -155,13 +186,17 @@ export class AgentPeer {
         p.resolve({ sentAt: p.sentAt, receivedAt: wallClockMs(), agentClock: m.clock });
         return;
       }
+      case 'ready':
+        if (this.probe?.id === m.probe) this.probe.ready.resolve();
+        return;
       case 'beat':
         if (this.probe?.id === m.probe) this.lastBeat = m;
         return;
       case 'result':
         // A result for another probe, or a second one for this probe, is ignored.
         if (this.probe?.id !== m.probe) return;
-        this.probe.resolve(m.report);
+        this.probe.ready.resolve();
+        this.probe.result.resolve(m.report);
         this.probe = undefined;
         return;
       case 'error': {
@@ -169,7 +204,8 @@ export class AgentPeer {
         if (m.code === 'SB_AGENT_FAILED') return this.markLost(`it failed: ${m.message}`);
         const refusal = new AgentRefusal(m.code, m.message, m.hint);
         if (this.probe && (m.probe === undefined || m.probe === this.probe.id)) {
-          this.probe.reject(refusal);
+          this.probe.ready.reject(refusal);
+          this.probe.result.reject(refusal);
           this.probe = undefined;
         } else this.markLost(`it reported an error: ${m.message}`);
         return;

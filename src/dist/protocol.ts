@@ -6,14 +6,16 @@
 //   ---------------------------------------    ------------------------------------------------------------
 //   (connects)                                 hello {v, host, pid, bootId, cpus, version}
 //   ping {id}                                  pong {id, clock}           clock: the agent's wall clock, ms
-//   run {probe, opts, segment, startAt}        beat {probe, ...} every second while the load runs
+//   run {probe, opts, segment}                 ready {probe}              threads up, clients connected
+//   start {probe, startAt}                     beat {probe, ...} every second while the load runs
 //                                              result {probe, report}     once per probe (a repeat is ignored)
 //   stop {probe}                               (the load ends early; its result follows, interrupted)
 //   ping {id} every second while it runs       (an agent that hears nothing for 3 s stops and exits 1)
 //   bye                                        (exits 0)
 //                                              error {probe?, code, message, hint}  (a plan it refuses)
 //
-// startAt is on the agent's own clock: the coordinator measured its offset (ping), so no clock is trusted.
+// start is sent once every agent is ready (a barrier), and startAt is on the agent's own clock: the coordinator
+// measured its offset (ping), so no clock is trusted.
 import type { LoadOptions, LoadResult } from '../engine/types.js';
 
 /** Bumped on any change an older peer would misread; both ends refuse another version. */
@@ -32,7 +34,8 @@ export interface Segment {
 
 export type ToAgent =
   | { t: 'ping'; id: number }
-  | { t: 'run'; probe: number; opts: WireLoadOptions; segment: Segment; startAt: number }
+  | { t: 'run'; probe: number; opts: WireLoadOptions; segment: Segment }
+  | { t: 'start'; probe: number; startAt: number }
   | { t: 'stop'; probe: number }
   | { t: 'bye' };
 
@@ -72,12 +75,13 @@ export interface Beat {
 export type FromAgent =
   | Hello
   | { t: 'pong'; id: number; clock: number }
+  | { t: 'ready'; probe: number }
   | Beat
   | { t: 'result'; probe: number; report: AgentReport }
   | { t: 'error'; probe?: number; code: string; message: string; hint: string };
 
-const TO_AGENT = new Set(['ping', 'run', 'stop', 'bye']);
-const FROM_AGENT = new Set(['hello', 'pong', 'beat', 'result', 'error']);
+const TO_AGENT = new Set(['ping', 'run', 'start', 'stop', 'bye']);
+const FROM_AGENT = new Set(['hello', 'pong', 'ready', 'beat', 'result', 'error']);
 
 /** A line in, a message out, or a reason it is not one (a garbled line ends the session: the peer is broken). */
 export function parseToAgent(line: string): ToAgent | string {

@@ -18,18 +18,20 @@ const isWs = (opts: Pick<LoadOptions, 'url'>) => /^ws:/i.test(opts.url);
 
 /** Refuses a load that P agents cannot split without leaving one idle (it would send nothing, or fail). */
 export function checkSplit(opts: LoadOptions, count: number): void {
-  const bad = (why: string) => new StackbenchError('SB_BAD_AGENTS', [why]);
+  const bad = (why: string, fix: string) => new StackbenchError('SB_BAD_AGENTS', [why], [fix]);
   if (isWs(opts)) {
     const rooms = Math.max(1, Math.floor(opts.ws?.rooms ?? 1));
     if (rooms < count)
       throw bad(
-        `${count} agents need at least ${count} rooms (a room is one agent's): give --rooms ${count} or more`,
+        `${count} agents need at least ${count} rooms (a room and all its members are one agent's)`,
+        `give --rooms ${count} or more, or fewer agents`,
       );
     return;
   }
   if (Math.floor(opts.connections) < count)
     throw bad(
-      `${count} agents need at least ${count} connections (each agent holds its share): give -c ${count} or more`,
+      `${count} agents need at least ${count} connections (each agent holds its share)`,
+      `give -c ${count} or more, or fewer agents`,
     );
 }
 

@@ -42,6 +42,8 @@ export type {
   ValueSource,
   RequestFigures,
   LoadPart,
+  AgentFigures,
+  Pacing,
 } from './types.js';
 export { checkMix } from './mix.js';
 export { modelNames } from './models/index.js';
@@ -126,7 +128,8 @@ async function runHttp(
   try {
     // One start for every thread, once all are ready (a worker takes some ms to boot): their lanes interleave.
     await Promise.all(runs.map((r) => r.ready));
-    const startAt = Math.max(part.startAt ?? 0, threads > 1 ? monoMs() + 2 : monoMs());
+    const given = typeof part.startAt === 'function' ? await part.startAt() : part.startAt;
+    const startAt = Math.max(given ?? 0, threads > 1 ? monoMs() + 2 : monoMs());
     for (const r of runs) r.start(startAt);
     if (opts.signal?.aborted) onAbort();
     results = await Promise.all(runs.map((r) => r.result));

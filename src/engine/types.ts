@@ -171,8 +171,12 @@ export interface LoadPart {
    * time in the whole schedule; WebSocket: the rooms r with r % count == index and their members. Default 0 of 1.
    */
   segment?: { index: number; count: number };
-  /** When traffic starts, on this host's monotonic clock (monoMs() of shard.ts); default: as soon as ready. */
-  startAt?: number;
+  /**
+   * When traffic starts, on this host's monotonic clock (monoMs() of shard.ts); default: as soon as ready. A
+   * function is called once everything is ready to send (threads started; WebSocket: clients connected) and
+   * resolves with the start: the distributed generator's barrier.
+   */
+  startAt?: number | (() => Promise<number>);
   /** Traffic began, `lateMs` after `startAt` (the latest thread's lateness). */
   onBegin?: (lateMs: number) => void;
 }

@@ -114,7 +114,7 @@ test('an agent lost mid-run: named with when and why, the others stopped, its sh
       const took = performance.now() - t0;
       assert.ok(took < 3500, `the others did not stop: ${took} ms`);
       const lost = r.agents![1]!;
-      assert.match(lost.lost ?? '', /at 0\.\d s of the load: its stream closed; it was cut by the test/);
+      assert.match(lost.lost ?? '', /at \d\.\d s of the load: its stream closed; it was cut by the test/);
       assert.equal(r.agents![0]!.lost, undefined);
       assert.equal(r.interrupted, true);
       assert.equal(r.generator.saturated, true);
@@ -202,16 +202,16 @@ test('an agent whose coordinator goes quiet mid-load stops it and ends (exit 1)'
     const lines: string[] = [];
     fromAgent.on('data', (d: Buffer) => lines.push(...d.toString().split('\n').filter(Boolean)));
     const exit = serveAgent(lineChannel(toAgent, fromAgent), { allowRemote: [] });
+    const send = (m: object) => toAgent.write(JSON.stringify(m) + '\n');
+    send({
+      t: 'run',
+      probe: 1,
+      opts: { url: srv.url, model: 'open', rate: 200, connections: 5, durationMs: 20_000, threads: 1 },
+      segment: { index: 0, count: 1 },
+    });
+    while (!lines.some((l) => l.includes('"t":"ready"'))) await new Promise((res) => setTimeout(res, 10));
     const t0 = performance.now();
-    toAgent.write(
-      JSON.stringify({
-        t: 'run',
-        probe: 1,
-        opts: { url: srv.url, model: 'open', rate: 200, connections: 5, durationMs: 20_000, threads: 1 },
-        segment: { index: 0, count: 1 },
-        startAt: wallClockMs() + 100,
-      }) + '\n',
-    );
+    send({ t: 'start', probe: 1, startAt: wallClockMs() + 100 });
     // Nothing more from the coordinator: no ping, no stop, and its stream stays open.
     const end = await exit;
     const took = performance.now() - t0;

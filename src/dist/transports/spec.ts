@@ -42,7 +42,7 @@ const HOST = /^([A-Za-z0-9_.-]+@)?[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
 /** One spec as written: local, netns:NAME, ssh:[USER@]HOST, tcp:HOST:PORT. */
 export function parseSpec(text: string): AgentSpec {
-  const bad = (why: string) => new StackbenchError('SB_BAD_AGENTS', [`"${text}": ${why}`]);
+  const bad = (why: string) => new StackbenchError('SB_BAD_AGENTS', [`"${text}": ${why}`], []);
   const [kind, ...rest] = text.trim().split(':');
   const arg = rest.join(':');
   if (kind === 'local' && rest.length === 0) return { kind: 'local', target: '' };
@@ -67,14 +67,14 @@ export function parseAgents(text: string): AgentSpec[] {
   const t = text.trim();
   if (/^\d+$/.test(t)) {
     const n = Number(t);
-    if (n < 1 || n > 64) throw new StackbenchError('SB_BAD_AGENTS', [`"${text}": a count is 1..64`]);
+    if (n < 1 || n > 64) throw new StackbenchError('SB_BAD_AGENTS', [`"${text}": a count is 1..64`], []);
     return Array.from({ length: n }, () => ({ kind: 'local', target: '' }));
   }
   const specs = t
     .split(',')
     .filter((s) => s.trim() !== '')
     .map(parseSpec);
-  if (specs.length === 0) throw new StackbenchError('SB_BAD_AGENTS', [`"${text}": no agent given`]);
-  if (specs.length > 64) throw new StackbenchError('SB_BAD_AGENTS', [`"${text}": at most 64 agents`]);
+  if (specs.length === 0) throw new StackbenchError('SB_BAD_AGENTS', [`"${text}": no agent given`], []);
+  if (specs.length > 64) throw new StackbenchError('SB_BAD_AGENTS', [`"${text}": at most 64 agents`], []);
   return specs;
 }

@@ -295,8 +295,9 @@ export class WsSession {
     const intervalUs = 1e6 / (o.rate ?? 1);
     const { index, count } = this.segment;
     // A shared start (an agent's): wait for it after the connect phase; a late connect starts late, and shows.
-    if (this.part.startAt !== undefined) await this.sleep(this.part.startAt - nowUs() / 1000);
-    const startUs = this.part.startAt !== undefined ? this.part.startAt * 1000 : nowUs();
+    const given = typeof this.part.startAt === 'function' ? await this.part.startAt() : this.part.startAt;
+    if (given !== undefined) await this.sleep(given - nowUs() / 1000);
+    const startUs = given !== undefined ? given * 1000 : nowUs();
     this.part.onBegin?.(Math.max(0, (nowUs() - startUs) / 1000));
     const measureStartUs = startUs + (o.warmupMs ?? 0) * 1000;
     const measureEndUs = measureStartUs + o.durationMs * 1000;
