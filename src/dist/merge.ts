@@ -129,6 +129,7 @@ function agentFigures(o: AgentOutcome, startLimitMs: number): AgentFigures {
     offsetMs: o.clock ? round(o.clock.offsetMs, 3) : null,
     offsetBoundMs: o.clock ? round(o.clock.boundMs, 3) : null,
     startLateMs: o.report?.startLateMs ?? null,
+    monoStartMs: o.report?.monoStartMs ?? null,
     connections: o.connections,
     intended: o.intended,
     sent: r?.pacing?.sent ?? 0,

@@ -13,6 +13,9 @@ import {
 } from './protocol.js';
 import type { AgentLink } from './transports/index.js';
 
+/** How long a closed stream waits for its process's exit status. */
+const EXIT_WAIT_MS = 300;
+
 /** An agent refused a plan (a target it may not load, a bad option): its own error, code and hint. */
 export class AgentRefusal extends Error {
   constructor(
@@ -70,11 +73,7 @@ export class AgentPeer {
     readonly link: AgentLink,
   ) {
     link.channel.onLine((line) => this.onLine(line));
-    link.channel.onClose((why) => {
-      // A process transport knows more than "the stream closed": the exit code or the signal.
-      const exit = link.exitInfo();
-      this.markLost(exit ? `${why}; ${exit}` : why);
-    });
+    link.channel.onClose((why) => this.streamClosed(why));
   }
 
   get label(): string {
@@ -150,10 +149,29 @@ export class AgentPeer {
     this.lostHandlers.push(handler);
   }
 
+  /**
+   * Its stream closed. A process transport knows more — the exit code or the signal — once the process is
+   * reaped, which can be a moment after its pipe closed: wait for that (briefly), and date the loss from the close.
+   */
+  private streamClosed(why: string): void {
+    const at = wallClockMs();
+    const withExit = () => {
+      const exit = this.link.exitInfo();
+      this.markLost(exit ? `${why}; ${exit}` : why, at);
+    };
+    if (this.link.exitInfo() !== undefined || !this.link.exited) return withExit();
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, EXIT_WAIT_MS)));
+    void Promise.race([this.link.exited, waited]).then(() => {
+      clearTimeout(timer);
+      withExit();
+    });
+  }
+
   /** Lost, once: everything waiting on it fails with the reason. */
-  markLost(why: string): void {
+  markLost(why: string, at = wallClockMs()): void {
     if (this.lost) return;
-    this.lost = { why, at: wallClockMs() };
+    this.lost = { why, at };
     const e = new AgentLost(why);
     this.helloWaiter?.reject(e);
     for (const p of this.pings.values()) p.reject(e);

@@ -237,6 +237,8 @@ export interface AgentFigures {
   offsetBoundMs: number | null;
   /** How late its traffic began after the start it was given, by its own clock; null: it never began. */
   startLateMs: number | null;
+  /** When its traffic began on its host's monotonic clock (ms): comparable between agents of one host only. */
+  monoStartMs: number | null;
   connections: number;
   /** Open loop: its requests (messages) intended in the window, and how many left. */
   intended: number;

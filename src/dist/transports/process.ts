@@ -47,6 +47,10 @@ export function processTransport(spec: AgentSpec, ctx: TransportContext): Promis
     protocol: true,
   });
   const channel = lineChannel(m.child.stdout!, m.child.stdin!);
+  const exited = new Promise<void>((resolve) => {
+    if (m.exited) resolve();
+    else m.child.once('exit', () => resolve());
+  });
   return Promise.resolve({
     label,
     channel,
@@ -56,6 +60,7 @@ export function processTransport(spec: AgentSpec, ctx: TransportContext): Promis
         ? `its process was killed (${m.exitSignal})`
         : `its process exited (code ${m.exitCode})`;
     },
+    exited,
     lastLines: () => m.log(),
     destroy: () => m.stop(2000),
   });

@@ -26,6 +26,8 @@ export interface AgentLink {
   channel: Channel;
   /** Why the agent is gone, beyond its stream (a process's exit code or signal); undefined while it runs. */
   exitInfo(): string | undefined;
+  /** Process transports: settles when the process has exited (its stream may close a moment before). */
+  exited?: Promise<void>;
   /** The agent's last stderr lines (process transports), for error messages. */
   lastLines(): string[];
   /** End the agent (its process group) or the connection, whatever it is doing. */
