@@ -1,8 +1,8 @@
 // The coordinator's state machine against real agents (serveAgent + runLoad in this process) over in-memory
 // streams, each with a tap that can cut it, silence it or repeat it: one merged result whose counts are the
 // agents' sums and whose schedule is complete; the ready barrier's deadline; a lost agent named, the others
-// stopped, the figure flagged; a late but living heartbeat is not a loss; a repeated result is ignored; and an
-// agent whose coordinator goes quiet stops its load by itself.
+// stopped, the figure flagged; a late but living heartbeat is not a loss; a repeated result is ignored; an
+// agent whose coordinator goes quiet stops its load by itself; chat rooms split whole between agents.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
@@ -15,6 +15,7 @@ import { decodeHistogram } from '../../src/engine/histogram.js';
 import type { LoadOptions } from '../../src/engine/types.js';
 import { memoryAgent, type MemoryAgent } from '../helpers/dist-memory.js';
 import { seqAudit, seqServer, type SeqServer } from '../fixtures/seq-server.js';
+import { startChatServer } from '../fixtures/ws-chat-server.js';
 
 const open = (url: string, extra: Partial<LoadOptions> = {}): LoadOptions => ({
   url,
@@ -224,4 +225,37 @@ test('an agent whose coordinator goes quiet mid-load stops it and ends (exit 1)'
     assert.equal(srv.seen.length, n, 'still sending after it ended');
     assert.ok(lines.some((l) => l.includes('"t":"hello"')));
   });
+});
+
+test('chat over 2 agents: each owns whole rooms, every delivery checked, counts the sum', async () => {
+  const chat = await startChatServer();
+  const agents = [memoryAgent({ label: 'ws0' }), memoryAgent({ label: 'ws1' })];
+  const c = await Coordinator.attach(agents.map((a) => a.link));
+  try {
+    const r = await c.run({
+      url: chat.url,
+      model: 'open',
+      rate: 200,
+      connections: 12,
+      durationMs: 1000,
+      ws: { rooms: 4, graceMs: 500 },
+    });
+    const w = r.ws!;
+    assert.equal(w.rooms, 4, 'two rooms each');
+    assert.equal(w.connectionsOpened, 12);
+    // Message i is agent i % 2's: together they send the schedule's 200.
+    assert.equal(r.pacing!.intended, 200);
+    assert.equal(w.messagesSent, chat.received());
+    assert.ok(w.messagesSent >= 198, `${w.messagesSent} messages`);
+    // Each room has 3 members, all on the sender's agent: every message reaches 3, timed on one clock.
+    assert.equal(w.expectedDeliveries, 3 * w.messagesSent);
+    assert.equal(w.deliveries, w.expectedDeliveries);
+    assert.equal(w.drops, 0);
+    assert.equal(r.latency.count, w.deliveries);
+    assert.equal(r.agents![0]!.count + r.agents![1]!.count, w.deliveries);
+    assert.equal(r.generator.intendedRps, 200);
+  } finally {
+    await c.close();
+    await chat.close();
+  }
 });

@@ -426,7 +426,8 @@ export class WsSession {
       pacing,
       ...(this.timeline ? { timeline: { sliceMs: this.opts.timelineMs!, ...this.timeline } } : {}),
       ws: {
-        rooms: this.ws.rooms,
+        // The rooms this session owns: all of them, or an agent's share (r % count == index), which add up.
+        rooms: Math.ceil((this.ws.rooms - this.segment.index) / this.segment.count),
         connectionsOpened: this.opened,
         connectionsFailed: this.failed + unsettled,
         connectMs,
