@@ -320,7 +320,11 @@ export class Shard implements ConnOwner, ModelHost {
 
   private stop(interrupted: boolean): void {
     if (this.stopped || !this.running) {
-      if (interrupted && !this.stopped) this.finishNow();
+      // Aborted before its start (waiting for the other threads, or for a distributed start): nothing measured.
+      if (interrupted && !this.stopped) {
+        this.interrupted = true;
+        this.finishNow();
+      }
       return;
     }
     const now = performance.now();

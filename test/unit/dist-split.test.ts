@@ -4,6 +4,7 @@
 // sharing a start send every schedule index exactly once (the server reads the x-sb-seq test header).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { performance } from 'node:perf_hooks';
 import { runLoad } from '../../src/engine/index.js';
 import { monoMs } from '../../src/engine/shard.js';
 import {
@@ -157,6 +158,35 @@ test('for real: 3 threads, and 2 agents x 2 threads sharing a start, send every 
     assert.equal(parts[0]!.generator.intendedRps, 750);
   } finally {
     delete process.env.STACKBENCH_TEST_SEQ;
+    await srv.close();
+  }
+});
+
+test('a load stopped before its start ends at once, interrupted, having sent nothing', async () => {
+  const srv = await seqServer();
+  try {
+    for (const threads of [1, 2]) {
+      const ac = new AbortController();
+      setTimeout(() => ac.abort(), 100);
+      const t0 = performance.now();
+      const r = await runLoad(
+        {
+          url: srv.url,
+          model: 'open',
+          rate: 100,
+          connections: 4,
+          durationMs: 1000,
+          threads,
+          signal: ac.signal,
+        },
+        { startAt: monoMs() + 5000 },
+      );
+      assert.ok(performance.now() - t0 < 1500, `threads ${threads}: took ${performance.now() - t0} ms`);
+      assert.equal(r.interrupted, true);
+      assert.equal(r.requests, 0);
+    }
+    assert.equal(srv.seen.length, 0);
+  } finally {
     await srv.close();
   }
 });
