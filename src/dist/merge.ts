@@ -119,33 +119,53 @@ function flag(f: AgentFigures, why: string): void {
   f.reason = f.reason ? `${f.reason}; ${why}` : why;
 }
 
+/** What an agent's own report says: its counts, CPU, histogram and health (an agent without one: nothing). */
+function reported(report: AgentReport | undefined) {
+  if (!report) {
+    const none = {
+      sent: 0,
+      achievedRps: 0,
+      cpuPercent: 0,
+      count: 0,
+      histogram: '',
+      saturated: false,
+      reason: '',
+    };
+    return { ...none, startLateMs: null, monoStartMs: null };
+  }
+  const r = report.result;
+  return {
+    startLateMs: report.startLateMs,
+    monoStartMs: report.monoStartMs,
+    sent: r.pacing?.sent ?? 0,
+    achievedRps: r.generator.achievedRps,
+    cpuPercent: r.generator.cpuPercent,
+    count: r.latency.count,
+    histogram: r.histogram,
+    saturated: r.generator.saturated,
+    reason: r.generator.reason,
+  };
+}
+
 function agentFigures(o: AgentOutcome, startLimitMs: number): AgentFigures {
-  const r = o.report?.result;
+  const c = o.clock;
   const f: AgentFigures = {
     index: o.index,
     agent: o.label,
     host: o.hello?.host ?? '',
-    rttMs: o.clock ? round(o.clock.rttMs, 3) : null,
-    offsetMs: o.clock ? round(o.clock.offsetMs, 3) : null,
-    offsetBoundMs: o.clock ? round(o.clock.boundMs, 3) : null,
-    startLateMs: o.report?.startLateMs ?? null,
-    monoStartMs: o.report?.monoStartMs ?? null,
+    rttMs: c ? round(c.rttMs, 3) : null,
+    offsetMs: c ? round(c.offsetMs, 3) : null,
+    offsetBoundMs: c ? round(c.boundMs, 3) : null,
     connections: o.connections,
     intended: o.intended,
-    sent: r?.pacing?.sent ?? 0,
-    achievedRps: r?.generator.achievedRps ?? 0,
-    cpuPercent: r?.generator.cpuPercent ?? 0,
-    count: r?.latency.count ?? 0,
-    histogram: r?.histogram ?? '',
-    saturated: r?.generator.saturated ?? false,
-    reason: r?.generator.reason ?? '',
+    ...reported(o.report),
   };
   if (o.lost) {
     f.lost = o.lost;
     flag(f, `lost ${o.lost}`);
   }
-  const late = o.report?.startLateMs;
-  if (late !== null && late !== undefined && late > startLimitMs)
+  const late = f.startLateMs;
+  if (late !== null && late > startLimitMs)
     flag(
       f,
       `its traffic began ${round(late)} ms late, past the +-${round(startLimitMs)} ms a shared start allows`,
