@@ -167,6 +167,40 @@ const catalog = {
     hint: () =>
       '`stackbench kube plan` writes the manifests for kubectl apply meanwhile; docs/KUBERNETES.md says what runs today',
   },
+  SB_BAD_AGENTS: {
+    exit: 2,
+    message: (why) => `bad --agents: ${why}`,
+    hint: (
+      fix = 'give a count (--agents 3) or agents separated by commas: local, netns:NAME, ssh:HOST, tcp:HOST:PORT',
+    ) => fix,
+  },
+  SB_AGENT_NOT_READY: {
+    exit: 1,
+    message: (agent, why) => `agent ${agent} never became ready: ${why}`,
+    hint: () => 'check that `stackbench agent` of this version runs there; its last lines follow, if any',
+  },
+  SB_AGENT_PROTOCOL: {
+    exit: 2,
+    message: (agent, theirs, ours) => `agent ${agent} speaks protocol ${theirs}, this coordinator ${ours}`,
+    hint: () => 'install the same stackbench version on every agent host',
+  },
+  SB_AGENT_CLOCK: {
+    exit: 1,
+    message: (agent, bound, rtt, limit) =>
+      `agent ${agent}: its clock offset is known only within +-${bound} ms (round trip ${rtt} ms), more than the +-${limit} ms a shared start allows`,
+    hint: () =>
+      'use an agent on a faster link, or a longer load (the limit is 1 % of warm-up plus window, at least 5 ms)',
+  },
+  SB_AGENT_REFUSED: {
+    exit: 2,
+    message: (agent, why) => `agent ${agent} refused the load: ${why}`,
+    hint: (hint) => hint,
+  },
+  SB_AGENT_LOST: {
+    exit: 1,
+    message: (agent, why) => `agent ${agent} was lost: ${why}`,
+    hint: () => 'its share of the load is missing, so nothing was measured; start the agents again',
+  },
   SB_INTERRUPTED: {
     exit: 1,
     message: () => 'interrupted',

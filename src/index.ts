@@ -5,6 +5,7 @@
 
 // ---- the work ----
 export { load, type LoadInput } from './api/load.js';
+export { Coordinator, distributedLoad, type AgentSpec, type CoordinatorOptions } from './dist/index.js';
 export {
   verify,
   type VerifyOptions,
@@ -71,6 +72,7 @@ export type {
   RequestTemplate,
   ValueSource,
   RequestFigures,
+  AgentFigures,
 } from './engine/types.js';
 export type {
   Results,

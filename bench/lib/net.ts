@@ -12,12 +12,12 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Resolve once 127.0.0.1:port accepts a TCP connection; reject after timeoutMs. */
-export async function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
+/** Resolve once host:port (default 127.0.0.1) accepts a TCP connection; reject after timeoutMs. */
+export async function waitForPort(port: number, timeoutMs = 10_000, host = '127.0.0.1'): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const ok = await new Promise<boolean>((resolve) => {
-      const c = createConnection({ host: '127.0.0.1', port }, () => {
+      const c = createConnection({ host, port }, () => {
         c.destroy();
         resolve(true);
       });

@@ -13,7 +13,8 @@ export interface Nginx {
   stop(): Promise<void>;
 }
 
-export async function startNginx(core: number): Promise<Nginx> {
+/** `host`: where it listens (default 127.0.0.1; bench/agents.ts: a test bridge's address). */
+export async function startNginx(core: number, host = '127.0.0.1'): Promise<Nginx> {
   const dir = mkdtempSync(join(tmpdir(), 'sb-nginx-'));
   const port = await freePort();
   const conf = `
@@ -33,7 +34,7 @@ http {
   uwsgi_temp_path ${dir};
   scgi_temp_path ${dir};
   server {
-    listen 127.0.0.1:${port} backlog=4096;
+    listen ${host}:${port} backlog=4096;
     location / { return 200; }
   }
 }
@@ -48,9 +49,9 @@ http {
     },
   );
   const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
-  await waitForPort(port);
+  await waitForPort(port, 10_000, host);
   return {
-    url: `http://127.0.0.1:${port}/`,
+    url: `http://${host}:${port}/`,
     pid: child.pid!,
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) {

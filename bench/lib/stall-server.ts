@@ -2,7 +2,7 @@
 // arriving during a stall waits in the kernel until the stall ends, then is answered at once. Stall k covers
 // [origin + kP, origin + kP + S) exactly: a timer wakes up 2 ms early and the rest is a busy wait on the
 // monotonic clock, so the windows do not drift with timer lateness.
-// Usage: node dist/bench/lib/stall-server.js STALL_MS PERIOD_MS  -> prints "listening PORT"
+// Usage: node dist/bench/lib/stall-server.js STALL_MS PERIOD_MS [HOST]  -> prints "listening PORT"
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -59,7 +59,7 @@ process.on('SIGTERM', () => {
   process.exit(0);
 });
 
-server.listen(0, '127.0.0.1', () => {
+server.listen(0, process.argv[4] ?? '127.0.0.1', () => {
   console.log(`listening ${(server.address() as AddressInfo).port}`);
   scheduleNext();
 });

@@ -19,12 +19,13 @@ import {
   COUNTER_ERRORS,
   COUNTER_REQUESTS,
   Shard,
+  monoMs,
   type ShardOptions,
   type ShardResult,
 } from './shard.js';
 import { noErrors } from './result.js';
 import { parseTarget, resolveTarget, type Target } from './target.js';
-import type { ErrorKind, LoadOptions, LoadResult } from './types.js';
+import type { ErrorKind, LoadOptions, LoadPart, LoadResult } from './types.js';
 import { runWs } from './ws/index.js';
 
 export type {
@@ -40,6 +41,9 @@ export type {
   RequestTemplate,
   ValueSource,
   RequestFigures,
+  LoadPart,
+  AgentFigures,
+  Pacing,
 } from './types.js';
 export { checkMix } from './mix.js';
 export { modelNames } from './models/index.js';
@@ -52,7 +56,11 @@ export function defaultThreads(cores: number, connections: number): number {
   return Math.max(1, Math.min(cores, connections));
 }
 
-export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
+/**
+ * Run a load and measure it. `part` is for the distributed generator (src/dist): one agent's segment of the
+ * schedule and the shared start; without it the load is the whole schedule, started at once.
+ */
+export async function runLoad(opts: LoadOptions, part: LoadPart = {}): Promise<LoadResult> {
   const target = parseTarget(opts.url, ['http:', 'ws:']);
   if (target.protocol === 'ws:' && (opts.requests !== undefined || opts.values !== undefined))
     throw new StackbenchError(
@@ -62,31 +70,42 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
     );
   // Every address the host resolves to is checked before any connection; we connect to the one checked.
   const address = await resolveTarget(target, opts.allowRemote);
-  if (target.protocol === 'ws:') return runWs(opts, address);
-  return runHttp(opts, target, address);
+  if (target.protocol === 'ws:') return runWs(opts, address, part);
+  return runHttp(opts, target, address, part);
 }
 
-async function runHttp(opts: LoadOptions, target: Target, address: string): Promise<LoadResult> {
+async function runHttp(
+  opts: LoadOptions,
+  target: Target,
+  address: string,
+  part: LoadPart,
+): Promise<LoadResult> {
   const pool = buildPool(target, opts);
   const cores = availableParallelism();
   const connections = Math.max(1, Math.floor(opts.connections));
   const threads = Math.max(1, Math.min(opts.threads ?? defaultThreads(cores, connections), connections));
   const rate = opts.model === 'open' ? (opts.rate ?? 0) : 0;
   if (opts.model === 'open' && !(rate > 0)) throw new Error('open model needs a rate above 0');
+  const seg = part.segment ?? { index: 0, count: 1 };
 
   const shardOpts: ShardOptions[] = [];
   for (let t = 0; t < threads; t++) {
-    // Spread connections as evenly as possible; the rate in proportion to them.
+    // Connections as evenly as possible; the schedule striped: thread t of agent k sends lane t x P + k of
+    // P x T lanes, so each thread's requests interleave with every other sender's (models/schedule.ts).
     const c = Math.floor(connections / threads) + (t < connections % threads ? 1 : 0);
+    const lane = t * seg.count + seg.index;
+    const lanes = threads * seg.count;
     shardOpts.push({
       host: address,
       port: target.port,
       pool,
-      // Each shard starts its own part of the send order.
-      cursor: Math.floor((t * pool.order.length) / threads),
+      // Each lane starts its own part of the send order.
+      cursor: Math.floor((lane * pool.order.length) / lanes),
       model: opts.model,
       connections: c,
-      rate: (rate * c) / connections,
+      rate,
+      lane,
+      lanes,
       durationMs: opts.durationMs,
       warmupMs: opts.warmupMs ?? 0,
       rampMs: opts.rampMs ?? 0,
@@ -97,23 +116,52 @@ async function runHttp(opts: LoadOptions, target: Target, address: string): Prom
 
   const counters = new Float64Array(new SharedArrayBuffer(threads * COUNTERS * 8));
   const cpu = new CpuWindow(threads);
-  const aborters: Array<() => void> = [];
-  const onAbort = () => aborters.forEach((a) => a());
+  const began = new Began(threads, part.onBegin);
+  const runs = shardOpts.map((so, t) => {
+    const view = counters.subarray(t * COUNTERS, (t + 1) * COUNTERS);
+    return threads === 1 ? runHere(so, view, cpu, began) : runInWorker(so, view, cpu, began);
+  });
+  const onAbort = () => runs.forEach((r) => r.abort());
   const progress = startProgress(opts, counters, threads);
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   let results: ShardResult[];
   try {
-    const runs = shardOpts.map((so, t) => {
-      const view = counters.subarray(t * COUNTERS, (t + 1) * COUNTERS);
-      return threads === 1 ? runHere(so, view, cpu, aborters) : runInWorker(so, view, cpu, aborters);
-    });
+    // One start for every thread, once all are ready (a worker takes some ms to boot): their lanes interleave.
+    await Promise.all(runs.map((r) => r.ready));
+    const given = typeof part.startAt === 'function' ? await part.startAt() : part.startAt;
+    const startAt = Math.max(given ?? 0, threads > 1 ? monoMs() + 2 : monoMs());
+    for (const r of runs) r.start(startAt);
     if (opts.signal?.aborted) onAbort();
-    results = await Promise.all(runs);
+    results = await Promise.all(runs.map((r) => r.result));
   } finally {
     progress.stop();
     opts.signal?.removeEventListener('abort', onAbort);
   }
-  return combine(opts, pool, connections, threads, cores, rate, results, cpu.percent());
+  return combine(opts, pool, connections, threads, cores, rate / seg.count, results, cpu.percent());
+}
+
+/** Reports when traffic began: once, when the last thread has begun, with the latest thread's lateness. */
+class Began {
+  private left: number;
+  private lateMs = 0;
+  constructor(
+    threads: number,
+    private readonly report: ((lateMs: number) => void) | undefined,
+  ) {
+    this.left = threads;
+  }
+  one(lateMs: number): void {
+    this.lateMs = Math.max(this.lateMs, lateMs);
+    if (--this.left === 0) this.report?.(this.lateMs);
+  }
+}
+
+/** One thread's shard, as the parent drives it: ready to start, started at a shared time, aborted, its result. */
+interface ShardRun {
+  ready: Promise<void>;
+  start(at: number): void;
+  abort(): void;
+  result: Promise<ShardResult>;
 }
 
 /** The shards' timelines, slice by slice. */
@@ -150,33 +198,45 @@ class CpuWindow {
   }
 }
 
-function runHere(so: ShardOptions, counters: Float64Array, cpu: CpuWindow, aborters: Array<() => void>) {
-  const shard = new Shard(so, counters, { onMeasureStart: () => cpu.start(), onMeasureEnd: () => cpu.end() });
-  aborters.push(() => shard.abort());
-  return shard.run();
+function runHere(so: ShardOptions, counters: Float64Array, cpu: CpuWindow, began: Began): ShardRun {
+  const shard = new Shard(so, counters, {
+    onMeasureStart: () => cpu.start(),
+    onMeasureEnd: () => cpu.end(),
+    onBegin: (lateMs) => began.one(lateMs),
+  });
+  let start: (at: number) => void = () => {};
+  const result = new Promise<ShardResult>((resolve) => {
+    start = (at) => resolve(shard.run(at));
+  });
+  return { ready: Promise.resolve(), start, abort: () => shard.abort(), result };
 }
 
-function runInWorker(
-  so: ShardOptions,
-  counters: Float64Array,
-  cpu: CpuWindow,
-  aborters: Array<() => void>,
-): Promise<ShardResult> {
-  return new Promise((resolve, reject) => {
-    const w = new Worker(new URL('./worker.js', import.meta.url), { workerData: { opts: so, counters } });
-    let result: ShardResult | undefined;
-    aborters.push(() => w.postMessage('abort'));
-    w.on('message', (m: { type: string; result?: ShardResult }) => {
-      if (m.type === 'start') cpu.start();
+function runInWorker(so: ShardOptions, counters: Float64Array, cpu: CpuWindow, began: Began): ShardRun {
+  const w = new Worker(new URL('./worker.js', import.meta.url), { workerData: { opts: so, counters } });
+  let onReady: () => void = () => {};
+  const ready = new Promise<void>((resolve) => (onReady = resolve));
+  const result = new Promise<ShardResult>((resolve, reject) => {
+    let out: ShardResult | undefined;
+    w.on('message', (m: { type: string; result?: ShardResult; lateMs?: number }) => {
+      if (m.type === 'ready') onReady();
+      else if (m.type === 'begin') began.one(m.lateMs ?? 0);
+      else if (m.type === 'start') cpu.start();
       else if (m.type === 'end') cpu.end();
-      else if (m.type === 'result') result = m.result;
+      else if (m.type === 'result') out = m.result;
     });
     w.on('error', reject);
     w.on('exit', (code) => {
-      if (result) resolve(result);
+      onReady();
+      if (out) resolve(out);
       else reject(new Error(`load worker exited (code ${code}) without a result`));
     });
   });
+  return {
+    ready,
+    start: (at) => w.postMessage({ start: at }),
+    abort: () => w.postMessage('abort'),
+    result,
+  };
 }
 
 function startProgress(opts: LoadOptions, counters: Float64Array, threads: number) {
@@ -267,6 +327,7 @@ function combine(
     }),
   };
   hist.destroy();
+  if (opts.model === 'open') result.pacing = pacing;
   if (interrupted) result.interrupted = true;
   if (opts.timelineMs) result.timeline = mergeTimelines(opts.timelineMs, results);
   if (pool.names.length > 1) {

@@ -22,8 +22,11 @@ export interface ShardOptions {
   cursor: number;
   model: ModelName;
   connections: number;
-  /** This shard's share of the open-loop rate, requests per second. */
+  /** The whole open-loop schedule's rate, requests per second (this shard sends its lane of it). */
   rate: number;
+  /** Open loop: the lane of the schedule this shard sends (models/schedule.ts). */
+  lane: number;
+  lanes: number;
   durationMs: number;
   warmupMs: number;
   rampMs: number;
@@ -60,6 +63,13 @@ export const COUNTERS = 3;
 export interface ShardHooks {
   onMeasureStart?(): void;
   onMeasureEnd?(): void;
+  /** Traffic began, `lateMs` after the start it was given. */
+  onBegin?(lateMs: number): void;
+}
+
+/** Monotonic time in ms, the same clock in every thread and process of this host (process.hrtime). */
+export function monoMs(): number {
+  return Number(process.hrtime.bigint() / 1000n) / 1000;
 }
 
 const RECONNECT_DELAY_MS = 100;
@@ -73,6 +83,7 @@ export class Shard implements ConnOwner, ModelHost {
   readonly order: Uint32Array;
   readonly mask: number;
   cursor: number;
+  readonly tagSeq = process.env.STACKBENCH_TEST_SEQ === '1';
   readonly opts: ShardOptions;
   readonly conns: Conn[] = [];
   readonly model: Model;
@@ -104,6 +115,7 @@ export class Shard implements ConnOwner, ModelHost {
   private stopped = false;
   private measureEndAt = 0;
   private finish: ((r: ShardResult) => void) | undefined;
+  private result: ShardResult | undefined;
 
   constructor(
     opts: ShardOptions,
@@ -135,26 +147,48 @@ export class Shard implements ConnOwner, ModelHost {
     list[slice]!++;
   }
 
-  run(): Promise<ShardResult> {
+  /**
+   * Run, with traffic from `startAt` (monoMs(); default now): every shard of a load, in any thread or agent on
+   * this host, given the same start shares one t0, so their lanes interleave as one schedule.
+   */
+  run(startAt = monoMs()): Promise<ShardResult> {
     return new Promise((resolve) => {
+      // Aborted before it was started: nothing to run.
+      if (this.result) return resolve(this.result);
       this.finish = resolve;
-      const o = this.opts;
-      this.t0 = performance.now();
-      this.measureStart = this.t0 + o.warmupMs;
-      this.end = this.measureStart + o.durationMs;
-      this.running = true;
-      if (o.warmupMs > 0) this.timers.push(setTimeout(() => this.beginMeasure(), o.warmupMs));
-      else this.beginMeasure();
-      this.timers.push(setTimeout(() => this.stop(false), o.warmupMs + o.durationMs));
-      const sweepMs = Math.max(5, Math.min(100, Math.floor(o.timeoutMs / 10)));
-      this.sweepTimer = setInterval(() => this.sweep(), sweepMs);
-      this.model.start(this.t0);
-      for (let i = 0; i < o.connections; i++) {
-        const c = new Conn(this, i);
-        this.conns.push(c);
-        if (!this.model.lazyConnect) c.open();
-      }
+      const t0 = performance.now() + (startAt - monoMs());
+      const begin = () => {
+        // The timer wakes up to 2 ms early; the rest is a short spin, so traffic starts on time.
+        while (performance.now() < t0) {
+          /* spin to the exact start */
+        }
+        this.begin(t0);
+      };
+      const wait = t0 - performance.now();
+      if (wait > 2) this.timers.push(setTimeout(begin, wait - 2));
+      else begin();
     });
+  }
+
+  private begin(t0: number): void {
+    const o = this.opts;
+    this.t0 = t0;
+    this.hooks.onBegin?.(Math.max(0, performance.now() - t0));
+    this.measureStart = this.t0 + o.warmupMs;
+    this.end = this.measureStart + o.durationMs;
+    this.running = true;
+    const late = performance.now() - t0;
+    if (o.warmupMs > 0) this.timers.push(setTimeout(() => this.beginMeasure(), o.warmupMs - late));
+    else this.beginMeasure();
+    this.timers.push(setTimeout(() => this.stop(false), o.warmupMs + o.durationMs - late));
+    const sweepMs = Math.max(5, Math.min(100, Math.floor(o.timeoutMs / 10)));
+    this.sweepTimer = setInterval(() => this.sweep(), sweepMs);
+    this.model.start(this.t0);
+    for (let i = 0; i < o.connections; i++) {
+      const c = new Conn(this, i);
+      this.conns.push(c);
+      if (!this.model.lazyConnect) c.open();
+    }
   }
 
   /** Stop early (abort): what was measured so far is returned, marked interrupted. */
@@ -286,7 +320,11 @@ export class Shard implements ConnOwner, ModelHost {
 
   private stop(interrupted: boolean): void {
     if (this.stopped || !this.running) {
-      if (interrupted && !this.stopped) this.finishNow();
+      // Aborted before its start (waiting for the other threads, or for a distributed start): nothing measured.
+      if (interrupted && !this.stopped) {
+        this.interrupted = true;
+        this.finishNow();
+      }
       return;
     }
     const now = performance.now();
@@ -296,6 +334,9 @@ export class Shard implements ConnOwner, ModelHost {
     this.measuring = false;
     this.counters[COUNTER_MEASURING] = 0;
     this.hooks.onMeasureEnd?.();
+    // Requests intended before the close whose timer fires just after it (timers are ms-grained) still leave:
+    // the window sends its whole schedule, not all but the last millisecond's.
+    if (!interrupted) this.model.wake?.(now);
     this.model.stop(now);
     if (!this.model.openLoop || interrupted) {
       this.finishNow();
@@ -357,6 +398,7 @@ export class Shard implements ConnOwner, ModelHost {
       ...(perRequest ? { perRequest } : {}),
     };
     this.hist.destroy();
+    this.result = result;
     this.finish?.(result);
   }
 }

@@ -3,6 +3,9 @@
 // WebSocket session (open loop: messages per second over held connections, fanned out by rooms). Everything the
 // engine measures flows out as one LoadResult, judged by one set of generator-health rules (health.ts).
 import type { LatencySummary } from './histogram.js';
+import type { Pacing } from './models/model.js';
+
+export type { Pacing } from './models/model.js';
 
 /** Keys of the load-model registry (src/engine/models/). */
 export type ModelName = 'closed' | 'open';
@@ -158,6 +161,26 @@ export interface GeneratorHealth {
   note?: string;
 }
 
+/**
+ * One agent's part of a distributed load (src/dist), beside its LoadOptions: which segment of the schedule it
+ * sends and when traffic starts. Its LoadOptions keep the whole load's rate; their `connections` are its own.
+ */
+export interface LoadPart {
+  /**
+   * Agent `index` of `count`: it sends the open-loop requests i with i % count == index, each at its intended
+   * time in the whole schedule; WebSocket: the rooms r with r % count == index and their members. Default 0 of 1.
+   */
+  segment?: { index: number; count: number };
+  /**
+   * When traffic starts, on this host's monotonic clock (monoMs() of shard.ts); default: as soon as ready. A
+   * function is called once everything is ready to send (threads started; WebSocket: clients connected) and
+   * resolves with the start: the distributed generator's barrier.
+   */
+  startAt?: number | (() => Promise<number>);
+  /** Traffic began, `lateMs` after `startAt` (the latest thread's lateness). */
+  onBegin?: (lateMs: number) => void;
+}
+
 export interface LoadResult {
   url: string;
   model: ModelName;
@@ -183,6 +206,10 @@ export interface LoadResult {
   generator: GeneratorHealth;
   /** True when the run was aborted (opts.signal) before the window ended; figures cover what was measured. */
   interrupted?: boolean;
+  /** Open loop: the schedule's counts in the window (intended, sent, late, queued, unsent), summed over threads. */
+  pacing?: Pacing;
+  /** A load from several agents (src/dist): each one's part; the figures above are their exact merge. */
+  agents?: AgentFigures[];
   /** WebSocket runs only. */
   ws?: WsCounts;
   /** With timelineMs: successes and errors per slice of the measured window, from its start. */
@@ -193,6 +220,41 @@ export interface LoadResult {
    * add up to the total; connect failures, which have no request on the wire, belong to none.
    */
   perRequest?: RequestFigures[];
+}
+
+/** One agent of a distributed load: how it was reached, its clock, its share and its own health. */
+export interface AgentFigures {
+  /** k of P: it sent the open-loop requests i with i % P == k (WebSocket: rooms r % P == k). */
+  index: number;
+  /** How it was reached: local, netns:NAME, ssh:HOST, tcp:HOST:PORT. */
+  agent: string;
+  /** Its host name, as it said (empty if it never did). */
+  host: string;
+  /** The least round trip of the clock pings, ms. */
+  rttMs: number | null;
+  /** Its clock minus the coordinator's, ms, known within +- offsetBoundMs (half that round trip). */
+  offsetMs: number | null;
+  offsetBoundMs: number | null;
+  /** How late its traffic began after the start it was given, by its own clock; null: it never began. */
+  startLateMs: number | null;
+  /** When its traffic began on its host's monotonic clock (ms): comparable between agents of one host only. */
+  monoStartMs: number | null;
+  connections: number;
+  /** Open loop: its requests (messages) intended in the window, and how many left. */
+  intended: number;
+  sent: number;
+  achievedRps: number;
+  /** Its process's CPU over the window, % of one core. */
+  cpuPercent: number;
+  /** Successful responses (deliveries) it recorded: the count of its histogram. */
+  count: number;
+  /** Its latency histogram (compressed base64 HdrHistogram, µs): the merge is exactly the sum of these. */
+  histogram: string;
+  /** True when this agent limited the figure (its CPU, its pacing, a late start, cores shared with others). */
+  saturated: boolean;
+  reason: string;
+  /** Why and when it was lost (its share is missing); absent when it finished. */
+  lost?: string;
 }
 
 /** One request of a mix: its share of the result, counted by the same rules as the whole. */

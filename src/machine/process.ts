@@ -35,6 +35,11 @@ export interface StartSpec {
   stopSignal?: NodeJS.Signals;
   /** Wraps the command before pinning (a CPU budget's cgroup entry, src/machine/cgroup.ts argvPrefix). */
   wrap?: (argv: string[]) => string[];
+  /**
+   * A protocol on stdin/stdout (an agent, src/dist): stdin is a pipe (child.stdin), and stdout is left to the
+   * caller instead of being kept as log lines (stderr still is).
+   */
+  protocol?: boolean;
 }
 
 export interface Managed {
@@ -67,7 +72,7 @@ export function start(spec: StartSpec): Managed {
     cwd: spec.cwd,
     env: { ...process.env, ...spec.env, STACKBENCH_RUN_ID: RUN_ID },
     detached: true, // own process group: one kill reaches every worker it forks
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [spec.protocol ? 'pipe' : 'ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];
   const keep = (chunk: Buffer) => {
@@ -77,7 +82,7 @@ export function start(spec: StartSpec): Managed {
       if (lines.length > LOG_LINES) lines.shift();
     }
   };
-  child.stdout!.on('data', keep);
+  if (!spec.protocol) child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
   const m: Managed = {
     name: spec.name,

@@ -1,5 +1,6 @@
 // The command registry: the order here is the order of `stackbench --help`.
 import type { Command } from '../command.js';
+import { agentCommand } from './agent.js';
 import { compareCommand } from './compare.js';
 import { doctorCommand } from './doctor.js';
 import { kubeCommand } from './kube.js';
@@ -19,5 +20,6 @@ export const commands: Command[] = [
   stacksCommand,
   doctorCommand,
   setupCommand,
+  agentCommand,
   kubeCommand,
 ];

@@ -3,10 +3,12 @@
 // LoadResult, with the thresholds' outcome when any were given). --request (repeatable) sends a weighted mix
 // instead of the URL's one request, with --value filling its {placeholders}.
 import { ExitCode, StackbenchError } from '../../errors.js';
+import { agentSpecs, distributedLoad } from '../../dist/index.js';
 import { checkMix, runLoad } from '../../engine/index.js';
 import { assertAllowedTarget, parseTarget } from '../../engine/target.js';
 import type { LoadOptions, LoadProgress, LoadResult } from '../../engine/types.js';
 import { interrupt } from '../../machine/process.js';
+import { agentLines, lostLines } from '../../report/agents.js';
 import { loadSummary } from '../../report/load-summary.js';
 import { parseDuration, parseIntFlag, parseRate } from '../../options/units.js';
 import { connections } from '../../options/fields.js';
@@ -103,6 +105,14 @@ const flags = {
     multiple: true,
     value: 'H',
     help: 'allow load to the non-loopback host H (repeatable); loopback only otherwise',
+  },
+  agents: {
+    type: 'string',
+    value: 'N|LIST',
+    help:
+      'send the load from agents, each its share of one schedule, merged into one\n' +
+      'result: N local ones, or a comma list of local, netns:NAME, ssh:HOST,\n' +
+      'tcp:HOST:PORT (`stackbench agent` runs there); --allow-remote is passed on',
   },
   json: { type: 'boolean', help: 'print the result as one JSON document, nothing else' },
 } as const;
@@ -212,6 +222,7 @@ export const load = defineCommand({
   flags,
   async run(f, url) {
     const opts = loadOptions(f, url!);
+    const agents = f.agents !== undefined ? agentSpecs(f.agents) : undefined;
     const thresholds = (f.threshold ?? []).map(parseThreshold);
     const json = f.json === true;
     const live = !json && process.stderr.isTTY === true;
@@ -225,7 +236,7 @@ export const load = defineCommand({
     opts.signal = interrupt.signal;
     let result: LoadResult;
     try {
-      result = await runLoad(opts);
+      result = agents ? await distributedLoad(opts, agents) : await runLoad(opts);
     } finally {
       if (live) process.stderr.write('\r\x1b[2K');
     }
@@ -234,6 +245,7 @@ export const load = defineCommand({
       process.stdout.write(JSON.stringify(checks.length ? { ...result, thresholds: checks } : result) + '\n');
     else {
       process.stdout.write(loadSummary(result) + '\n');
+      for (const line of agentLines(result)) process.stdout.write(line + '\n');
       for (const c of checks) {
         const actual = c.actual === null ? 'no figure' : c.actual.toFixed(2);
         process.stdout.write(
@@ -241,6 +253,7 @@ export const load = defineCommand({
         );
       }
     }
+    for (const line of lostLines(result)) process.stderr.write(line + '\n');
     if (result.interrupted) return ExitCode.failure;
     if (checks.some((c) => !c.ok)) return ExitCode.threshold;
     // Nothing answered successfully: a runtime failure for scripts, after the figures were shown.

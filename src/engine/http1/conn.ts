@@ -18,6 +18,8 @@ export interface ConnOwner {
   readonly mask: number;
   /** The next position in `order`, shared by the owner's connections. */
   cursor: number;
+  /** Test mode (STACKBENCH_TEST_SEQ=1): every open-loop request carries its schedule index in `x-sb-seq`. */
+  readonly tagSeq: boolean;
   onConnected(conn: Conn, now: number): void;
   onResponse(conn: Conn, status: number, now: number, reusable: boolean): void;
   onFailure(conn: Conn, kind: ErrorKind, now: number): void;
@@ -73,7 +75,8 @@ export class Conn {
     s.on('close', this.onClose);
   }
 
-  send(now: number, origin: number, counted: boolean): void {
+  /** `seq`: the request's index in the whole open-loop schedule (only sent in the tests' tagging mode). */
+  send(now: number, origin: number, counted: boolean, seq = -1): void {
     this.busy = true;
     this.sentAt = now;
     this.origin = origin;
@@ -83,7 +86,8 @@ export class Conn {
     o.cursor = (k + 1) & o.mask;
     const entry = o.order[k]!;
     this.entry = entry;
-    this.socket!.write(o.pool[entry]!);
+    if (o.tagSeq && seq >= 0) this.socket!.write(tagged(o.pool[entry]!, seq));
+    else this.socket!.write(o.pool[entry]!);
   }
 
   /** End this connection after a failure of the given kind (counted once); it reconnects if the run goes on. */
@@ -156,4 +160,10 @@ export class Conn {
     this.busy = false;
     this.owner.onClosed(this, !wasConnected);
   }
+}
+
+/** The request with `x-sb-seq: seq` after its request line (tests only: it copies the request). */
+function tagged(req: Buffer, seq: number): Buffer {
+  const eol = req.indexOf('\r\n') + 2;
+  return Buffer.concat([req.subarray(0, eol), Buffer.from(`x-sb-seq: ${seq}\r\n`), req.subarray(eol)]);
 }

@@ -6,8 +6,11 @@ import type { Conn } from '../http1/conn.js';
 export interface ModelHost {
   readonly opts: {
     connections: number;
-    /** This shard's share of the open-loop rate, requests per second. */
+    /** The whole open-loop schedule's rate (every lane), requests per second. */
     rate: number;
+    /** The lane of that schedule this shard sends (models/schedule.ts): requests i with i % lanes == lane. */
+    lane: number;
+    lanes: number;
     durationMs: number;
     warmupMs: number;
     rampMs: number;

@@ -1,11 +1,23 @@
 // Open loop (wrk2, k6's constant-arrival-rate): requests are due at intended times t0 + i/rate whatever the
 // server does. A due request waits for a free connection if all are busy, and its latency still counts from
 // its intended time, so a stalled server shows in the percentiles (coordinated omission corrected).
+// A shard sends one lane of the schedule (schedule.ts): the requests i = lane + j x lanes of the whole load,
+// each at the intended time it has in the whole, so threads (and agents on other hosts) interleave instead of
+// each starting a schedule of its own at i = 0.
 // A ramp raises the rate linearly from 0 over rampMs. Sends are driven by one timer and by every response
 // (a freed connection takes the oldest due request at once), never by a timer per request. Connections open
 // on demand (lazyConnect), and the idle ones are reused last-in first-out, so no more are held than needed.
 import type { Conn } from '../http1/conn.js';
 import type { Model, ModelHost, Pacing } from './model.js';
+import {
+  countBefore,
+  globalIndex,
+  laneCount,
+  offset,
+  position,
+  type Lane,
+  type Schedule,
+} from './schedule.js';
 
 /** A send later than this after its intended time is "late". */
 const LATE_MS = 1;
@@ -14,14 +26,14 @@ export class OpenModel implements Model {
   readonly openLoop = true;
   readonly lazyConnect = true;
   private readonly shard: ModelHost;
-  /** Requests per millisecond at full rate. */
-  private readonly r: number;
-  private readonly rampMs: number;
-  /** Index of the first request intended inside the measured window, and the end (exclusive). */
+  private readonly schedule: Schedule;
+  private readonly lane: Lane;
+  /** Lane positions (j) of the first request intended inside the measured window, and of the end (exclusive). */
   private readonly first: number;
   private readonly total: number;
+  /** Lane position of the next request to send. */
   private issued = 0;
-  /** Requests below this index were due while no connection was free. */
+  /** Lane positions below this were due while no connection was free. */
   private backlogUntil = 0;
   private readonly idle: Conn[] = [];
   private timer: NodeJS.Timeout | undefined;
@@ -33,16 +45,16 @@ export class OpenModel implements Model {
   constructor(shard: ModelHost) {
     this.shard = shard;
     const o = shard.opts;
-    this.r = o.rate / 1000;
-    this.rampMs = Math.max(0, o.rampMs);
-    this.first = this.countBefore(o.warmupMs);
-    this.total = this.countBefore(o.warmupMs + o.durationMs);
+    this.schedule = { rate: o.rate, rampMs: o.rampMs };
+    this.lane = { lane: o.lane, lanes: o.lanes };
+    this.first = laneCount(countBefore(this.schedule, o.warmupMs), this.lane);
+    this.total = laneCount(countBefore(this.schedule, o.warmupMs + o.durationMs), this.lane);
     this.onTimer = this.onTimer.bind(this);
   }
 
   start(): void {
     this.running = true;
-    if (this.r > 0) this.timer = setTimeout(this.onTimer, 0);
+    if (this.schedule.rate > 0) this.timer = setTimeout(this.onTimer, 0);
   }
 
   onIdle(conn: Conn, now: number): void {
@@ -70,24 +82,9 @@ export class OpenModel implements Model {
     };
   }
 
-  /** Position in the schedule after `e` ms: how many requests were due (fractional). */
-  private position(e: number): number {
-    if (e <= 0) return 0;
-    const R = this.rampMs;
-    if (R > 0 && e < R) return (this.r * e * e) / (2 * R);
-    return this.r * (e - R / 2);
-  }
-
-  /** Intended time of request i, in ms after t0 (the inverse of position). */
-  offset(i: number): number {
-    const R = this.rampMs;
-    if (R > 0 && i < (this.r * R) / 2) return Math.sqrt((2 * R * i) / this.r);
-    return i / this.r + R / 2;
-  }
-
-  /** Number of requests intended strictly before `e` ms. */
-  private countBefore(e: number): number {
-    return e <= 0 ? 0 : Math.ceil(this.position(e) - 1e-9);
+  /** Intended time of the lane's j-th request, in ms after t0. */
+  offset(j: number): number {
+    return offset(this.schedule, globalIndex(j, this.lane));
   }
 
   wake(now: number): void {
@@ -102,7 +99,9 @@ export class OpenModel implements Model {
   private pump(now: number): void {
     if (!this.running) return;
     const t0 = this.shard.t0;
-    const due = Math.min(this.total, Math.floor(this.position(now - t0) + 1e-9) + 1);
+    // Global requests due by now (i <= position), and how many of them are this lane's.
+    const dueGlobal = Math.floor(position(this.schedule, now - t0) + 1e-9) + 1;
+    const due = Math.min(this.total, laneCount(dueGlobal, this.lane));
     while (this.issued < due) {
       const c = this.popIdle();
       if (c === null) {
@@ -121,7 +120,7 @@ export class OpenModel implements Model {
           if (i < this.backlogUntil) this.queued++;
         }
       }
-      c.send(now, origin, counted);
+      c.send(now, origin, counted, globalIndex(i, this.lane));
     }
     if (this.issued < this.total && this.timer === undefined) {
       const wait = t0 + this.offset(this.issued) - now;

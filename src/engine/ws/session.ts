@@ -10,10 +10,10 @@ import WebSocket from 'ws';
 import { noErrors } from '../result.js';
 import { encodeHistogram, newHistogram, summarize, type Histogram } from '../histogram.js';
 import { assessHealth } from '../health.js';
-import type { ErrorKind, LoadOptions, LoadProgress, LoadResult, WsOptions } from '../types.js';
+import type { ErrorKind, LoadOptions, LoadPart, LoadProgress, LoadResult, WsOptions } from '../types.js';
 import { DeliveryLedger } from './ledger.js';
 import { decodeMessage, encodeMessage, nowUs } from './message.js';
-import { roomNames, roomUrl } from './rooms.js';
+import { roomNames, roomUrl, segmentRooms } from './rooms.js';
 
 /**
  * A send more than this late is counted late. Sends are timer-driven (ms-grained) on the thread that also reads
@@ -88,10 +88,16 @@ export class WsSession {
   private measureStartUs = Infinity;
 
   private readonly address: string;
+  private readonly part: LoadPart;
+  private readonly segment: { index: number; count: number };
+  /** The room of each client this session opens (all clients, or an agent's: the members of its rooms). */
+  private readonly clientRooms: number[];
 
-  constructor(opts: LoadOptions, address: string) {
+  constructor(opts: LoadOptions, address: string, part: LoadPart = {}) {
     this.opts = opts;
     this.address = address;
+    this.part = part;
+    this.segment = part.segment ?? { index: 0, count: 1 };
     this.ws = {
       rooms: Math.max(1, Math.floor(opts.ws?.rooms ?? 1)),
       connectRate: opts.ws?.connectRate ?? 1000,
@@ -102,6 +108,7 @@ export class WsSession {
     };
     this.names = roomNames(opts.url, this.ws.rooms);
     this.members = new Int32Array(this.ws.rooms);
+    this.clientRooms = segmentRooms(Math.max(1, Math.floor(opts.connections)), this.ws.rooms, this.segment);
     if (opts.timelineMs) this.timeline = { ok: [], errors: [] };
   }
 
@@ -178,7 +185,7 @@ export class WsSession {
 
   /** Opens the clients paced by their intended times; bounded by the last attempt plus one handshake timeout. */
   private async connect(): Promise<number> {
-    const n = Math.max(1, Math.floor(this.opts.connections));
+    const n = this.clientRooms.length;
     const rate = this.ws.connectRate;
     const timeout = this.opts.timeoutMs ?? HANDSHAKE_TIMEOUT_MS;
     const t0 = performance.now();
@@ -194,7 +201,7 @@ export class WsSession {
   }
 
   private openOne(i: number, timeoutMs: number): void {
-    const room = i % this.ws.rooms;
+    const room = this.clientRooms[i]!;
     const address = this.address;
     const ws = new WebSocket(roomUrl(this.opts.url, this.names[room]!), {
       perMessageDeflate: false,
@@ -279,11 +286,19 @@ export class WsSession {
     if (this.phase === 'grace' && this.ledger.complete) this.wake?.();
   }
 
-  /** Warm-up and measure: message k is due at start + k / rate; returns the measured window and pacing. */
+  /**
+   * Warm-up and measure: message i of the whole load is due at start + i / rate, and this session sends the
+   * segment's (i = index, index + count, ...); returns the measured window and pacing.
+   */
   private async send() {
     const o = this.opts;
     const intervalUs = 1e6 / (o.rate ?? 1);
-    const startUs = nowUs();
+    const { index, count } = this.segment;
+    // A shared start (an agent's): wait for it after the connect phase; a late connect starts late, and shows.
+    const given = typeof this.part.startAt === 'function' ? await this.part.startAt() : this.part.startAt;
+    if (given !== undefined) await this.sleep(given - nowUs() / 1000);
+    const startUs = given !== undefined ? given * 1000 : nowUs();
+    this.part.onBegin?.(Math.max(0, (nowUs() - startUs) / 1000));
     const measureStartUs = startUs + (o.warmupMs ?? 0) * 1000;
     const measureEndUs = measureStartUs + o.durationMs * 1000;
     this.measureStartUs = measureStartUs;
@@ -318,7 +333,7 @@ export class WsSession {
     // Nothing opened: there is nobody to send through; the window is not run.
     while (!o.signal?.aborted && this.opened > 0) {
       const now = nowUs();
-      let intended = startUs + k * intervalUs;
+      let intended = startUs + (index + k * count) * intervalUs;
       while (intended <= now && intended < measureEndUs) {
         const measured = intended >= measureStartUs;
         if (measured && this.measureFrom === Infinity) {
@@ -329,7 +344,7 @@ export class WsSession {
         }
         sendOne(intended, measured);
         k++;
-        intended = startUs + k * intervalUs;
+        intended = startUs + (index + k * count) * intervalUs;
       }
       if (intended >= measureEndUs) break;
       // Sleep to the next send; timers are ms-grained, so a high rate sends a small batch per tick.
@@ -369,7 +384,7 @@ export class WsSession {
   }
 
   private result(connectMs: number, w: Awaited<ReturnType<WsSession['send']>>): LoadResult {
-    const n = Math.max(1, Math.floor(this.opts.connections));
+    const n = this.clientRooms.length;
     const unsettled = n - this.settledCount;
     this.errors.timeout += unsettled + this.ledger.drops;
     this.errors.reset += this.disconnects;
@@ -377,6 +392,13 @@ export class WsSession {
     const wallMs = (w.endedUs - w.startedUs) / 1000;
     const seconds = wallMs / 1000;
     const l = this.ledger;
+    const pacing = {
+      intended: w.intended,
+      sent: l.count,
+      lateSends: w.late,
+      queuedSends: 0,
+      unsent: w.unsent,
+    };
     const result: LoadResult = {
       url: this.opts.url,
       model: 'open',
@@ -397,19 +419,15 @@ export class WsSession {
         cores: availableParallelism(),
         threads: 1,
         connections: n,
-        intendedRps: this.opts.rate ?? 0,
+        intendedRps: (this.opts.rate ?? 0) / this.segment.count,
         achievedRps: seconds > 0 ? l.count / seconds : 0,
-        pacing: {
-          intended: w.intended,
-          sent: l.count,
-          lateSends: w.late,
-          queuedSends: 0,
-          unsent: w.unsent,
-        },
+        pacing,
       }),
+      pacing,
       ...(this.timeline ? { timeline: { sliceMs: this.opts.timelineMs!, ...this.timeline } } : {}),
       ws: {
-        rooms: this.ws.rooms,
+        // The rooms this session owns: all of them, or an agent's share (r % count == index), which add up.
+        rooms: Math.ceil((this.ws.rooms - this.segment.index) / this.segment.count),
         connectionsOpened: this.opened,
         connectionsFailed: this.failed + unsettled,
         connectMs,
