@@ -180,7 +180,10 @@ export class Shard implements ConnOwner, ModelHost {
     const late = performance.now() - t0;
     if (o.warmupMs > 0) this.timers.push(setTimeout(() => this.beginMeasure(), o.warmupMs - late));
     else this.beginMeasure();
-    this.timers.push(setTimeout(() => this.stop(false), o.warmupMs + o.durationMs - late));
+    // The open loop's window is its schedule's (t0 + warm-up to t0 + warm-up + duration), shared by every shard
+    // and agent; a closed loop's is as long as asked from when it began measuring (beginMeasure).
+    if (this.model.openLoop)
+      this.timers.push(setTimeout(() => this.stop(false), o.warmupMs + o.durationMs - late));
     const sweepMs = Math.max(5, Math.min(100, Math.floor(o.timeoutMs / 10)));
     this.sweepTimer = setInterval(() => this.sweep(), sweepMs);
     this.model.start(this.t0);
@@ -303,6 +306,7 @@ export class Shard implements ConnOwner, ModelHost {
     this.end = this.measureStart + this.opts.durationMs;
     this.measuring = true;
     this.counters[COUNTER_MEASURING] = 1;
+    if (!this.model.openLoop) this.timers.push(setTimeout(() => this.stop(false), this.opts.durationMs));
     this.hooks.onMeasureStart?.();
   }
 

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Results } from '../../src/results/types.js';
-import { leftovers, processesOf, startCli } from '../helpers/cli.js';
+import { leftovers, processesOf, runCli, startCli } from '../helpers/cli.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const short = ['--reps', '3', '-d', '400ms', '--probes', '0', '--scaling', 'off'];
@@ -108,7 +108,11 @@ test(
     // json needs no database: it is measured on both stacks as usual.
     const json = res.analysis!.workloads.find((w) => w.workload === 'json')!;
     assert.ok(json.stacks.every((s) => s.status === 'measured'));
-    const dbSection = r.stdout.slice(r.stdout.indexOf('db — '), r.stdout.indexOf('json — '));
+    // The summary at a glance names the failure; the full one shows db with its reason and no zero.
+    assert.match(r.stdout, /failure: /);
+    assert.match(r.stdout.replace(/\s+/g, ' '), /PostgreSQL stopped during the run/);
+    const full = await runCli(['report', file, '--verbose']);
+    const dbSection = full.stdout.slice(full.stdout.indexOf('db — '), full.stdout.indexOf('json — '));
     assert.doesNotMatch(dbSection, /\[E\]|0\.0 /, dbSection);
     assert.match(dbSection, /PostgreSQL stopped during the run/);
     assert.deepEqual(leftovers(r.runId), []);
