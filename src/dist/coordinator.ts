@@ -89,24 +89,28 @@ export class Coordinator {
     return coordinator;
   }
 
-  /** One probe over every agent: a LoadResult merged exactly, with the agents' parts in `agents`. */
-  async run(opts: LoadOptions): Promise<LoadResult> {
+  /**
+   * One probe over the first `use` agents (all by default; fewer for a load with fewer connections than
+   * agents): a LoadResult merged exactly, with the agents' parts in `agents`.
+   */
+  async run(opts: LoadOptions, use = this.peers.length): Promise<LoadResult> {
     if (this.broken) throw new StackbenchError('SB_AGENT_LOST', [name(this.broken), this.broken.lost!.why]);
-    const count = this.peers.length;
+    const peers = this.peers.slice(0, Math.max(1, Math.min(use, this.peers.length)));
+    const count = peers.length;
     checkSplit(opts, count);
     assertAllowedTarget(parseTarget(opts.url, ['http:', 'ws:']), opts.allowRemote ?? []);
     const timelineMs = (opts.warmupMs ?? 0) + opts.durationMs;
     const limitMs = offsetLimitMs(timelineMs);
-    const clocks = await this.syncClocks(limitMs);
+    const clocks = await this.syncClocks(peers, limitMs);
     const probe = ++this.probe;
-    const segments = this.peers.map((_, index) => ({ index, count }));
+    const segments = peers.map((_, index) => ({ index, count }));
     const plans = segments.map((segment) => ({
       t: 'run' as const,
       probe,
       opts: agentOptions(opts, segment),
       segment,
     }));
-    const outcomes: AgentOutcome[] = this.peers.map((p, index) => ({
+    const outcomes: AgentOutcome[] = peers.map((p, index) => ({
       index,
       label: p.label,
       hello: p.hello!,
@@ -114,14 +118,14 @@ export class Coordinator {
       connections: plans[index]!.opts.connections,
       intended: agentIntended(opts, segments[index]!),
     }));
-    const run = new ProbeRun(this.peers, probe, opts, (p) => (this.broken ??= p));
+    const run = new ProbeRun(peers, probe, opts, (p) => (this.broken ??= p));
     const { settled, t0 } = await run.execute(plans, clocks);
     let refusal: { peer: AgentPeer; e: AgentRefusal } | undefined;
     settled.forEach((s, k) => {
       const o = outcomes[k]!;
       if (s.status === 'fulfilled') o.report = s.value;
-      else if (s.reason instanceof AgentRefusal) refusal ??= { peer: this.peers[k]!, e: s.reason };
-      else o.lost = lostText(this.peers[k]!, s.reason as Error, t0);
+      else if (s.reason instanceof AgentRefusal) refusal ??= { peer: peers[k]!, e: s.reason };
+      else o.lost = lostText(peers[k]!, s.reason as Error, t0);
     });
     if (refusal)
       throw new StackbenchError(
@@ -132,17 +136,20 @@ export class Coordinator {
     return mergeOutcomes(opts, outcomes, limitMs);
   }
 
-  /** bye to every agent, then end them (their process groups, their connections). */
-  async close(): Promise<void> {
-    for (const p of this.peers) if (!p.lost) p.send({ t: 'bye' });
+  /**
+   * bye to every agent, then end them (their process groups, their connections). `keepAgents`: no bye, only the
+   * connections closed — a listening agent (`agent --listen`, a pod) then waits for its next coordinator.
+   */
+  async close(opts: { keepAgents?: boolean } = {}): Promise<void> {
+    if (!opts.keepAgents) for (const p of this.peers) if (!p.lost) p.send({ t: 'bye' });
     for (const p of this.peers) p.link.channel.close('bye');
     await Promise.all(this.peers.map((p) => p.link.destroy()));
   }
 
   /** Every agent's clock, measured now; one out of bound stops the probe before any load. */
-  private async syncClocks(limitMs: number): Promise<OffsetEstimate[]> {
+  private async syncClocks(peers: AgentPeer[], limitMs: number): Promise<OffsetEstimate[]> {
     const clocks = await Promise.all(
-      this.peers.map(async (p) => {
+      peers.map(async (p) => {
         const samples = [];
         try {
           for (let i = 0; i < PINGS; i++) samples.push(await p.ping(PING_TIMEOUT_MS));
@@ -156,12 +163,7 @@ export class Coordinator {
     clocks.forEach((c, k) => {
       if (c.boundMs > limitMs) {
         const r = (n: number) => String(Math.round(n * 10) / 10);
-        throw new StackbenchError('SB_AGENT_CLOCK', [
-          name(this.peers[k]!),
-          r(c.boundMs),
-          r(c.rttMs),
-          r(limitMs),
-        ]);
+        throw new StackbenchError('SB_AGENT_CLOCK', [name(peers[k]!), r(c.boundMs), r(c.rttMs), r(limitMs)]);
       }
     });
     return clocks;

@@ -9,6 +9,7 @@ export { Coordinator, type CoordinatorOptions } from './coordinator.js';
 export { serveAgent, type AgentExit, type AgentOptions } from './agent.js';
 export { listenAgent, type ListenOptions } from './listen.js';
 export { parseAgents, parseSpec, specLabel, type AgentSpec } from './transports/index.js';
+export { agentsFor } from './split.js';
 
 /** --agents as given: a count of local agents, a comma list of specs, or specs already parsed. */
 export function agentSpecs(agents: number | string | AgentSpec[]): AgentSpec[] {

@@ -35,6 +35,16 @@ export function checkSplit(opts: LoadOptions, count: number): void {
     );
 }
 
+/**
+ * How many of `count` agents can each hold a share of this load: all of them, or as many as it has connections
+ * (chat: rooms) — one connection is one agent's. A run sends its one-connection sweep from agent 0 this way;
+ * `load --agents` asks for every agent (checkSplit refuses what they cannot split).
+ */
+export function agentsFor(opts: LoadOptions, count: number): number {
+  const units = isWs(opts) ? Math.floor(opts.ws?.rooms ?? 1) : Math.floor(opts.connections);
+  return Math.max(1, Math.min(count, units));
+}
+
 /** What agent k of `count` is told to run: the options with its connections (HTTP) and nothing local. */
 export function agentOptions(opts: LoadOptions, segment: Segment): WireLoadOptions {
   const { signal: _s, onProgress: _p, allowRemote: _a, ...wire } = opts;
