@@ -35,7 +35,7 @@ export function crossovers(results: Results): Crossover[] {
     (p) =>
       p.kind === 'sweep' &&
       p.sweep &&
-      !p.flags.some((f) => f === 'interrupted' || f === 'server-exited' || f === 'errors'),
+      !p.flags.some((f) => ['interrupted', 'server-exited', 'generator-lost', 'errors'].includes(f)),
   );
   const runtime = (stack: string) => results.stacks.find((s) => s.id === stack)?.runtime;
   const groups = new Map<string, Point[]>();

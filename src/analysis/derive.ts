@@ -15,12 +15,14 @@ import { acrossRuns, estimate, median } from './stats.js';
 
 /**
  * Flags that make a point unusable for any figure: an interrupted point covers only part of its window; a
- * point during which the server exited, or a service it needed died, measured a failure, not the stack.
+ * point during which the server exited, or a service it needed died, measured a failure, not the stack; one
+ * during which an agent of the generator was lost is missing that agent's share of the load.
  */
 const EXCLUDED: Array<[string, string]> = [
   ['interrupted', 'cut short by an interruption'],
   ['server-exited', 'during which the server exited'],
   ['service-died', 'during which a service it needs died'],
+  ['generator-lost', 'during which an agent of the generator was lost (its share is missing)'],
 ];
 const UNUSABLE = new Set(EXCLUDED.map(([flag]) => flag));
 export const SATURATED = 'generator-saturated';

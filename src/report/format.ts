@@ -18,6 +18,10 @@ export const MARKS: Record<string, { mark: string; text: string }> = {
   },
   interrupted: { mark: 'I', text: 'interrupted: the run was stopped before this point ended' },
   'server-exited': { mark: 'X', text: 'server exited: the stack stopped during this point' },
+  'generator-lost': {
+    mark: 'L',
+    text: 'generator lost: an agent of the generator died or went silent during this point; its share of the load is missing',
+  },
   'not-idle': {
     mark: 'B',
     text: 'busy before: the server was still working (on an earlier point’s queue, for 10 s) when this point began',

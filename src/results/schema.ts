@@ -4,7 +4,11 @@
 // checked: `report` recomputes it from the measured part (the published schema describes its verdicts).
 import { z } from 'zod';
 import type { LatencySummary as EngineLatency } from '../engine/histogram.js';
-import type { ErrorKind as EngineErrorKind, GeneratorHealth as EngineHealth } from '../engine/types.js';
+import type {
+  AgentFigures,
+  ErrorKind as EngineErrorKind,
+  GeneratorHealth as EngineHealth,
+} from '../engine/types.js';
 import { ALL_WORKLOAD_IDS } from '../workloads.js';
 import { PublishedAnalysis } from './verdict-schema.js';
 
@@ -35,6 +39,35 @@ export const Machine = z.object({
   cpuNote: z.string(),
 });
 
+/** An agent of the distributed generator that sent this run's loads (`--agents`), as it introduced itself. */
+export const AgentHost = z.object({
+  index: count.describe('k of P: its share of every load (requests i with i % P == k; chat rooms r % P == k)'),
+  agent: z.string().describe('how it was reached: local, netns:NAME, ssh:HOST, tcp:HOST:PORT (a pod: its name)'),
+  host: z.string().describe('its host name, as it said'),
+  version: z.string().describe('its stackbench version'),
+  cpus: z.array(count).describe('the cores it may use on its host'),
+});
+
+/** One agent's part in one point: what it sent and recorded, its clock and its own health. */
+export const PointAgent = z.object({
+  index: count,
+  agent: z.string(),
+  host: z.string(),
+  rttMs: nonneg.nullable().describe('the least round trip of its clock pings before the point'),
+  offsetMs: z.number().nullable().describe("its clock minus the coordinator's, known within +- offsetBoundMs"),
+  offsetBoundMs: nonneg.nullable(),
+  startLateMs: z.number().nullable().describe('how late its traffic began after the shared start; null: never'),
+  connections: count.describe('its share of the connections (chat: every client, it opens its rooms\' members)'),
+  intended: count.describe('open loop: its requests (messages) intended in the window'),
+  sent: count,
+  achievedRps: nonneg,
+  cpuPercent: nonneg.describe('its process\'s CPU over the window, % of one core'),
+  count: count.describe("successful responses (deliveries) it recorded: the point's latency.count is their sum"),
+  saturated: z.boolean().describe('this agent limited the figure'),
+  reason: z.string(),
+  lost: z.string().optional().describe('when and why it was lost: its share is missing (flag generator-lost)'),
+});
+
 export const RunConfig = z.object({
   stacks: z.array(stackId),
   workloads: z.array(workloadId),
@@ -49,6 +82,10 @@ export const RunConfig = z.object({
   scaling: z.lazy(() => ScalingConfig).optional().describe('the horizontal-scaling study, when it ran'),
   sweep: z.lazy(() => SweepConfig).optional().describe('the ML and data size sweep, when it ran'),
   compare: z.lazy(() => CompareConfig).optional().describe('`stackbench compare`: the targets and what was sent'),
+  agents: z
+    .array(AgentHost)
+    .optional()
+    .describe("the agents that sent every load (--agents); absent: this host's own generator"),
 });
 
 /** unsupported: the stack cannot do the workload by its model (WebSocket on WSGI), itself a finding. */
@@ -149,6 +186,10 @@ export const Point = z.object({
   server: ServerUsage,
   flags: z.array(z.string()).describe("why this figure must not be read as the server's"),
   sweep: SweepTag.optional(),
+  agents: z
+    .array(PointAgent)
+    .optional()
+    .describe('sent by agents (--agents): each one\'s part; the histogram above is theirs merged exactly'),
 });
 
 export const Capacity = z.object({
@@ -307,3 +348,4 @@ type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const _sameLatency: Same<z.infer<typeof LatencySummary>, EngineLatency> = true;
 const _sameHealth: Same<z.infer<typeof GeneratorHealth>, EngineHealth> = true;
 const _sameErrorKind: Same<z.infer<typeof errorKind>, EngineErrorKind> = true;
+const _samePointAgent: Same<z.infer<typeof PointAgent>, Omit<AgentFigures, 'histogram' | 'monoStartMs'>> = true;

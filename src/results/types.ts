@@ -27,6 +27,8 @@ export type Fault = z.infer<typeof S.Fault>;
 export type ScalingConfig = z.infer<typeof S.ScalingConfig>;
 export type CompareConfig = z.infer<typeof S.CompareConfig>;
 export type CompareRequest = z.infer<typeof S.CompareRequest>;
+export type AgentHost = z.infer<typeof S.AgentHost>;
+export type PointAgent = z.infer<typeof S.PointAgent>;
 
 export type Results = Omit<z.infer<typeof S.ResultsFile>, 'analysis'> & {
   /** Derived by src/analysis from the measured part; recomputed by `stackbench report`. */
