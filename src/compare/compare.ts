@@ -2,13 +2,13 @@
 // to answer what will be sent, warmed until steady, then the closed-loop runs interleaved across the targets
 // (A B C, A B C, ...: a drift of the machine over the run touches every target alike), then a capacity search
 // under the SLO for each. Results are written after every point, in the same results.json the reports read.
-import { runLoad } from '../engine/index.js';
 import type { CpuPlan } from '../machine/cpuset.js';
 import { PortAllocator } from '../machine/net.js';
 import { sampleTree, waitIdle } from '../probes/proctree.js';
 import type { CompareConfig, Results, StackRecord } from '../results/types.js';
 import { capacity, closedRun, warm, type CellContext } from '../runner/cell.js';
 import { loadOf } from '../runner/drive.js';
+import { LOCAL_GENERATOR, type Generator } from '../runner/generator.js';
 import type { Objective } from '../runner/objective.js';
 import { recording, type Recorder, type RunEvent } from '../runner/record.js';
 import type { Subject } from '../runner/subject.js';
@@ -31,6 +31,8 @@ export interface CompareOptions {
   cpus: CpuPlan;
   /** Where results.json is written as it is measured; none: kept in memory only. */
   outDir?: string;
+  /** What sends every load: this host's engine unless agents (runner/generator.ts). */
+  generator?: Generator;
   signal?: AbortSignal;
   onEvent?: (e: RunEvent) => void;
 }
@@ -54,12 +56,13 @@ function targetRecord(t: TargetSpec, r: RunningTarget): StackRecord {
 
 function targetSubject(t: RunningTarget, opts: CompareOptions): Subject {
   const send = requestOptions(t.origin, opts.send.requests, opts.send.values);
+  const generator = opts.generator ?? LOCAL_GENERATOR;
   return {
     id: t.name,
     runtime: t.runtime,
     instances: 1,
     exited: () => t.proc?.exited ?? false,
-    drive: (_workload, spec) => runLoad({ ...send, ...loadOf(spec), allowRemote: opts.allowRemote }),
+    drive: (_workload, spec) => generator.send({ ...send, ...loadOf(spec), allowRemote: opts.allowRemote }),
     // A service reached by URL is not ours to watch: no idle check, no CPU or memory (reported as not sampled).
     settle: () => (t.proc ? waitIdle(t.proc.pid) : Promise.resolve(0)),
     sample: () =>
@@ -96,7 +99,8 @@ export async function compareTargets(opts: CompareOptions): Promise<Results> {
   checkTargets(opts.targets, allowRemote);
   const how = { suite: opts.suite.name, config: compareConfig(opts), cpus: opts.cpus, outDir: opts.outDir };
   const running: RunningTarget[] = [];
-  return recording({ ...how, signal: opts.signal, onEvent: opts.onEvent }, async (record) => {
+  const watch = { signal: opts.signal, onEvent: opts.onEvent, generator: opts.generator };
+  return recording({ ...how, ...watch }, async (record) => {
     if (opts.targets.some(isUrlTarget))
       record.results.notes.push(
         'a target reached by URL runs where it runs: its cores are not the server cores, and its CPU and memory are not sampled',

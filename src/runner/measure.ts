@@ -5,6 +5,7 @@ import type { LoadResult, ModelName } from '../engine/types.js';
 import type { TreeUsage } from '../probes/proctree.js';
 import type { Point, PointKind } from '../results/types.js';
 import type { WorkloadId } from '../workloads.js';
+import { pointAgents } from './generator.js';
 import type { Objective } from './objective.js';
 import type { Subject } from './subject.js';
 
@@ -56,6 +57,8 @@ export async function measurePoint(spec: PointSpec): Promise<Point> {
   const rate = errorRate(result);
   const flags: string[] = [];
   if (result.generator.saturated) flags.push('generator-saturated');
+  // An agent's share is missing: not the planned load, so no figure (its search stops with it).
+  if (result.agents?.some((a) => a.lost)) flags.push('generator-lost');
   if (result.latency.count < MIN_SAMPLES) flags.push('few-samples');
   if (rate > spec.objective.maxErrorRate) flags.push('errors');
   if (spec.signal?.aborted) flags.push('interrupted');
@@ -86,5 +89,6 @@ export async function measurePoint(spec: PointSpec): Promise<Point> {
       processes: usage.processes,
     },
     flags,
+    ...(result.agents ? { agents: pointAgents(result) } : {}),
   };
 }

@@ -1,6 +1,7 @@
 // Recording a run, written once for every schedule (run's stack-major matrix, compare's interleaved targets):
 // the results document created with the machine it runs on, the generator pinned to its cores, results.json
-// rewritten after every point, and the ending — complete, interrupted (what was measured is kept) or failed.
+// rewritten after every point, and the ending — complete, interrupted (what was measured is kept) or failed (an
+// error, or the generator's agents lost: what was measured before is kept).
 import { StackbenchError } from '../errors.js';
 import { describeMachine } from '../machine/describe.js';
 import { pinSelf, type CpuPlan } from '../machine/cpuset.js';
@@ -10,6 +11,7 @@ import type { Capacity, Point, Results } from '../results/types.js';
 import { pythonLabel } from '../stacks/python.js';
 import type { StackId } from '../stacks/registry.js';
 import type { WorkloadId } from '../workloads.js';
+import type { Generator } from './generator.js';
 
 export type RunEvent =
   | { type: 'stack'; stack: StackId; note: string }
@@ -36,6 +38,18 @@ export interface RecordingOptions {
   outDir?: string;
   signal?: AbortSignal;
   onEvent?: (e: RunEvent) => void;
+  /** The run's generator: its agents are recorded (config.agents), and one lost ends the run as failed. */
+  generator?: Generator;
+}
+
+/** How the run ended, once its body returned or was interrupted: a lost generator is a failure, said. */
+function ending(results: Results, opts: RecordingOptions, interrupted: boolean): Results['status'] {
+  const lost = opts.generator?.lost();
+  if (!lost) return interrupted ? 'interrupted' : 'complete';
+  results.failures.push(
+    `the generator failed: ${lost}; the run stopped there (a load from fewer agents than planned is not the planned load)`,
+  );
+  return 'failed';
 }
 
 /** Record what `body` measures; resolves with the results, whatever status they end in. */
@@ -45,6 +59,7 @@ export async function recording(
 ): Promise<Results> {
   const { cpus } = opts;
   const results = newResults(opts.suite, describeMachine(cpus, pythonLabel()), opts.config);
+  if (opts.generator?.agents) results.config.agents = opts.generator.agents;
   const save = () => {
     if (opts.outDir) writeResultsAtomic(results, opts.outDir);
   };
@@ -60,6 +75,8 @@ export async function recording(
       emit({ type: 'point', point: kept });
     },
     capacity(c) {
+      // A search the generator's loss cut short is the generator's bracket, not the server's.
+      if (opts.generator?.lost()) return;
       results.capacities.push(c);
       save();
     },
@@ -73,10 +90,11 @@ export async function recording(
   save();
   try {
     await body(rec);
-    results.status = opts.signal?.aborted ? 'interrupted' : 'complete';
+    results.status = ending(results, opts, opts.signal?.aborted === true);
   } catch (e) {
     // Interrupted while starting something: keep what was measured and report it like any interruption.
-    if (e instanceof StackbenchError && e.code === 'SB_INTERRUPTED') results.status = 'interrupted';
+    if (e instanceof StackbenchError && e.code === 'SB_INTERRUPTED')
+      results.status = ending(results, opts, true);
     else {
       results.status = 'failed';
       results.notes.push(`run failed: ${(e as Error).message}`);

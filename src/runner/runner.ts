@@ -9,6 +9,7 @@ import type { StackId } from '../stacks/registry.js';
 import { checkWorkloads } from '../verify/verify.js';
 import { WORKLOADS, type WorkloadId } from '../workloads.js';
 import { measureCell, type CellContext } from './cell.js';
+import type { Generator } from './generator.js';
 import type { Objective } from './objective.js';
 import { recording, type Recorder, type RunEvent } from './record.js';
 import { runScaling, type ScalingOptions } from './scaling.js';
@@ -33,6 +34,8 @@ export interface RunOptions {
   outDir: string;
   objective: Objective;
   basePort?: number;
+  /** What sends every load (generator.ts): this host's engine unless the run has agents. */
+  generator?: Generator;
   signal?: AbortSignal;
   onEvent?: (e: RunEvent) => void;
 }
@@ -80,7 +83,8 @@ function noteDeaths(lab: LabRun, results: Results, rec: StackRecord | undefined,
 /** The lab's schedule: every stack alone on the server cores, stack by stack; then the sweep and the study. */
 export async function runLab(opts: RunOptions): Promise<Results> {
   const how = { suite: opts.suite.name, config: runConfig(opts), cpus: opts.cpus, outDir: opts.outDir };
-  return recording({ ...how, signal: opts.signal, onEvent: opts.onEvent }, async (record) => {
+  const watch = { signal: opts.signal, onEvent: opts.onEvent, generator: opts.generator };
+  return recording({ ...how, ...watch }, async (record) => {
     const { results, save } = record;
     if (!opts.suite.searchAll) {
       const searched = opts.workloads.filter((w) => WORKLOADS[w].concurrency);
@@ -130,12 +134,18 @@ async function runStudies(lab: LabRun, opts: RunOptions, record: Recorder): Prom
     signal: opts.signal,
     results: record.results,
     save: record.save,
+    send: opts.generator?.send,
   };
   if (opts.sweep && opts.main && !opts.signal?.aborted) {
     record.emit({ type: 'stack', stack: 'sweep', note: 'ML and data at size' });
     await runSweep({ ...ctx, onPoint: (p) => record.point(p) }, opts.sweep);
   }
   if (opts.scaling && !opts.signal?.aborted) {
+    // The study's subjects (scaling.ts) are made without the run's generator: say so rather than let it pass.
+    if (opts.generator?.agents)
+      record.results.notes.push(
+        "the scaling study's loads were sent from this host's generator, not the agents (--agents covers the main run and the sweep)",
+      );
     record.emit({ type: 'stack', stack: 'scaling', note: 'horizontal scaling: replicas behind a balancer' });
     await runScaling({ ...ctx, onPoint: (p) => record.point(p, 'scaling') }, opts.scaling);
   }
@@ -159,7 +169,7 @@ async function runStack(
     return;
   }
   const running = started.stack;
-  const subject = stackSubject(running, rec.runtime, opts.objective.chatGraceMs);
+  const subject = stackSubject(running, rec.runtime, opts.objective.chatGraceMs, opts.generator?.send);
   const ctx: CellContext = { suite: opts.suite, objective: opts.objective, record, signal };
   try {
     rec.verification = await checkWorkloads(

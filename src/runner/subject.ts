@@ -10,6 +10,7 @@ import type { RunningStack } from '../stacks/adapter.js';
 import type { Runtime, StackId } from '../stacks/registry.js';
 import type { WorkloadId } from '../workloads.js';
 import { driveStack } from './drive.js';
+import type { Send } from './generator.js';
 
 export interface DriveSpec {
   model: ModelName;
@@ -46,13 +47,19 @@ export interface Subject {
  * A running stack as a subject. Idle: no CPU to speak of (probes/proctree.ts), and every instance free — a
  * pre-fork worker sleeping through an abandoned /io or /stream uses no CPU but cannot serve.
  */
-export function stackSubject(stack: RunningStack, runtime: Runtime, chatGraceMs: number): Subject {
+export function stackSubject(
+  stack: RunningStack,
+  runtime: Runtime,
+  chatGraceMs: number,
+  /** The run's generator (this host's engine unless --agents). */
+  send?: Send,
+): Subject {
   return {
     id: stack.id,
     runtime,
     instances: stack.cpus.length,
     exited: () => stack.proc.exited,
-    drive: (workload, spec) => driveStack(stack.port, workload, spec, chatGraceMs),
+    drive: (workload, spec) => driveStack(stack.port, workload, spec, chatGraceMs, send),
     settle: () => settleStack(stack),
     sample: () => sampleTree(stack.proc.pid),
   };

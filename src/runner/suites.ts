@@ -4,6 +4,7 @@ import { StackbenchError } from '../errors.js';
 import type { LabRun } from '../lab/session.js';
 import type { Point, Results, SuiteName } from '../results/types.js';
 import type { WorkloadId } from '../workloads.js';
+import type { Send } from './generator.js';
 import type { Objective } from './objective.js';
 import type { SweepOptions } from './sweep.js';
 
@@ -16,6 +17,8 @@ export interface StudyContext {
   results: Results;
   save: () => void;
   onPoint: (p: Point) => Promise<void>;
+  /** The run's generator (the sweep sends through it; this host's engine unless --agents). */
+  send?: Send;
 }
 
 /** The capacity objective unless the user says otherwise: p99 within 100 ms, at most 0.1 % errors. */

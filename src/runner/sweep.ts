@@ -148,7 +148,7 @@ export async function runSweep(ctx: StudyContext, opts: SweepOptions): Promise<v
         ctx.results.notes.push(`sweep: ${rec.id} did not start: ${started.failure.reason}`);
         continue;
       }
-      const subject = stackSubject(started.stack, rec.runtime, ctx.objective.chatGraceMs);
+      const subject = stackSubject(started.stack, rec.runtime, ctx.objective.chatGraceMs, ctx.send);
       try {
         if (workload === 'ml') {
           for (const s of opts.ml) {
