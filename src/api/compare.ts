@@ -5,7 +5,9 @@
 import { resolve } from 'node:path';
 import { analyze } from '../analysis/index.js';
 import { compareTargets } from '../compare/compare.js';
-import { parseTargetArg, type TargetSpec } from '../compare/targets.js';
+import { checkTargets, isUrlTarget, parseTargetArg, type TargetSpec } from '../compare/targets.js';
+import type { AgentSpec } from '../dist/index.js';
+import { isLoopbackAddress, parseTarget } from '../engine/target.js';
 import { applyGates, parseGate, type GateOutcome } from '../gates/index.js';
 import { planCpus } from '../machine/cpuset.js';
 import {
@@ -19,6 +21,7 @@ import {
 import { writeReports, type ReportFiles } from '../report/index.js';
 import { prepareOutDir } from '../results/store.js';
 import type { CompareRequest, Results, SuiteName } from '../results/types.js';
+import { agentSpecsOf, assertAgentsReach, withGenerator } from '../runner/generator.js';
 import { objectiveOf } from '../runner/objective.js';
 import type { RunEvent } from '../runner/record.js';
 import { suiteByName, type Suite } from '../runner/suites.js';
@@ -71,6 +74,27 @@ function requestsOf(o: CheckedCompare): CompareRequest[] {
   });
 }
 
+/** A target on this host's loopback: started by command (on 127.0.0.1), or a URL to a loopback address. */
+function onLoopback(t: TargetSpec): boolean {
+  if (!isUrlTarget(t)) return true;
+  const host = parseTarget(t.url).host;
+  return host === 'localhost' || isLoopbackAddress(host);
+}
+
+/** The agents, each able to reach every target: a loopback target needs agents that share this host's loopback. */
+function compareAgents(o: CheckedCompare, targets: TargetSpec[]): AgentSpec[] | undefined {
+  if (o.agents === undefined) return undefined;
+  const specs = agentSpecsOf(o.agents);
+  checkTargets(targets, o.allowRemote ?? []);
+  for (const t of targets.filter(onLoopback))
+    assertAgentsReach(
+      specs,
+      `target ${t.name} (${isUrlTarget(t) ? t.url : 'started here, on 127.0.0.1'})`,
+      'give local agents (--agents N), or a URL of the service the agents can reach (http://ADDR:PORT with --allow-remote ADDR)',
+    );
+  return specs;
+}
+
 export async function compare(options: CompareOptions, naming: Naming = byKey): Promise<CompareOutput> {
   const { signal, onEvent, ...settings } = options;
   const o = checkOptions(COMPARE_FIELDS, settings, naming, 'compare') as CheckedCompare;
@@ -84,21 +108,26 @@ export async function compare(options: CompareOptions, naming: Naming = byKey): 
     failOnRegression: o.failOnRegression,
   };
   const cpus = planCpus({ server: o.serverCpus, generator: o.generatorCpus });
+  const agents = compareAgents(o, targets);
   const outDir = resolve(o.outDir ?? `results/compare-${stamp()}`);
   prepareOutDir(outDir, { replace: o.force === true });
-  const results = await compareTargets({
-    targets,
-    send: { requests: requestsOf(o), ...(o.values ? { values: o.values } : {}) },
-    suite,
-    objective: objectiveOf(o.sloP99Ms, o.maxErrorRate),
-    capacity: suite.probes > 0,
-    allowRemote: o.allowRemote ?? [],
-    readyTimeoutMs: o.readyTimeoutMs,
-    cpus,
-    outDir,
-    signal,
-    onEvent,
-  });
+  const generator = { agents, allowRemote: o.allowRemote ?? [], cpus: cpus.generator, signal };
+  const results = await withGenerator(generator, (g, stop) =>
+    compareTargets({
+      targets,
+      send: { requests: requestsOf(o), ...(o.values ? { values: o.values } : {}) },
+      suite,
+      objective: objectiveOf(o.sloP99Ms, o.maxErrorRate),
+      capacity: suite.probes > 0,
+      allowRemote: o.allowRemote ?? [],
+      readyTimeoutMs: o.readyTimeoutMs,
+      cpus,
+      outDir,
+      generator: g,
+      signal: stop,
+      onEvent,
+    }),
+  );
   results.analysis = analyze(results);
   const outcome = applyGates(results, gates);
   const files = writeReports(results, outDir);

@@ -4,6 +4,7 @@
 // problem is a StackbenchError naming the fix, before anything starts.
 import { resolve } from 'node:path';
 import { analyze } from '../analysis/index.js';
+import type { AgentSpec } from '../dist/index.js';
 import { StackbenchError } from '../errors.js';
 import { applyGates, parseGate, type GateOptions, type GateOutcome } from '../gates/index.js';
 import { affinityOf, pinSelf, planCpus } from '../machine/cpuset.js';
@@ -18,6 +19,7 @@ import {
 import { writeReports, type ReportFiles } from '../report/index.js';
 import { prepareOutDir } from '../results/store.js';
 import type { Results } from '../results/types.js';
+import { agentSpecsOf, assertAgentsReach, withGenerator } from '../runner/generator.js';
 import { objectiveOf } from '../runner/objective.js';
 import { runLab, type RunEvent, type RunOptions as LabOptions } from '../runner/runner.js';
 import { scalingBlocker, type ScalingOptions } from '../runner/scaling.js';
@@ -40,8 +42,10 @@ export interface RunOptions extends RunSettings {
 }
 
 /** A run as it will happen: the options resolved and checked — what the lab runs, and the gates after it. */
-export interface RunPlan extends Omit<LabOptions, 'signal' | 'onEvent'> {
+export interface RunPlan extends Omit<LabOptions, 'signal' | 'onEvent' | 'generator'> {
   gates: GateOptions;
+  /** The agents that send every load (--agents); none: this host's generator. */
+  agents?: AgentSpec[];
 }
 
 export interface RunOutput {
@@ -109,6 +113,17 @@ function scalingOf(
   };
 }
 
+/** --agents for the lab: its stacks listen on this host's loopback, so only agents that share it can load them. */
+function labAgents(agents: NonNullable<CheckedRun['agents']>): AgentSpec[] {
+  const specs = agentSpecsOf(agents);
+  assertAgentsReach(
+    specs,
+    "the lab's stacks on 127.0.0.1",
+    'run --agents takes local agents (--agents N) or tcp: agents listening on this host; to load a service from other hosts, run it where they reach it and use compare NAME=http://ADDR:PORT --allow-remote ADDR --agents ...',
+  );
+  return specs;
+}
+
 const stamp = () => new Date().toISOString().replace(/[:T]/g, '-').replace(/\..*$/, '');
 
 /**
@@ -133,6 +148,7 @@ export function planRun(options: RunOptions = {}, naming: Naming = byKey): RunPl
     scaling: scalingOf(o, suite, { stacks, workloads }, cpus.server),
     sweep: sweepOf(o, suite, workloads),
     main: o.scaling !== 'only',
+    ...(o.agents !== undefined ? { agents: labAgents(o.agents) } : {}),
     gates: {
       gates: (o.thresholds ?? []).map((t) => parseGate(t, 'run')),
       against: o.against,
@@ -154,7 +170,11 @@ export async function run(options: RunOptions = {}, naming: Naming = byKey): Pro
   const affinity = affinityOf(process.pid);
   let results: Results;
   try {
-    results = await runLab({ ...plan, signal: options.signal, onEvent: options.onEvent });
+    // The agents (if any) are opened once for the whole run and ended with it, whatever ends it.
+    const generator = { agents: plan.agents, cpus: plan.cpus.generator, signal: options.signal };
+    results = await withGenerator(generator, (g, signal) =>
+      runLab({ ...plan, generator: g, signal, onEvent: options.onEvent }),
+    );
   } finally {
     if (affinity && affinity.join() !== affinityOf(process.pid)?.join()) pinSelf(affinity);
   }

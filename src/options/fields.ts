@@ -1,7 +1,9 @@
 // The options `run` and `compare` share, stated once: the suite and what overrides it, the objective, the cores,
 // the results folder and the gates. Each job's own fields are in run.ts and compare.ts.
+import { z } from 'zod';
+import { parseAgents } from '../dist/index.js';
 import { DEFAULT_MAX_ERROR_RATE, DEFAULT_SLO_MS } from '../runner/suites.js';
-import { flag, int, ints, oneOf, plain } from './field.js';
+import { flag, int, ints, oneOf, plain, type Field } from './field.js';
 
 const SUITE_HELP = 'quick (minutes) or full (longer runs, more levels, finer capacity search)';
 export const suite = {
@@ -65,6 +67,29 @@ export const failOnRegression = plain('bool', {
   help: 'with --against: exit 3 when a figure got significantly worse',
 });
 
+const agentSpec = z.strictObject({
+  kind: z.enum(['local', 'netns', 'ssh', 'tcp']),
+  target: z.string(),
+  env: z.record(z.string(), z.string()).optional(),
+});
+
+/**
+ * Where the load comes from: agents (src/dist), as `load --agents` takes them — a count of local ones, a comma
+ * list of local, netns:NAME, ssh:HOST, tcp:HOST:PORT, or specs. The flag's text is read by dist's own parser
+ * (one grammar, one error); with `run --kube` the same flag is the count of generator pods.
+ */
+export const agents = {
+  kind: 'parsed',
+  schema: z.union([z.number().int().min(1).max(64), z.string().min(1), z.array(agentSpec).min(1).max(64)]),
+  parse: (text: string) => parseAgents(text),
+  expected: 'a count of local agents (1..64) or a comma list of local, netns:NAME, ssh:HOST, tcp:HOST:PORT',
+  flag: flag('agents', 'N|LIST'),
+  help:
+    'send every load from agents (`stackbench agent`), each its share of one schedule,\n' +
+    'merged exactly: N local ones, or a comma list of local, netns:NAME, ssh:HOST,\n' +
+    'tcp:HOST:PORT; with --kube: P generator pods',
+} as const satisfies Field;
+
 /** What both jobs measure with and how they are judged. */
 export const COMMON = {
   suite,
@@ -76,6 +101,7 @@ export const COMMON = {
   probes,
   serverCpus,
   generatorCpus,
+  agents,
   outDir,
   force,
   thresholds,
