@@ -160,13 +160,6 @@ const catalog = {
     message: (what) => `Kubernetes API: ${what}`,
     hint: (fix = 'check your access with `kubectl auth can-i create deployments -n <namespace>`') => fix,
   },
-  SB_KUBE_NO_COORDINATOR: {
-    exit: 1,
-    message: () =>
-      "run --kube needs the distributed generator's coordinator (stackbench agent's other side), which is not in this build",
-    hint: () =>
-      '`stackbench kube plan` writes the manifests for kubectl apply meanwhile; docs/KUBERNETES.md says what runs today',
-  },
   SB_BAD_AGENTS: {
     exit: 2,
     message: (why) => `bad --agents: ${why}`,

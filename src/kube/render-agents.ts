@@ -5,8 +5,9 @@
 // named and its probe void, never silently replaced (backoffLimit 0, restartPolicy Never).
 import { Job } from 'kubernetes-models/batch/v1';
 import { Service, type IPodAffinityTerm } from 'kubernetes-models/v1';
-import { AGENT_PORT, AGENTS, COMPONENT, RUN, labels, selector } from './names.js';
+import { AGENT_PORT, AGENTS, COMPONENT, RUN, labels, selector, serviceHost } from './names.js';
 import { MEMORY_MIB, type KubePlan } from './plan.js';
+import { targetService } from './render-stack.js';
 import { hardened, podBasics } from './security.js';
 
 const HOSTNAME = 'kubernetes.io/hostname';
@@ -30,6 +31,15 @@ function affinity(plan: KubePlan) {
       ],
     },
   };
+}
+
+/**
+ * An agent loads only loopback and the hosts it was started with (--allow-remote), never one a coordinator names:
+ * here, each stack's target (its balancer, or its Service under kube-proxy) by its in-cluster name.
+ */
+export function agentArgs(plan: KubePlan): string[] {
+  const targets = plan.stacks.map((s) => serviceHost(plan, targetService(plan, s)));
+  return ['agent', '--listen', String(AGENT_PORT), ...targets.flatMap((h) => ['--allow-remote', h])];
 }
 
 export function renderAgents(plan: KubePlan): [Service, Job] {
@@ -56,7 +66,7 @@ export function renderAgents(plan: KubePlan): [Service, Job] {
             {
               name: 'agent',
               image: plan.image,
-              args: ['agent', '--listen', String(AGENT_PORT)],
+              args: agentArgs(plan),
               // JOB_COMPLETION_INDEX (set by the Job controller) is the agent's index.
               env: [{ name: 'NODE_ENV', value: 'production' }],
               ports: [{ name: 'agent', containerPort: AGENT_PORT }],

@@ -1,15 +1,19 @@
 // Where the distributed generator plugs into a cluster run. `run --kube` deploys, scales and cleans up
-// (orchestrate.ts); measuring each step — connecting to every agent's forwarded endpoint (its tcp transport),
-// running the capacity search's probes through the runner, merging the agents' histograms exactly — is the
-// coordinator's, which registers itself here. Until it does, `run --kube` refuses before touching a cluster.
+// (orchestrate.ts); measuring each step — a Coordinator over every agent's forwarded endpoint (the tcp
+// transport), the runner's capacity search through it, the agents' histograms merged exactly — is measure.ts's,
+// registered here by default. A program that measures a step otherwise registers its own.
+import { kubeMeasure as coordinatorMeasure, type KubeMeasureOptions } from './measure.js';
 import type { Measure } from './orchestrate.js';
 
-let registered: Measure<unknown> | undefined;
+/** Makes the measure of one run (its suite, objective and workloads). */
+export type MeasureFactory = (o: KubeMeasureOptions) => Measure<unknown>;
 
-export function registerKubeMeasure(measure: Measure<unknown>): void {
-  registered = measure;
+let registered: MeasureFactory = coordinatorMeasure;
+
+export function registerKubeMeasure(factory: MeasureFactory): void {
+  registered = factory;
 }
 
-export function kubeMeasure(): Measure<unknown> | undefined {
-  return registered;
+export function kubeMeasure(o: KubeMeasureOptions): Measure<unknown> {
+  return registered(o);
 }

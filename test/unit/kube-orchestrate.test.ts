@@ -9,7 +9,6 @@
  */
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer as createHttp } from 'node:http';
 import { connect as tcpConnect, createServer, type Server } from 'node:net';
 import { KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { StackbenchError } from '../../src/errors.js';
@@ -17,7 +16,7 @@ import { makePlan, type KubePlan } from '../../src/kube/plan.js';
 import { allObjects, render } from '../../src/kube/render.js';
 import { runOnCluster, type KubeRunOptions, type MeasureStep } from '../../src/kube/orchestrate.js';
 import type { Forwarder } from '../../src/kube/forward.js';
-import { FakeKube } from '../fixtures/fake-kube-api.js';
+import { FakeKube, statsPage } from '../fixtures/fake-kube-api.js';
 
 let fake: FakeKube;
 let kc: KubeConfig;
@@ -43,19 +42,7 @@ afterEach(async () => {
 
 /** Agents answer with their pod's name; a balancer's stats page shows as many replicas UP as are ready. */
 const forwarder: Forwarder = async (_ns, pod, port) => {
-  const server =
-    port === 7070
-      ? createServer((s) => s.end(`${pod}\n`))
-      : createHttp((_req, res) => {
-          const stack = pod.replace(/^lb-/, '').replace(/-\d+-x$/, '');
-          const up = fake.readyCount(`sut-${stack}-`);
-          const rows = [1, 2].map(
-            (i) => `replicas,r${i},0,${i * 10},${i <= up ? 'UP' : 'MAINT'},${i * 10},0,0,0`,
-          );
-          res.end(
-            `# pxname,svname,scur,stot,status,lbtot,reuse,used_conn_cur,srv_icur\n${rows.join('\n')}\n`,
-          );
-        });
+  const server = port === 7070 ? createServer((s) => s.end(`${pod}\n`)) : statsPage(fake, pod);
   servers.push(server as Server);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const local = (server.address() as { port: number }).port;

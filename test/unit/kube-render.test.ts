@@ -66,7 +66,16 @@ describe('kube render: structure for N = 1, 2, 4 and P = 1, 4', () => {
         assert.equal(job.completions, agents);
         assert.equal(job.parallelism, agents);
         assert.equal(job.backoffLimit, 0);
-        assert.deepEqual(job.template.spec.containers[0].args, ['agent', '--listen', '7070']);
+        // It may load each stack's balancer by its in-cluster name, and nothing else off its loopback.
+        assert.deepEqual(job.template.spec.containers[0].args, [
+          'agent',
+          '--listen',
+          '7070',
+          '--allow-remote',
+          'lb-node-http.sb-test.svc.cluster.local',
+          '--allow-remote',
+          'lb-flask-gunicorn.sb-test.svc.cluster.local',
+        ]);
         // The generator keeps off the stacks' nodes.
         const anti =
           job.template.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution;
@@ -107,6 +116,9 @@ describe('kube render: structure for N = 1, 2, 4 and P = 1, 4', () => {
     const objs = objectsOf(plan({ stacks: ['express'], balancer: 'kube-proxy', idle: true }));
     assert.equal(objs.filter((o) => o.metadata.name.startsWith('lb-')).length, 0);
     assert.equal(spec(find(objs, 'Deployment', 'sut-express')).replicas, 0);
+    // The agents may load the stack's own Service instead.
+    const args = spec(find(objs, 'Job', 'gen')).template.spec.containers[0].args as string[];
+    assert.deepEqual(args.slice(3), ['--allow-remote', 'sut-express.sb-test.svc.cluster.local']);
   });
 });
 
