@@ -78,10 +78,19 @@ describe('stackbench run --kube', () => {
         r.stderr,
         /^error\[SB_KUBE_CONTEXT\]: no Kubernetes cluster to run on: no context "prod" in KUBECONFIG=.*contexts in your kubeconfig: lab; point KUBECONFIG/,
       );
-      // The context exists, but nothing in this build can measure: refused before any API call (port 9: none).
+      // The context exists: the run asks its API server (port 9, where nothing answers) and stops there, exit 1.
       const r2 = await runCli(['run', '--kube', 'lab', '--out', dir], { KUBECONFIG: file });
       assert.equal(r2.code, 1, r2.stderr);
-      assert.match(r2.stderr, /^error\[SB_KUBE_NO_COORDINATOR\]/);
+      assert.match(r2.stderr, /^error\[SB_KUBE_API\]: Kubernetes API: list namespaces of earlier runs/);
+      // One --agents, one meaning: on a cluster it is the count of generator pods; a list is bad input.
+      const r3 = await runCli(['run', '--kube', 'lab', '--agents', 'netns:a', '--out', dir], {
+        KUBECONFIG: file,
+      });
+      assert.equal(r3.code, 2, r3.stderr);
+      assert.match(
+        r3.stderr,
+        /^error\[SB_BAD_AGENTS\]: .*with --kube the agents are the cluster's generator pods/,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

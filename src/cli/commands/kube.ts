@@ -6,12 +6,16 @@ import { makePlan, KUBE_BALANCERS, DEFAULT_IMAGE, type KubePlanInput } from '../
 import { allObjects, render } from '../../kube/render.js';
 import { minimumKubernetes } from '../../kube/versions.js';
 import { writeManifests } from '../../kube/write.js';
-import { runKube } from '../../kube/run.js';
+import type { KubeStepResult } from '../../kube/measure.js';
+import type { StepRecord } from '../../kube/orchestrate.js';
+import { kubeMeasureOptionsOf, runKube } from '../../kube/run.js';
+import { byFlag, checkOptions, RUN_FIELDS, type CheckedRun } from '../../options/index.js';
 import { interrupt } from '../../machine/process.js';
 import { BUILTIN_IDS } from '../../stacks/registry.js';
 import { parseIntFlag } from '../../options/units.js';
 import type { Parsed } from '../args.js';
 import { defineCommand } from '../command.js';
+import { optionsFromFlags } from '../flags.js';
 
 const flags = {
   stacks: {
@@ -102,14 +106,16 @@ export const kubeCommand = defineCommand({
   },
 });
 
-/** The flags `run` takes for a run on a cluster (its own --stacks, --replicas and --out serve as well). */
+/**
+ * The flags `run` takes for a run on a cluster (its own --stacks, --replicas, --agents and --out serve as well:
+ * --agents is where the load comes from, on a cluster P generator pods).
+ */
 export const runKubeFlags = {
   kube: {
     type: 'string',
     value: 'CONTEXT',
-    help: 'run on the Kubernetes cluster of this kubeconfig context instead of this machine\n(docs/KUBERNETES.md); with --agents P generator pods and --image IMG',
+    help: 'run on the Kubernetes cluster of this kubeconfig context instead of this machine\n(docs/KUBERNETES.md); with --agents P generator pods (default 1) and --image IMG',
   },
-  agents: { type: 'string', value: 'P', help: 'with --kube: generator pods (default 1)' },
   image: {
     type: 'string',
     value: 'IMG',
@@ -117,30 +123,51 @@ export const runKubeFlags = {
   },
 } as const;
 
-/** `run --kube CONTEXT`: the plan from run's flags, the run on the cluster, what it wrote. */
-export async function runOnKube(values: {
-  kube?: string;
-  stacks?: string;
-  replicas?: string;
-  agents?: string;
-  image?: string;
-  out?: string;
-}): Promise<number> {
-  const plan = kubePlanInput({
-    stacks: values.stacks,
-    replicas: values.replicas,
-    agents: values.agents,
-    image: values.image,
+/** One step's searches in a line: "json 12,345/s (p99 12.3 ms), chat not supported: ...". */
+function stepLine(s: StepRecord<unknown>): string {
+  const r = s.result as Partial<KubeStepResult> | undefined;
+  const each = (r?.workloads ?? []).map((w) => {
+    if (w.skipped) return `${w.workload} ${w.skipped}`;
+    if (!w.capacity) return `${w.workload} no capacity`;
+    const c = w.capacity;
+    const bound = c.limitedBy === 'generator' || c.limitedBy === 'max-probes' ? '>= ' : '';
+    return `${w.workload} ${bound}${Math.round(c.rps).toLocaleString('en-US')}/s (p99 ${c.p99Ms.toFixed(1)} ms, ${c.limitedBy})`;
   });
+  return `  ${s.stack} at N = ${s.n}: ${each.join(', ') || 'nothing measured'}`;
+}
+
+type Values = Record<string, string | string[] | boolean | undefined>;
+
+/** `run --kube CONTEXT`: the plan from run's flags, the run on the cluster, what it wrote. */
+export async function runOnKube(values: Values): Promise<number> {
+  const text = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
+  // One --agents, one meaning: how many generators and where. On a cluster they are the Job's pods: a count.
+  const agents = text('agents');
+  if (agents !== undefined && !/^\s*\d+\s*$/.test(agents))
+    throw new StackbenchError(
+      'SB_BAD_AGENTS',
+      [`"${agents}": with --kube the agents are the cluster's generator pods, so give their count P`],
+      ['--agents P (1..64): an Indexed Job of P pods running `stackbench agent`'],
+    );
+  const plan = kubePlanInput({
+    stacks: text('stacks'),
+    replicas: text('replicas'),
+    agents: agents?.trim(),
+    image: text('image'),
+  });
+  // What each step measures comes from run's own options (--suite, -d, --probes, -c, --slo, --workloads).
+  const options = checkOptions(RUN_FIELDS, optionsFromFlags(RUN_FIELDS, values), byFlag) as CheckedRun;
   const { result, file } = await runKube({
-    context: values.kube!,
+    context: text('kube')!,
     plan,
-    outDir: values.out ?? `results/kube-${new Date().toISOString().replace(/[:.]/g, '-')}`,
+    measure: kubeMeasureOptionsOf(options),
+    outDir: text('out') ?? `results/kube-${new Date().toISOString().replace(/[:.]/g, '-')}`,
     signal: interrupt.signal,
     log: (line) => process.stderr.write(`${line}\n`),
   });
   const faults = result.steps.filter((s) => s.fault);
   process.stdout.write(`${result.steps.length} steps measured on ${result.namespace} → ${file}\n`);
+  for (const s of result.steps) process.stdout.write(`${stepLine(s)}\n`);
   for (const s of faults) process.stdout.write(`  ${s.stack} at N = ${s.n}: ${s.fault}\n`);
   return faults.length ? ExitCode.failure : ExitCode.ok;
 }

@@ -38,7 +38,7 @@ export const runCommand = defineCommand({
     'DIR/headline.csv.',
   flags,
   async run(values) {
-    if (values.kube !== undefined) return runOnKube(values as Parameters<typeof runOnKube>[0]);
+    if (values.kube !== undefined) return runOnKube(values);
     const loaded = await loadConfig(values.config as string | undefined);
     const options: RunOptions = consolidate(
       runSettingsOf(loaded?.config),
