@@ -1,7 +1,8 @@
 /**
  * The lab on a real cluster (npm run test:cluster; not part of npm test): `kube plan`'s manifests, then
- * `run --kube` on the cluster KUBECONFIG names — created, scaled through N = 1, 2, measured from 2 generator
- * pods, and nothing of the run left afterwards. With no cluster it FAILS, saying how to point at one.
+ * `run --kube` on the cluster KUBECONFIG names — created, scaled through N = 1, 2, a capacity search on json at
+ * each step from 2 generator pods (every probe merged from both), and nothing of the run left afterwards. With
+ * no cluster it FAILS, saying how to point at one.
  *
  *   docker build -t REGISTRY/stackbench:0.1.0 . && docker push REGISTRY/stackbench:0.1.0
  *   KUBECONFIG=~/.kube/config STACKBENCH_KUBE_CONTEXT=my-cluster STACKBENCH_IMAGE=REGISTRY/stackbench:0.1.0 \
@@ -9,10 +10,12 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import type { KubeStepResult } from '../../src/kube/measure.js';
+import type { KubeRunResult } from '../../src/kube/orchestrate.js';
 import { runCli } from '../helpers/cli.js';
 
 const HOW =
@@ -49,9 +52,25 @@ describe('the lab on a real cluster', () => {
         const flags = ['--stacks', 'node-http', '--replicas', '1,2', '--agents', '2', '--image', image];
         const plan = await runCli(['kube', 'plan', ...flags, '--out', join(dir, 'manifests')]);
         assert.equal(plan.code, 0, plan.stderr);
-        const run = await runCli(['run', '--kube', context, ...flags, '--out', join(dir, 'results')]);
+        const out = join(dir, 'results');
+        const run = await runCli(['run', '--kube', context, ...flags, '--workloads', 'json', '--out', out]);
         assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}`);
         assert.match(run.stdout, /2 steps measured on sb-/);
+        // Each step: a capacity search on json, every probe sent by both generator pods and merged.
+        const kube = JSON.parse(
+          readFileSync(join(out, 'kube.json'), 'utf8'),
+        ) as KubeRunResult<KubeStepResult>;
+        for (const step of kube.steps) {
+          const json = step.result!.workloads[0]!;
+          assert.ok(json.capacity && json.points.length > 0, `N = ${step.n}: a capacity search`);
+          for (const p of json.points) {
+            assert.equal(p.agents?.length, 2, `N = ${step.n}: both pods sent`);
+            assert.equal(
+              p.agents!.reduce((a, g) => a + g.count, 0),
+              p.latency.count,
+            );
+          }
+        }
         const ns = /measured on (sb-[a-z0-9-]+)/.exec(run.stdout)![1]!;
         // Foreground deletion: the namespace is gone, or on its way out with nothing running in it.
         const left = await core.listNamespace({ labelSelector: 'app.kubernetes.io/managed-by=stackbench' });
