@@ -95,4 +95,6 @@ export type {
   VerdictRow,
   ScalingCurve,
   Crossover,
+  AgentHost,
+  PointAgent,
 } from './results/types.js';
