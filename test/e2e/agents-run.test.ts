@@ -62,8 +62,12 @@ test('run --agents 2: every point from both agents, merged exactly; agents pinne
   const pinned = new Map<number, number[] | undefined>();
   let over = false;
   void run.done.then(() => (over = true));
-  while (!over && pinned.size < 2) {
+  // Read again after both are seen: an agent is started through taskset, and a look taken before taskset pins
+  // itself and execs the agent sees the parent's cores.
+  let sinceBoth = 0;
+  while (!over && sinceBoth < 6) {
     for (const p of processesOf(run.runId, AGENT)) pinned.set(p.pid, affinityOf(p.pid));
+    if (pinned.size >= 2) sinceBoth++;
     await sleep(50);
   }
   const r = await run.done;
