@@ -212,6 +212,11 @@ export interface ScalingOutcome {
   node: ScalingSide;
   python: ScalingSide;
   outcome: 'node' | 'python' | 'alike' | 'undecided';
+  /** Undecided: why, in words a reader can check; `short` the same in a few words. */
+  reason?: string;
+  short?: string;
+  /** split: E(N) from the CPU per request of N replicas against one; capacity: C(N) / (N·C(1)). */
+  source?: 'split' | 'capacity';
 }
 
 function scalingFigure(o: ScalingOutcome, first: ScalingSide, second: ScalingSide): HeadlineFigure {
@@ -230,7 +235,7 @@ function scalingFigure(o: ScalingOutcome, first: ScalingSide, second: ScalingSid
 
 /** "E(4) node-cluster 92% (80–100%) vs flask-gevent 50% (40–60%) on json" */
 const effPhrase = (o: ScalingOutcome, first: ScalingSide, second: ScalingSide, on = true) =>
-  `E(${o.n}) ${first.stack} ${spanPct(first.e)} vs ${second.stack} ${spanPct(second.e)}${on ? ` on ${o.workload}` : ''}`;
+  `${o.source === 'split' ? 'split-cost ' : ''}E(${o.n}) ${first.stack} ${spanPct(first.e)} vs ${second.stack} ${spanPct(second.e)}${on ? ` on ${o.workload}` : ''}`;
 
 /**
  * "Node.js scales better": the headline from the workloads' outcomes (scaling efficiency, best of each
@@ -253,7 +258,7 @@ export function scalingHeadline(
   if (verdict === 'depends') {
     const o = of('node')[0]!;
     const rest = outcomes.filter((x) => x.outcome !== 'node');
-    const word = { python: 'Python better', alike: 'alike', undecided: 'a bound', node: '' };
+    const word = { python: 'Python better', alike: 'alike', undecided: 'undecided', node: '' };
     const others = [...new Set(rest.map((x) => x.outcome))].map(
       (k) =>
         `${word[k]} on ${rest
@@ -268,7 +273,9 @@ export function scalingHeadline(
   }
   const o = of('python')[0] ?? of('alike')[0] ?? outcomes[0]!;
   if (o.outcome === 'python') return say(`Python scales better, ${effPhrase(o, o.python, o.node)}`, o, true);
-  return say(`${o.outcome === 'alike' ? 'alike' : 'a bound'}: ${effPhrase(o, o.node, o.python)}`, o);
+  if (o.outcome === 'undecided')
+    return say(`${effPhrase(o, o.node, o.python)}: ${o.short ?? 'undecided'}`, o);
+  return say(`alike: ${effPhrase(o, o.node, o.python)}`, o);
 }
 
 const LIB = { ml: 'NumPy', data: 'pandas' } as const;

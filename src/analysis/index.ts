@@ -10,6 +10,7 @@ import { compareWorkload, type WorkloadComparisons } from './compare.js';
 import { derive } from './derive.js';
 import { recommend } from './recommend.js';
 import { scalingCurves } from './scaling.js';
+import { splitCurves } from './split.js';
 import { decide } from './verdicts.js';
 
 export { agreement, type Agreement, type AgreementRow } from './agreement.js';
@@ -37,6 +38,7 @@ export function analyze(results: Results): Analysis {
     verdicts,
     recommendation: lab ? recommend(results, d, cmps, verdicts) : compareSummary(results, d),
     scaling: scalingCurves(results),
+    split: splitCurves(results),
     crossover: crossovers(results),
   };
 }

@@ -172,6 +172,10 @@ export function scalingRow(o: ScalingOutcome, pythonClass: string): VerdictRow {
     favouredFigure: o.node.e,
     opponentFigure: o.python.e,
     outcome: outcome[o.outcome],
-    notes: [o.node.e, o.python.e].some((e) => e.high === null) ? ['an E(N) open above (a bound)'] : [],
+    notes: [
+      ...([o.node.e, o.python.e].some((e) => e.high === null) ? ['an E(N) open above (a bound)'] : []),
+      ...(o.reason ? [o.reason] : []),
+      ...(o.source === 'split' ? ['E(N) from CPU per request at the same rate'] : []),
+    ],
   };
 }

@@ -6,6 +6,8 @@ import { WORKLOADS, type WorkloadId } from '../workloads.js';
 import type { Claim, ClaimTest, RuleId } from './claims.js';
 import { figures, measured, type Derived } from './derive.js';
 import { scalingCurves, type Efficiency } from './scaling.js';
+import { decide as decideScaling } from './scaling-verdict.js';
+import { splitCurves } from './split.js';
 import { crossovers } from './crossover.js';
 import { compareBrackets, compareRuns, fmtInt, fmtRatio } from './stats.js';
 import {
@@ -371,14 +373,52 @@ const wsgiConcurrency: Rule = (results, d, claim) => {
 
 const pct = (x: number) => (Number.isFinite(x) ? `${Math.round(x * 100)}%` : '∞');
 const effText = (e: Efficiency) => `${pct(e.value)} (${pct(e.low)}–${pct(e.high ?? Infinity)})`;
+const xText = (r: { value: number; low: number; high: number }) =>
+  `${r.value.toFixed(2)}x (${r.low.toFixed(2)}–${Number.isFinite(r.high) ? r.high.toFixed(2) : '∞'})`;
+
+/** One stack's E(N) at each N on a workload: from the split-cost study, or from capacities (older results). */
+interface Side {
+  stack: StackId;
+  runtime: Runtime;
+  serverClass: string;
+  workload: WorkloadId;
+  effs: Efficiency[];
+}
+
+function splitSides(results: Results, evidence: string[]): Side[] {
+  return splitCurves(results).map((c) => {
+    const steps = c.steps.filter((s) => s.n > 1);
+    const one = c.steps.find((s) => s.n === 1);
+    evidence.push(
+      `${c.workload}: ${c.stack} (${c.form}): CPU per request ${one ? `${fmtInt(one.usPerRequest)} µs at N=1, ` : ''}${steps.map((s) => `x${s.n} ${xText(s.ratio)}`).join(', ')} over ${one?.rounds ?? 0} rounds; HAProxy ${fmtInt(one?.balancerUs ?? 0)} µs/request${one?.redisUs !== undefined ? `, Redis ${fmtInt(one.redisUs)} µs/delivery` : ''}${steps.some((s) => s.stolen) ? '; some probes lost over 2 % to steal' : ''}`,
+    );
+    const top = steps.at(-1);
+    if (top?.modelRps && c.wholeCoreRps)
+      evidence.push(
+        `${c.workload}: ${c.stack}: model, not measured: ${top.n} real cores would serve about ${fmtInt(top.modelRps)} req/s (${top.n} x ${fmtInt(c.wholeCoreRps)} on a whole core x ${pct(top.efficiency.value)})`,
+      );
+    return { ...c, effs: steps.map((s) => s.efficiency) };
+  });
+}
+
+function capacitySides(results: Results, evidence: string[]): Side[] {
+  return scalingCurves(results)
+    .filter((c) => c.form === 'replicas')
+    .map((c) => {
+      const steps = c.steps.map((s) => `N=${s.n} ${fmtInt(s.value)}${s.high === null ? '+' : ''}`).join(', ');
+      evidence.push(
+        `${c.workload}: ${c.stack} (${c.steps[0]?.budget ?? ''}): ${steps}; ${c.efficiency.map((e) => `E(${e.n}) ${effText(e)}`).join(', ')}`,
+      );
+      return { ...c, effs: c.efficiency };
+    });
+}
 
 /**
- * "Node.js is ideal for horizontal scaling": the best Node.js stack's scaling efficiency against the best
- * Python stack's, per workload, at the largest N both reached, replicas behind the same balancer with equal CPU
- * budgets. Decided only where the efficiency intervals do not overlap; overlapping finite ones are alike.
+ * "Node.js is ideal for horizontal scaling": per workload, the best Node.js and the best Python stack at the
+ * largest N both reached, decided by scaling-verdict.ts — only from narrow intervals; alike by equivalence.
+ * The split-cost study's E(N) when it ran; older results' capacity E(N) by the same rule.
  */
 const scaling: Rule = (results, _d, claim) => {
-  const curves = scalingCurves(results).filter((c) => c.form === 'replicas');
   const evidence: string[] = [];
   const notMeasured = (why: string): Verdict => ({
     claim: claim.id,
@@ -391,56 +431,40 @@ const scaling: Rule = (results, _d, claim) => {
   const cfg = results.config.scaling;
   if (!cfg) return notMeasured('the scaling study did not run (stackbench run --scaling on runs it)');
   if (cfg.notMeasured) return notMeasured(cfg.notMeasured);
+  const fromSplit = (results.splits ?? []).length > 0;
+  const sides = fromSplit ? splitSides(results, evidence) : capacitySides(results, evidence);
   const parts: string[] = [];
   const outcomes: ScalingOutcome[] = [];
   const rows: VerdictRow[] = [];
   for (const t of claim.tests) {
-    const mine = curves.filter((c) => c.workload === t.workload);
-    for (const c of mine) {
-      const steps = c.steps.map((s) => `N=${s.n} ${fmtInt(s.value)}${s.high === null ? '+' : ''}`).join(', ');
-      const effs = c.efficiency.map((e) => `E(${e.n}) ${effText(e)}`).join(', ');
-      evidence.push(
-        `${t.workload}: ${c.stack} (${c.steps[0]?.budget ?? ''}): ${steps}; ${effs}${c.usl ? `; USL σ=${c.usl.sigma.toFixed(3)} κ=${c.usl.kappa.toFixed(4)}${c.usl.peakN ? `, peak near N=${c.usl.peakN.toFixed(0)}` : ''} (${c.usl.note})` : ''}`,
-      );
-      const lb = c.steps.find((s) => s.balancerUsPerRequest !== undefined);
-      if (lb)
-        evidence.push(
-          `${t.workload}: ${c.stack} behind HAProxy: ${fmtInt(lb.balancerUsPerRequest!)} µs of balancer CPU per request`,
-        );
-    }
-    const best = (rt: Runtime) => {
-      const withN = mine.filter((c) => c.runtime === rt && c.efficiency.length > 0);
-      return withN.sort((a, b) => b.efficiency.at(-1)!.value - a.efficiency.at(-1)!.value)[0];
-    };
+    const mine = sides.filter((c) => c.workload === t.workload && c.effs.length > 0);
+    // The best of a runtime: the highest E at its largest N.
+    const best = (rt: Runtime) =>
+      mine.filter((c) => c.runtime === rt).sort((a, b) => b.effs.at(-1)!.value - a.effs.at(-1)!.value)[0];
     const n = best('node');
     const p = best('python');
     if (!n || !p) continue;
-    const top = Math.min(n.efficiency.at(-1)!.n, p.efficiency.at(-1)!.n);
-    const en = n.efficiency.find((e) => e.n === top)!;
-    const ep = p.efficiency.find((e) => e.n === top)!;
-    const outcome =
-      ep.high !== null && en.low > ep.high
-        ? 'node'
-        : en.high !== null && ep.low > en.high
-          ? 'python'
-          : en.high !== null && ep.high !== null
-            ? 'alike'
-            : 'undecided';
+    const top = Math.min(n.effs.at(-1)!.n, p.effs.at(-1)!.n);
+    const en = n.effs.find((e) => e.n === top)!;
+    const ep = p.effs.find((e) => e.n === top)!;
+    const d = decideScaling({ stack: n.stack, e: en }, { stack: p.stack, e: ep });
     const o: ScalingOutcome = {
       workload: t.workload,
       n: top,
       node: { stack: n.stack, e: en },
       python: { stack: p.stack, e: ep },
-      outcome,
+      outcome: d.outcome,
+      ...(d.reason ? { reason: d.reason, short: d.short } : {}),
+      source: fromSplit ? 'split' : 'capacity',
     };
     outcomes.push(o);
     rows.push(scalingRow(o, p.serverClass));
     const word = {
       node: 'Node.js scales better',
       python: 'Python scales better',
-      alike: 'alike',
-      undecided: 'undecided (a bound)',
-    }[outcome];
+      alike: 'alike (within ±10 points)',
+      undecided: `undecided: ${d.reason}`,
+    }[d.outcome];
     parts.push(
       `${t.workload} at ${top} replicas: ${n.stack} ${effText(en)} vs ${p.stack} ${effText(ep)}: ${word}`,
     );
@@ -459,12 +483,15 @@ const scaling: Rule = (results, _d, claim) => {
         : undecided === outcomes.length
           ? 'undecided'
           : 'not supported';
-  const needs = `both need a balancer in front of their replicas${curves.some((c) => c.workload === 'chat') ? ', and chat a broker (Redis) to span rooms across them' : ''}`;
+  const needs = `both need a balancer in front of their replicas${sides.some((c) => c.workload === 'chat') ? ', and chat a broker (Redis) to span rooms across them' : ''}`;
+  const what = fromSplit
+    ? 'E(N) = CPU per request of 1 replica / of N at the same rate on the same cores (what N real cores would give)'
+    : 'scaling efficiency E(N) = C(N) / (N x C(1))';
   return {
     claim: claim.id,
     verdict,
     headline: scalingHeadline(verdict, outcomes),
-    summary: `${verdict}: scaling efficiency E(N) = C(N) / (N x C(1)), ${parts.join('; ')}. ${needs[0]!.toUpperCase()}${needs.slice(1)}.`,
+    summary: `${verdict}: ${what}, ${parts.join('; ')}. ${needs[0]!.toUpperCase()}${needs.slice(1)}.`,
     evidence,
     matchups: rows,
   };

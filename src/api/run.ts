@@ -25,7 +25,7 @@ import { runLab, type RunEvent, type RunOptions as LabOptions } from '../runner/
 import { scalingBlocker, type ScalingOptions } from '../runner/scaling.js';
 import { suiteByName, type Suite } from '../runner/suites.js';
 import type { SweepOptions } from '../runner/sweep.js';
-import type { StackId } from '../stacks/registry.js';
+import { BUILTIN_IDS, classLeaders, type StackId } from '../stacks/registry.js';
 import type { WorkloadId } from '../workloads.js';
 import { resolveSelection } from './select.js';
 
@@ -110,6 +110,8 @@ function scalingOf(
     stacks: o.stacks !== undefined ? selected.stacks : suite.scaling.stacks,
     periodUs: o.cfsPeriodMs * 1000,
     faults: suite.scaling.faults.filter((w) => workloads.includes(w)),
+    split: suite.scaling.split,
+    capacity: suite.scaling.capacity,
   };
 }
 
@@ -134,7 +136,13 @@ export function planRun(options: RunOptions = {}, naming: Naming = byKey): RunPl
   const { signal: _s, onEvent: _e, onPlan: _p, ...settings } = options;
   const o = checkOptions(RUN_FIELDS, settings, naming) as CheckedRun;
   const suite = suiteOf(o);
-  const { stacks, workloads, catalog } = resolveSelection(o);
+  const defaultStacks = suite.stacks === 'leaders' ? classLeaders() : undefined;
+  const { stacks, workloads, catalog } = resolveSelection({ ...o, defaultStacks });
+  // Said in the results when the main run measures a subset: which stacks were left, and how to measure them.
+  const leftOut =
+    defaultStacks && o.stacks === undefined && o.scaling !== 'only'
+      ? BUILTIN_IDS.filter((id) => !defaultStacks.includes(id))
+      : [];
   const cpus = planCpus({ server: o.serverCpus, generator: o.generatorCpus });
   return {
     suite,
@@ -146,8 +154,10 @@ export function planRun(options: RunOptions = {}, naming: Naming = byKey): RunPl
     basePort: o.basePort,
     cpus,
     scaling: scalingOf(o, suite, { stacks, workloads }, cpus.server),
-    sweep: sweepOf(o, suite, workloads),
+    // The sweep follows the main run: --scaling only runs neither.
+    sweep: o.scaling === 'only' ? undefined : sweepOf(o, suite, workloads),
     main: o.scaling !== 'only',
+    ...(leftOut.length ? { leftOut } : {}),
     ...(o.agents !== undefined ? { agents: labAgents(o.agents) } : {}),
     gates: {
       gates: (o.thresholds ?? []).map((t) => parseGate(t, 'run')),

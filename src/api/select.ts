@@ -15,6 +15,8 @@ export interface Selection {
   userStacks?: readonly UserStackSpec[];
   /** Workload ids (WORKLOAD_IDS); default: all of them. */
   workloads?: readonly string[];
+  /** The reference stacks measured when `stacks` is left out (the quick suite's class leaders); default: all. */
+  defaultStacks?: readonly string[];
 }
 
 function known<T extends string>(
@@ -37,7 +39,13 @@ export interface Selected {
 
 export function resolveSelection(sel: Selection): Selected {
   const catalog = catalogOf(sel.userStacks ?? []);
-  const stacks: StackId[] = known(sel.stacks, catalog.ids, 'SB_UNKNOWN_STACK');
+  // Left out, the default reference stacks and every stack of the user's: those it came to measure.
+  const users = (sel.userStacks ?? []).map((u) => u.name);
+  const byDefault = sel.defaultStacks
+    ? catalog.ids.filter((id) => sel.defaultStacks!.includes(id) || users.includes(id))
+    : catalog.ids;
+  const stacks: StackId[] =
+    sel.stacks === undefined ? [...byDefault] : known(sel.stacks, catalog.ids, 'SB_UNKNOWN_STACK');
   const workloads = known(sel.workloads, WORKLOAD_IDS, 'SB_UNKNOWN_WORKLOAD');
   if (sel.stacks !== undefined) {
     for (const id of stacks) {

@@ -90,7 +90,8 @@ export interface Balancer {
    * Balance over the first n upstreams only, the others set aside (HAProxy's maintenance state): one deployment
    * of N replicas measured at 1, 2, .. N. Idle replicas take no CPU. HAProxy only (nginx reloads to change it).
    */
-  activate(n: number): Promise<void>;
+  /** Send to the first n upstreams (or to these indices) and set the others aside. */
+  activate(n: number | readonly number[]): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -337,10 +338,11 @@ export async function startBalancer(spec: BalancerSpec): Promise<Balancer> {
     stop,
     async activate(n) {
       if (kind !== 'haproxy') throw new BalancerError('only HAProxy can set replicas aside at run time');
+      const on = (i: number) => (typeof n === 'number' ? i < n : n.includes(i));
       for (let i = 0; i < spec.upstreams.length; i++) {
         const said = await haproxyCommand(
           join(dir, 'stats.sock'),
-          `set server replicas/r${i + 1} state ${i < n ? 'ready' : 'maint'}`,
+          `set server replicas/r${i + 1} state ${on(i) ? 'ready' : 'maint'}`,
         );
         if (said.trim())
           throw new BalancerError(`HAProxy refused to set replica ${i + 1} aside: ${said.trim()}`);

@@ -15,6 +15,7 @@ import { verdictClient } from './html-client-verdicts.js';
 import { VERDICT_LEGEND, verdictCards } from './html-verdicts.js';
 import { CSS } from './html-style.js';
 import { faultLine, scalingAbsence, scalingHeader, scalingTable } from './scaling.js';
+import { modelLine, splitLead, splitTable } from './split.js';
 import { crossoverTable, crossoverTitle, sweepAbsence } from './crossover.js';
 import { headerLine, statusWarning } from './terminal.js';
 
@@ -101,13 +102,22 @@ ${charts.length ? `<div class="charts">${charts.join('\n')}</div>` : '<div class
 </section>`;
 }
 
+function htmlTable(t: { head: string[]; rows: string[][] }, textCols = 2): string {
+  const cls = (i: number) => (i >= textCols ? ' class="num"' : '');
+  return `<table><thead><tr>${t.head.map((h, i) => `<th${cls(i)}>${e(h)}</th>`).join('')}</tr></thead><tbody>${t.rows
+    .map((row) => `<tr>${row.map((c, i) => `<td${cls(i)}>${e(c)}</td>`).join('')}</tr>`)
+    .join('')}</tbody></table>`;
+}
+
 function scalingSection(r: Results, a: Analysis, data: ChartData): string {
   const absent = scalingAbsence(r, a);
   if (absent) return `<div class="card muted">The scaling study was ${e(absent)}.</div>`;
-  const t = scalingTable(a);
-  const table = `<table><thead><tr>${t.head.map((h, i) => `<th${i > 2 ? ' class="num"' : ''}>${e(h)}</th>`).join('')}</tr></thead><tbody>${t.rows
-    .map((row) => `<tr>${row.map((c, i) => `<td${i > 2 ? ' class="num"' : ''}>${e(c)}</td>`).join('')}</tr>`)
-    .join('')}</tbody></table>`;
+  const lead = splitLead(a);
+  const models = a.split.map(modelLine).filter((l): l is string => l !== undefined);
+  const split = a.split.length
+    ? `${htmlTable(splitTable(a))}${models.length ? `<ul>${models.map((m) => `<li>${e(m)}</li>`).join('')}</ul>` : ''}`
+    : '';
+  const capacity = a.scaling.length ? htmlTable(scalingTable(a), 3) : '';
   const faults = (r.faults ?? []).map((f) => `<li>${e(faultLine(f))}</li>`).join('');
   const charts = data.scaling
     .map((s) =>
@@ -118,7 +128,7 @@ function scalingSection(r: Results, a: Analysis, data: ChartData): string {
       ),
     )
     .join('');
-  return `<div class="card"><p class="muted">${e(scalingHeader(a))}. E(N) = C(N) / (N × C(1)): 100% is linear.</p>${table}${faults ? `<ul>${faults}</ul>` : ''}</div><div class="charts">${charts}</div>`;
+  return `<div class="card">${lead ? `<p><strong>${e(lead)}</strong></p>` : ''}<p class="muted">${e(scalingHeader(a))}.</p>${split}${capacity}${faults ? `<ul>${faults}</ul>` : ''}</div>${charts ? `<div class="charts">${charts}</div>` : ''}`;
 }
 
 function sweepSection(r: Results, a: Analysis, data: ChartData): string {

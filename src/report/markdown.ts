@@ -6,6 +6,7 @@ import { WORKLOADS } from '../workloads.js';
 import { ALIGN, flagsInUse, head, reasonLines, rowCells, winnerLines } from './cells.js';
 import { fmtDate, fmtDuration, fmtPct, legend, machineRows } from './format.js';
 import { faultLine, scalingAbsence, scalingHeader, scalingTable } from './scaling.js';
+import { modelLine, splitLead, splitTable } from './split.js';
 import { crossoverTable, crossoverTitle, sweepAbsence } from './crossover.js';
 import { matchupTable } from './matchups.js';
 import { markdownTable } from './table.js';
@@ -94,9 +95,18 @@ export function markdownReport(results: Results): string {
   const absent = scalingAbsence(r, a);
   if (absent) out.push(`The scaling study was ${inline(absent)}.`);
   else {
+    const lead = splitLead(a);
+    if (lead) out.push(`**${inline(lead)}**`, '');
     out.push(`_${inline(scalingHeader(a))}_`, '');
-    const t = scalingTable(a);
-    out.push(markdownTable(t.head, t.rows));
+    if (a.split.length) {
+      const t = splitTable(a);
+      out.push(markdownTable(t.head, t.rows));
+      for (const m of a.split.map(modelLine).filter((l) => l !== undefined)) out.push('', `- ${inline(m)}`);
+    }
+    if (a.scaling.length) {
+      const t = scalingTable(a);
+      out.push('', markdownTable(t.head, t.rows));
+    }
     if (r.faults?.length) {
       out.push('');
       for (const f of r.faults) out.push(`- fault: ${inline(faultLine(f))}`);

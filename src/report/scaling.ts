@@ -20,12 +20,14 @@ export function scalingAbsence(results: Results, a: Analysis): string | undefine
   const cfg = results.config.scaling;
   if (!cfg) return 'not run (stackbench run --scaling on runs it)';
   if (cfg.notMeasured) return `not measured: ${cfg.notMeasured}`;
-  if (a.scaling.length === 0) return 'no capacity was measured (see the notes)';
+  if (a.scaling.length === 0 && a.split.length === 0) return 'nothing was measured (see the notes)';
   return undefined;
 }
 
 /** The budget every figure of the study had, and the balancer's cost: said once above the lines. */
 export function scalingHeader(a: Analysis): string {
+  if (a.split.length)
+    return `${a.split[0]!.form}. E(N) = CPU per request of 1 replica / of N at the same rate: 100 % is free splitting; on N real cores it is what E(N) = C(N) / (N x C(1)) would be where CPU is the limit`;
   const steps = a.scaling.flatMap((c) => c.steps);
   const top = steps.reduce((m, s) => (s.n > (m?.n ?? 0) ? s : m), steps[0]);
   const lb = steps.map((s) => s.balancerUsPerRequest).filter((x): x is number => x !== undefined);

@@ -8,6 +8,7 @@ import { WORKLOADS } from '../workloads.js';
 import { ALIGN, flagsInUse, head, reasonLines, rowCells, winnerLines } from './cells.js';
 import { fmtDate, legend } from './format.js';
 import { faultLine, scalingAbsence, scalingHeader, scalingLines } from './scaling.js';
+import { splitLead, splitLines } from './split.js';
 import { crossoverLines, sweepAbsence } from './crossover.js';
 import { color, textTable } from './table.js';
 import { compareText } from './compare.js';
@@ -142,8 +143,10 @@ function fullSummary(results: Results, a: Analysis): string {
   const absent = scalingAbsence(results, a);
   if (absent) out.push(`  ${absent}`);
   else {
+    const lead = splitLead(a);
+    if (lead) out.push(`  ${lead}`);
     out.push(color.dim(`  ${scalingHeader(a)}`));
-    for (const line of scalingLines(a)) out.push(`  ${line}`);
+    for (const line of [...splitLines(a), ...scalingLines(a)]) out.push(`  ${line}`);
     for (const f of results.faults ?? []) out.push(`  fault: ${faultLine(f)}`);
   }
   out.push('', color.bold('ML and data by size'));

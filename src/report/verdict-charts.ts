@@ -102,7 +102,7 @@ export function verdictCharts(a: Analysis, sloP99Ms: number): VerdictChart[] {
     if (v.verdict === 'not measured' || v.matchups.length === 0)
       return { claim, kind: 'none', reason: v.headline.text.replace(`${v.verdict} — `, '') };
     const eff = v.matchups.filter((r) => r.metric === 'efficiency');
-    if (eff.length) return { claim, kind: 'scaling', axis: 'E(N) = C(N) / (N × C(1))', groups: groups(eff) };
+    if (eff.length) return { claim, kind: 'scaling', axis: 'E(N): 100 % is linear', groups: groups(eff) };
     const cs = curves(v, a.crossover);
     if (cs.some((c) => c.points.length > 1)) {
       const sizeLabel = cs.some((c) => c.family === 'ml') ? 'MFLOP per request' : 'rows per request';

@@ -253,6 +253,32 @@ export const Fault = z.object({
   timeline: z.object({ sliceMs: count.min(1), ok: z.array(count), errors: z.array(count) }),
 });
 
+/**
+ * One probe of the split-cost study: a fixed open-loop rate offered to N replicas sharing the same cores with no
+ * quota (each in an accounting cgroup), the CPU they spent per request counted apart from the balancer's and
+ * Redis's. Rounds interleave the N's in a shuffled order and rotate which replicas serve.
+ */
+export const SplitProbe = z.object({
+  stack: stackId,
+  workload: workloadId,
+  n: count.min(1),
+  round: count,
+  active: z.array(count).describe('the replicas (by index) the balancer sent to'),
+  rate: nonneg.describe('offered: requests/s (chat: messages/s)'),
+  units: count.describe('requests answered (chat: deliveries) in the window'),
+  errors: count,
+  p99Ms: ms,
+  replicasUs: nonneg.describe("the active replicas' CPU per request (chat: per delivery), µs"),
+  accounting: z.enum(['cgroup', 'proc']).describe("cgroup: each replica's cpuacct usage; proc: 10 ms ticks of its process tree"),
+  balancerUs: nonneg.describe("HAProxy's CPU per request, µs"),
+  redisUs: nonneg.optional().describe("chat: Redis's CPU per delivery, µs"),
+  systemUs: nonneg.describe('all CPU busy on the server cores per request, µs (everything above, the kernel, neighbours)'),
+  steal: z.number().min(0).max(1).describe("the server cores' time stolen by the hypervisor, a share of the window"),
+  softirq: z.number().min(0).max(1),
+  repeated: z.boolean().describe('steal was over 2 %: measured again, the less stolen kept'),
+  saturationRps: nonneg.optional().describe('a closed loop at the headline concurrency at this N, right after'),
+});
+
 export const ScalingConfig = z.object({
   workloads: z.array(workloadId),
   replicas: z.array(count.min(1)).describe('the N swept'),
@@ -262,6 +288,16 @@ export const ScalingConfig = z.object({
   coresEach: nonneg,
   periodUs: count.optional(),
   balancer: z.enum(['haproxy', 'nginx']),
+  /** The split-cost probes: rounds, each probe's window, the rate as a share of one replica's saturation. */
+  split: z
+    .object({
+      rounds: count.min(1),
+      costMs: count.min(1),
+      saturationMs: count,
+      load: z.number().positive().max(1),
+      text: z.string().describe('"N replicas sharing 1 core, no quota; rate 30 % of one replica\'s saturation"'),
+    })
+    .optional(),
   /** Why the study could not run here (no cgroup, no balancer), when it could not. */
   notMeasured: z.string().optional(),
 });
@@ -317,6 +353,7 @@ export const ResultsFile = z.object({
   analysis: z.unknown().optional().describe('derived from the above by src/analysis; recomputed by `report`'),
   notes: z.array(z.string()),
   faults: z.array(z.lazy(() => Fault)).optional().describe('scaling study: one replica SIGKILLed mid-run'),
+  splits: z.array(z.lazy(() => SplitProbe)).optional().describe('scaling study: the split-cost probes, as measured'),
   failures: z
     .array(z.string())
     .describe('runtime failures the run met (a crash, a failed verification, a dead service): run exits 1'),

@@ -24,6 +24,7 @@ export type ServerUsage = z.infer<typeof S.ServerUsage>;
 export type Capacity = z.infer<typeof S.Capacity>;
 export type DeploymentRecord = z.infer<typeof S.Deployment>;
 export type Fault = z.infer<typeof S.Fault>;
+export type SplitProbe = z.infer<typeof S.SplitProbe>;
 export type ScalingConfig = z.infer<typeof S.ScalingConfig>;
 export type CompareConfig = z.infer<typeof S.CompareConfig>;
 export type CompareRequest = z.infer<typeof S.CompareRequest>;
@@ -179,6 +180,47 @@ export interface ScalingCurve {
   usl?: UslFit;
 }
 
+/** A figure with its 95 % interval, both ends finite: a mean over rounds, or a ratio of them. */
+export interface Interval {
+  value: number;
+  low: number;
+  high: number;
+}
+
+/** The split-cost study at one N (src/analysis/split.ts): medians over rounds, ratios paired by round. */
+export interface SplitStep {
+  n: number;
+  rounds: number;
+  /** The replicas' CPU per request (chat: per delivery), µs: the median over rounds. */
+  usPerRequest: number;
+  balancerUs: number;
+  redisUs?: number;
+  systemUs: number;
+  p99Ms: number;
+  /** CPU per request at N over at 1, paired by round (1 at N = 1). */
+  ratio: Interval;
+  /** 1 / ratio: the share of one replica's efficiency N replicas keep; 100 % is free splitting. */
+  efficiency: Efficiency;
+  /** Closed-loop throughput at N over at 1 on the same cores (where measured). */
+  saturation?: Interval;
+  /** Probes whose steal stayed over 2 % after the repeat. */
+  stolen: number;
+  /** Model, not measured: N real cores at one replica's whole-core capacity x efficiency. */
+  modelRps?: number;
+}
+
+export interface SplitCurve {
+  stack: StackId;
+  runtime: StackFacts['runtime'];
+  serverClass: StackFacts['serverClass'];
+  workload: WorkloadId;
+  /** How the probes ran, in words. */
+  form: string;
+  /** One replica's capacity on a whole server core (the main run's), the model's C(1). */
+  wholeCoreRps?: number;
+  steps: SplitStep[];
+}
+
 // ---- the ML and data sweep (src/analysis/crossover.ts) ----
 
 export interface CrossoverStep {
@@ -213,6 +255,8 @@ export interface Analysis {
   recommendation: string[];
   /** The horizontal-scaling study, one curve per stack, workload and form. */
   scaling: ScalingCurve[];
+  /** The split-cost study: CPU per request of N replicas against one, per stack and workload. */
+  split: SplitCurve[];
   /** Where NumPy and pandas overtake Node.js, per family (and op), from the size sweep. */
   crossover: Crossover[];
   /** `--against BASELINE`: every headline figure and ratio of this run tested against the baseline's. */

@@ -20,7 +20,7 @@ export const Span = z.object({
 export const VerdictMetric = z
   .enum(['rps', 'capacity', 'efficiency'])
   .describe(
-    'rps: closed-loop throughput (the sweep: on one connection); capacity: the highest rate within the SLO; efficiency: E(N) = C(N) / (N x C(1))',
+    'rps: closed-loop throughput (the sweep: on one connection); capacity: the highest rate within the SLO; efficiency: E(N) = C(N) / (N x C(1)), or from the split-cost study the CPU per request of one replica over that of N at the same rate (what E(N) would be on N real cores)',
   );
 
 export const HeadlineFigure = z.object({

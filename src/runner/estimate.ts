@@ -30,7 +30,7 @@ export interface Planned {
 
 /**
  * What the whole run should take: the matrix (cellSeconds), ~5 s per size of the sweep, and per stack and
- * workload of the scaling study a deployment, a search per N and the fault.
+ * workload of the scaling study a deployment, the split-cost rounds, a search per N where asked, the fault.
  */
 export function plannedSeconds(plan: Planned): number {
   const main = plan.main ? plan.stacks.length * plan.workloads.length * cellSeconds(plan.suite) : 0;
@@ -44,8 +44,15 @@ export function plannedSeconds(plan: Planned): number {
   let scaling = 0;
   if (sc) {
     const stacks = sc.stacks === 'leading' ? 2 : sc.stacks === 'all' ? plan.stacks.length : sc.stacks.length;
+    const maxN = Math.max(...sc.replicas);
+    // A deployment and each replica's warm-up; then per round and N a settling load, a settle, the probe.
+    const sp = sc.split;
+    const split = sp
+      ? 1 + maxN * 1.2 + sp.rounds * sc.replicas.length * ((sp.costMs + sp.saturationMs) / 1000 + 0.7)
+      : 0;
     const perN = Math.min(plan.suite.probes, TYPICAL_PROBES) * (plan.suite.scalingProbeMs / 1000 + 0.5) + 1;
-    const perPair = 6 + sc.replicas.length * perN * sc.forms.length;
+    const capacity = sc.capacity ? 4 + sc.replicas.length * perN * sc.forms.length : 0;
+    const perPair = 3 + split + capacity;
     scaling = sc.workloads.reduce((sum, w) => sum + stacks * (perPair + (sc.faults.includes(w) ? 5 : 0)), 0);
   }
   return main + sweep + scaling;

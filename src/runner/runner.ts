@@ -28,6 +28,8 @@ export interface RunOptions {
   /** The ML and data sweep, after the main run. */
   sweep?: SweepOptions;
   stacks: StackId[];
+  /** Reference stacks the suite left out (quick: all but each class's leader), named in a note. */
+  leftOut?: StackId[];
   workloads: WorkloadId[];
   /** The stacks this run knows (the reference ones and the user's). */
   catalog: Catalog;
@@ -92,6 +94,10 @@ export async function runLab(opts: RunOptions): Promise<Results> {
         `${opts.suite.name} suite: capacity is searched where the claim is about concurrency (${searched.join(', ') || 'none here'}); --suite full searches every workload`,
       );
     }
+    if (opts.leftOut?.length)
+      results.notes.push(
+        `${opts.suite.name} suite: the leading stack of each server class per runtime (${opts.stacks.join(', ')}); left for --suite full or --stacks: ${opts.leftOut.join(', ')}`,
+      );
     const labWorkloads = [...new Set([...opts.workloads, ...(opts.scaling?.workloads ?? [])])];
     const labOpts = { workloads: labWorkloads, basePort: opts.basePort, signal: opts.signal };
     await withLab({ ...labOpts, cpus: opts.cpus, catalog: opts.catalog }, async (lab) => {

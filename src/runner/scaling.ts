@@ -1,6 +1,7 @@
-// The horizontal-scaling study: for each chosen stack and workload, capacity under the SLO (the same open-loop
-// search as the main run) at N = 1, 2, 4.. replicas behind a private balancer — and, where asked, in the stack's
-// native form (its own N workers) — each replica with its CPU budget. Then one fault: a replica SIGKILLed
+// The horizontal-scaling study: for each chosen stack and workload, N = 1, 2, 4.. replicas behind a private
+// balancer. First what splitting costs (split.ts: the CPU per request of N replicas against one at the same
+// rate, no quota); then, where the suite asks (full), capacity under the SLO at each N with each replica under
+// a CPU quota — and in the stack's native form (its own N workers). Last one fault: a replica SIGKILLed
 // mid-run at the largest N, with the errors clients saw and how long until they stopped.
 import { derive, measured } from '../analysis/derive.js';
 import { findBalancer } from '../lab/balancer.js';
@@ -13,6 +14,7 @@ import { checkChatReplicas } from '../verify/chat-replicas.js';
 import { CHAT_RATE, WORKLOADS, type WorkloadId } from '../workloads.js';
 import { chatFanout, searchCapacity } from './capacity.js';
 import { measurePoint } from './measure.js';
+import { splitStudy, type SplitSettings } from './split.js';
 import { deploymentSubject } from './subject.js';
 import type { StudyContext } from './suites.js';
 import { warmUntilSteady } from './warmup.js';
@@ -27,6 +29,10 @@ export interface ScalingOptions {
   periodUs: number;
   /** Kill one replica at the largest N, per chosen stack, on these workloads. */
   faults: WorkloadId[];
+  /** The split-cost probes (absent: none). */
+  split?: SplitSettings;
+  /** Also search capacity at each N with every replica under its CPU quota (the older form; full suite). */
+  capacity: boolean;
 }
 
 /** Why the study cannot run here (no cgroup for quotas, no balancer), with the fix; undefined when it can. */
@@ -81,6 +87,14 @@ export async function runScaling(ctx: StudyContext, opts: ScalingOptions): Promi
     coresEach: plan.coresEach,
     ...(plan.periodUs ? { periodUs: plan.periodUs } : {}),
     balancer: 'haproxy',
+    ...(opts.split
+      ? {
+          split: {
+            ...opts.split,
+            text: `${plan.kind === 'pinned' ? `replicas on ${plan.coresEach} pinned core${plan.coresEach === 1 ? '' : 's'} each` : `N replicas sharing ${lab.cpus.server.length} server core${lab.cpus.server.length === 1 ? '' : 's'} with the balancer, no quota`}; ${Math.round(opts.split.load * 100)} % of one replica's saturation; ${opts.split.rounds} rounds`,
+          },
+        }
+      : {}),
   };
   results.config.scaling = config;
   const blocked = scalingBlocker(lab.cpus.server, maxN);
@@ -104,8 +118,8 @@ export async function runScaling(ctx: StudyContext, opts: ScalingOptions): Promi
   }
 }
 
-/** Deploy, warm at full speed, then put every member under its budget; undefined (with a note) if it cannot start. */
-async function deployWarm(
+/** Deploy with no quota yet; undefined (with a note) if it cannot start. */
+async function deployOnly(
   ctx: StudyContext,
   rec: StackRecord,
   workload: WorkloadId,
@@ -113,9 +127,8 @@ async function deployWarm(
   n: number,
   plan: BudgetPlan,
 ): Promise<Deployment | undefined> {
-  let dep: Deployment;
   try {
-    dep = await ctx.lab.deploy(rec, form, n, plan, { unlimited: true });
+    return await ctx.lab.deploy(rec, form, n, plan, { unlimited: true });
   } catch (e) {
     if ((e as { code?: string }).code === 'SB_INTERRUPTED') throw e;
     ctx.results.notes.push(
@@ -124,6 +137,10 @@ async function deployWarm(
     ctx.save();
     return undefined;
   }
+}
+
+/** Warm at full speed, then put every member under its budget (the deployment is stopped if that fails). */
+async function warmAndLimit(ctx: StudyContext, rec: StackRecord, workload: WorkloadId, dep: Deployment) {
   try {
     const subject = deploymentSubject(dep, rec.runtime, ctx.objective.chatGraceMs);
     // A replica in production is warm; a JIT warming on an eighth of a core would take many seconds.
@@ -133,13 +150,26 @@ async function deployWarm(
     await dep.stop();
     throw e;
   }
+}
+
+/** Deploy, warm at full speed, then put every member under its budget. */
+async function deployWarm(
+  ctx: StudyContext,
+  rec: StackRecord,
+  workload: WorkloadId,
+  form: Form,
+  n: number,
+  plan: BudgetPlan,
+): Promise<Deployment | undefined> {
+  const dep = await deployOnly(ctx, rec, workload, form, n, plan);
+  if (dep) await warmAndLimit(ctx, rec, workload, dep);
   return dep;
 }
 
 /**
- * The replicas form: one deployment of the largest N, measured at every N by setting replicas aside at the
- * balancer (idle, they take no CPU), then the fault on it at the largest N. One start and one warm-up instead
- * of one per N.
+ * The replicas form: one deployment of the largest N for the whole series, N set at the balancer (the others
+ * set aside: idle, they take no CPU). The split cost first, with no quota; then, where asked, capacity at
+ * every N under the quotas; last the fault at the largest N.
  */
 async function replicaSeries(
   ctx: StudyContext,
@@ -149,30 +179,32 @@ async function replicaSeries(
   plan: BudgetPlan,
 ): Promise<void> {
   const maxN = Math.max(...opts.replicas);
-  const dep = await deployWarm(ctx, rec, workload, 'replicas', maxN, plan);
+  const dep = await deployOnly(ctx, rec, workload, 'replicas', maxN, plan);
   if (!dep) return;
   try {
     const chat = WORKLOADS[workload].protocol === 'ws';
     const crossReplica =
       chat && maxN >= 2 ? await checkChatReplicas(dep.members.map((m) => m.port)) : undefined;
-    let previous: Capacity | undefined;
-    for (const n of opts.replicas) {
-      if (ctx.signal?.aborted) return;
-      await dep.balancer!.activate(n);
-      previous = await measureAt(
-        ctx,
-        rec,
-        workload,
-        dep,
-        n,
-        plan,
-        previous,
-        n >= 2 ? crossReplica : undefined,
+    if (crossReplica?.length)
+      ctx.results.failures.push(
+        `${rec.id}: chat across ${maxN} replicas failed the check: ${crossReplica.join('; ')}`,
       );
+    let rate: number | undefined;
+    if (opts.split && !crossReplica?.length)
+      rate = await splitStudy({ ctx, rec, workload, dep, settings: opts.split, replicas: opts.replicas });
+    if (opts.capacity) {
+      await warmAndLimit(ctx, rec, workload, dep);
+      let previous: Capacity | undefined;
+      for (const n of opts.replicas) {
+        if (ctx.signal?.aborted) return;
+        await dep.balancer!.activate(n);
+        const cross = n >= 2 ? crossReplica : undefined;
+        previous = await measureAt(ctx, rec, workload, dep, n, plan, previous, cross);
+      }
     }
     if (opts.faults.includes(workload) && maxN >= 2 && !ctx.signal?.aborted) {
       await dep.balancer!.activate(maxN);
-      const fault = await faultRun(ctx, rec, workload, dep);
+      const fault = await faultRun(ctx, rec, workload, dep, rate);
       if (fault) ctx.results.faults!.push(fault);
       ctx.save();
     }
@@ -341,10 +373,6 @@ async function measureAt(
   };
   cap.instances = n;
   ctx.results.capacities.push(cap);
-  if (crossReplica?.length)
-    ctx.results.failures.push(
-      `${rec.id}: chat across ${n} replicas failed the check: ${crossReplica.join('; ')}`,
-    );
   ctx.save();
   return cap;
 }
@@ -360,6 +388,8 @@ async function faultRun(
   rec: StackRecord,
   workload: WorkloadId,
   dep: Deployment,
+  /** The split study's rate, when no capacity was searched. */
+  splitRate?: number,
 ): Promise<Fault | undefined> {
   const n = dep.n;
   {
@@ -375,7 +405,8 @@ async function faultRun(
         c.deployment?.form === 'replicas' &&
         c.deployment.n === n,
     );
-    const rate = chat ? CHAT_RATE : Math.max(50, (cap?.rps ?? 1000) / 2);
+    // Or at the split study's rate: a share of one replica's saturation, which 4 carry easily too.
+    const rate = chat ? CHAT_RATE : Math.max(50, cap ? cap.rps / 2 : (splitRate ?? 1000));
     const victim = dep.members[0]!;
     const kill = setTimeout(() => {
       try {

@@ -86,15 +86,16 @@ export function deploymentSubject(
   dep: Deployment,
   runtime: Runtime,
   chatGraceMs: number,
-  /** Replicas the balancer sends to (the first `active`; the others set aside): all of them by default. */
-  active = dep.members.length,
+  /** Replicas the balancer sends to (the first `active`, or these indices; the others set aside): all by default. */
+  active: number | readonly number[] = dep.members.length,
 ): Subject {
   const first = dep.members[0]!;
-  const members = dep.members.slice(0, active);
+  const members =
+    typeof active === 'number' ? dep.members.slice(0, active) : active.map((i) => dep.members[i]!);
   return {
     id: first.id,
     runtime,
-    instances: dep.form === 'native' ? dep.n : active,
+    instances: dep.form === 'native' ? dep.n : members.length,
     exited: () => members.some((m) => m.proc.exited),
     drive: (workload, spec) => driveStack(dep.port, workload, spec, chatGraceMs),
     async settle() {

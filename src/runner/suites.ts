@@ -5,6 +5,7 @@ import type { LabRun } from '../lab/session.js';
 import type { Point, Results, SuiteName } from '../results/types.js';
 import type { WorkloadId } from '../workloads.js';
 import type { Send } from './generator.js';
+import type { SplitSettings } from './split.js';
 import type { Objective } from './objective.js';
 import type { SweepOptions } from './sweep.js';
 
@@ -41,10 +42,19 @@ export interface ScalingDefaults {
   forms: Array<'replicas' | 'native'>;
   stacks: 'leading' | 'all';
   faults: WorkloadId[];
+  /** What splitting costs (runner/split.ts): the study's figure for the claim. */
+  split: SplitSettings;
+  /** Capacity at each N under CPU quotas too (the older, noisier form: see docs/ARCHITECTURE.md). */
+  capacity: boolean;
 }
 
 export interface Suite {
   name: SuiteName;
+  /**
+   * The reference stacks measured unless --stacks names them: every one, or the leading stack of each server
+   * class per runtime (registry `leads`), which every verdict compares, at two thirds of the time.
+   */
+  stacks: 'all' | 'leaders';
   /** Longest warm-up of a workload (it ends earlier once throughput stops climbing: src/runner/warmup.ts). */
   warmupMs: number;
   /** Warm-up before every later point of the same workload (new connections, not a cold server). */
@@ -74,6 +84,7 @@ export const SUITES: Record<SuiteName, Suite> = {
   // About 5 s per stack x workload: 63 cells in about 5.5 minutes on 2 cores (short runs: --suite full for precision).
   quick: {
     name: 'quick',
+    stacks: 'leaders',
     warmupMs: 4000,
     rewarmMs: 100,
     durationMs: 400,
@@ -93,7 +104,10 @@ export const SUITES: Record<SuiteName, Suite> = {
       replicas: [1, 2, 4],
       forms: ['replicas'],
       stacks: 'leading',
-      faults: ['json', 'chat'],
+      faults: ['chat'],
+      // 4 rounds: Student's t on 3 degrees of freedom (3.18) keeps a ratio's interval near ±10-20 % here.
+      split: { rounds: 4, costMs: 700, saturationMs: 0, load: 0.3 },
+      capacity: false,
     },
     // From the headline's size to where BLAS and columnar code pay: 0.13, 8.7 and 537 MFLOP; 10k to 1M rows.
     sweep: {
@@ -109,6 +123,7 @@ export const SUITES: Record<SuiteName, Suite> = {
   },
   full: {
     name: 'full',
+    stacks: 'all',
     warmupMs: 10000,
     rewarmMs: 500,
     durationMs: 5000,
@@ -125,6 +140,8 @@ export const SUITES: Record<SuiteName, Suite> = {
       forms: ['replicas', 'native'],
       stacks: 'all',
       faults: ['json', 'chat'],
+      split: { rounds: 6, costMs: 2000, saturationMs: 1000, load: 0.3 },
+      capacity: true,
     },
     sweep: {
       ml: [

@@ -50,6 +50,11 @@ export interface StackDef extends StackFacts {
   launch(port: number, workers: number, python?: string, host?: string): Launch;
   /** A user's stack (config file): the lab workloads it implements, and where it answers once ready. */
   user?: { implements: LabWorkloadId[]; readyPath: string };
+  /**
+   * The leading stack of its server class and runtime: the one the quick suite measures for the class (the
+   * fastest of it in this lab's full runs; docs/RESULTS.md). Exactly one per class (test/unit/stacks.test.ts).
+   */
+  leads?: boolean;
 }
 
 export const BUILTIN_IDS = [
@@ -82,6 +87,7 @@ interface NodeSpec {
   model: string;
   workerRule: string;
   workers: (n: number) => number;
+  leads?: true;
 }
 
 const node = (s: NodeSpec): StackDef => ({
@@ -93,6 +99,7 @@ const node = (s: NodeSpec): StackDef => ({
   model: s.model,
   workerRule: s.workerRule,
   workers: s.workers,
+  ...(s.leads ? { leads: true } : {}),
   ...(s.framework === 'node:http' ? {} : { serverPackage: s.framework }),
   launch: (port, w, _python, host = '127.0.0.1') => ({
     cmd: process.execPath,
@@ -117,6 +124,7 @@ const py = (s: PySpec): StackDef => ({
   model: s.model,
   workerRule: s.workerRule,
   workers: s.workers,
+  ...(s.leads ? { leads: true } : {}),
   pyPackages: s.pyPackages,
   serverPackage: s.serverPackage,
   launch: (port, w, python = '/usr/bin/python3', host = '127.0.0.1') => ({
@@ -164,6 +172,7 @@ const gunicorn =
 export const STACKS: Record<BuiltinStackId, StackDef> = {
   'node-http': node({
     id: 'node-http',
+    leads: true,
     file: 'http',
     framework: 'node:http',
     server: 'node:http',
@@ -194,6 +203,7 @@ export const STACKS: Record<BuiltinStackId, StackDef> = {
   }),
   'node-cluster': node({
     id: 'node-cluster',
+    leads: true,
     file: 'cluster',
     framework: 'node:http',
     server: 'node:http + cluster',
@@ -204,6 +214,7 @@ export const STACKS: Record<BuiltinStackId, StackDef> = {
   }),
   'flask-gunicorn': py({
     id: 'flask-gunicorn',
+    leads: true,
     framework: 'flask',
     server: 'gunicorn (sync)',
     serverClass: 'WSGI sync',
@@ -216,6 +227,7 @@ export const STACKS: Record<BuiltinStackId, StackDef> = {
   }),
   'flask-gevent': py({
     id: 'flask-gevent',
+    leads: true,
     framework: 'flask',
     server: 'gunicorn (gevent)',
     serverClass: 'WSGI gevent',
@@ -246,6 +258,7 @@ export const STACKS: Record<BuiltinStackId, StackDef> = {
   }),
   'django-gunicorn': py({
     id: 'django-gunicorn',
+    leads: true,
     framework: 'django',
     server: 'gunicorn (gthread)',
     serverClass: 'WSGI gthread',
@@ -289,6 +302,7 @@ export const STACKS: Record<BuiltinStackId, StackDef> = {
   }),
   'fastapi-uvicorn': py({
     id: 'fastapi-uvicorn',
+    leads: true,
     framework: 'fastapi',
     server: 'uvicorn (uvloop, httptools)',
     serverClass: 'ASGI',
@@ -313,6 +327,11 @@ export const STACKS: Record<BuiltinStackId, StackDef> = {
 };
 
 /** The definition of a reference stack by id, or undefined (a user's stack lives in the run's Catalog). */
+/** The quick suite's stacks: the leading one of each server class per runtime, in the registry's order. */
+export function classLeaders(): BuiltinStackId[] {
+  return BUILTIN_IDS.filter((id) => STACKS[id].leads === true);
+}
+
 export function stackDef(id: StackId): StackDef | undefined {
   return (STACKS as Record<string, StackDef>)[id];
 }

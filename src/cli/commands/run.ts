@@ -54,7 +54,7 @@ export const runCommand = defineCommand({
           progress = runProgress(Boolean(process.stderr.isTTY), cellSeconds(plan.suite));
           const minutes = Math.max(1, Math.round(plannedSeconds(plan) / 60));
           process.stderr.write(
-            `stackbench run (${plan.suite.name}): ${plan.stacks.length} stacks x ${plan.workloads.length} workloads${plan.sweep ? ', the size sweep' : ''}${plan.scaling ? ', the scaling study' : ''}${plan.agents ? `, loaded by ${plan.agents.length} agents` : ''}, about ${minutes} min → ${plan.outDir}\n`,
+            `stackbench run (${plan.suite.name}): ${plan.main ? `${plan.stacks.length} stacks x ${plan.workloads.length} workloads` : 'no main run'}${plan.sweep ? ', the size sweep' : ''}${plan.scaling ? `, the scaling study (${plan.scaling.workloads.join(', ')})` : ''}${plan.agents ? `, loaded by ${plan.agents.length} agents` : ''}, about ${minutes} min → ${plan.outDir}\n`,
           );
         },
         onEvent: (e) => progress?.onEvent(e),
