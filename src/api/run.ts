@@ -59,9 +59,12 @@ export interface RunOutput {
 }
 
 function suiteOf(o: CheckedRun): Suite {
-  const suite = { ...suiteByName(o.suite) };
-  if (o.durationMs !== undefined) suite.durationMs = suite.probeMs = o.durationMs;
-  if (o.repetitions !== undefined) suite.repetitions = o.repetitions;
+  const base = suiteByName(o.suite);
+  const suite = { ...base, scaling: { ...base.scaling, split: { ...base.scaling.split } } };
+  // -d and --reps reach the scaling study too: a split-cost probe's window, and its rounds.
+  if (o.durationMs !== undefined)
+    suite.durationMs = suite.probeMs = suite.scaling.split.costMs = o.durationMs;
+  if (o.repetitions !== undefined) suite.repetitions = suite.scaling.split.rounds = o.repetitions;
   if (o.probes !== undefined) suite.probes = o.probes;
   if (o.connections !== undefined) suite.connections = o.connections;
   return suite;

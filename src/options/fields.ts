@@ -21,11 +21,11 @@ export const maxErrorRate = plain('share', {
 });
 export const durationMs = plain('duration', {
   flag: flag('duration', 'D', 'd'),
-  help: 'override the suite: measured time of each closed-loop run and capacity probe (e.g. 2s)',
+  help: 'override the suite: measured time of each closed-loop run and capacity probe, and of each split-cost probe of the scaling study (e.g. 2s)',
 });
 export const repetitions = int(1, 100, {
   flag: flag('reps', 'N'),
-  help: 'override the suite: runs per headline figure (3 or more for an interval)',
+  help: 'override the suite: runs per headline figure, and rounds of the scaling study (3 or more for an interval)',
 });
 /** Closed-loop levels, the headline first; the engine holds at most this many connections per load. */
 export const connections = ints(1, 10_000, {

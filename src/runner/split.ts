@@ -26,15 +26,23 @@ export interface SplitSettings {
   load: number;
 }
 
-/** N in a different order every round (seeded: a rerun interleaves the same way). */
-function shuffled(ns: readonly number[], round: number): number[] {
-  const rand = prng(0x5b17 + round);
-  const out = [...ns];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [out[i], out[j]] = [out[j]!, out[i]!];
+/**
+ * The N's of each round in a shuffled order, never the same order twice running (seeded: a rerun interleaves
+ * the same way), so no N is always measured first after a settle, or always last.
+ */
+export function roundOrders(ns: readonly number[], rounds: number): number[][] {
+  const rand = prng(0x5b17);
+  const orders: number[][] = [];
+  for (let r = 0; r < rounds; r++) {
+    let out = [...ns];
+    for (let i = out.length - 1; i > 0; i--) {
+      const j = Math.floor(rand() * (i + 1));
+      [out[i], out[j]] = [out[j]!, out[i]!];
+    }
+    if (orders.length && orders.at(-1)!.join() === out.join()) out = out.reverse();
+    orders.push(out);
   }
-  return out;
+  return orders;
 }
 
 /** The replicas that serve at N in a round: a window rotating over all of them. */
@@ -85,8 +93,9 @@ export async function splitStudy(run: SplitRun): Promise<number> {
     rate = Math.max(50, Math.round(settings.load * sat.rps));
   }
   ctx.results.splits ??= [];
+  const orders = roundOrders(run.replicas, settings.rounds);
   for (let round = 0; round < settings.rounds; round++) {
-    for (const n of shuffled(run.replicas, round)) {
+    for (const n of orders[round]!) {
       if (ctx.signal?.aborted) return rate;
       let probe = await probeAt(run, n, round, rate);
       if (probe.steal > STEAL_LIMIT) {
@@ -110,7 +119,7 @@ async function probeAt(run: SplitRun, n: number, round: number, rate: number): P
   const subject = deploymentSubject(dep, rec.runtime, ctx.objective.chatGraceMs, active);
   const connections = chat ? headline : connectionsFor(rate, ctx.objective.sloP99Ms);
   // A short load at this N first: new connections, the balancer's and the replicas' caches, off the meter.
-  await subject.drive(workload, { model: 'open', connections, rate, durationMs: 300, signal: ctx.signal });
+  await subject.drive(workload, { model: 'open', connections, rate, durationMs: 200, signal: ctx.signal });
   await subject.settle();
   const lbPid = dep.balancer!.proc.pid;
   const redisPid = chat ? ctx.lab.services.redis?.pid : undefined;

@@ -1,6 +1,7 @@
 // The horizontal-scaling study end to end, for real: replicas of a Node.js and a Python stack behind a private
-// HAProxy, each under a CPU quota set in a cgroup as an orchestrator would; one replica SIGKILLed mid-run; chat
-// across replicas through Redis; Ctrl-C in the middle leaves no process and no cgroup behind.
+// HAProxy on one server core, each in its own accounting cgroup with no quota, the split cost measured in
+// interleaved rounds; chat across replicas through Redis, one replica SIGKILLed mid-run; Ctrl-C or a SIGKILL
+// of stackbench in the middle leaves no process behind, and no cgroup once the next run has cleaned up.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -8,23 +9,15 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Results } from '../../src/results/types.js';
-import { leftovers, processesOf, runCli, startCli } from '../helpers/cli.js';
+import { leftovers, processesOf, startCli } from '../helpers/cli.js';
+
+/** The run the SIGKILL test killed: the chat test, the next run, must have removed its cgroups. */
+let killedRun: string | undefined;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const tmp = () => mkdtempSync(join(tmpdir(), 'sb-scaling-'));
-// One server core for two replicas: each gets a quarter core by quota, the balancer the other half.
-const study = [
-  '--scaling',
-  'only',
-  '--replicas',
-  '2',
-  '--probes',
-  '4',
-  '--server-cpus',
-  '1',
-  '--generator-cpus',
-  '0',
-];
+// One server core shared by two replicas and the balancer (the quick suite's split-cost form).
+const study = ['--scaling', 'only', '--replicas', '2', '--server-cpus', '1', '--generator-cpus', '0'];
 
 /** The CPU quota of a process's cgroup, from /proc: v1 (cpu.cfs_quota_us) or v2 (cpu.max). */
 function quotaOf(pid: number): { quotaUs: number; periodUs: number } | undefined {
@@ -57,6 +50,18 @@ function quotaOf(pid: number): { quotaUs: number; periodUs: number } | undefined
   return undefined;
 }
 
+/** The run's cgroup a process is in (its path names the run), or undefined. */
+function ourCgroup(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/cgroup`, 'utf8')
+      .split('\n')
+      .map((l) => l.split(':')[2] ?? '')
+      .find((path) => path.includes('/stackbench-'));
+  } catch {
+    return undefined;
+  }
+}
+
 /** cgroups this run created that still exist. */
 function cgroupsOf(runId: string): string[] {
   const out = execFileSync(
@@ -70,106 +75,76 @@ function cgroupsOf(runId: string): string[] {
 }
 
 test(
-  'scaling: replicas behind HAProxy under CPU quotas, capacity at N = 1 and 2, one replica killed',
+  'scaling: the split cost of two stacks at N = 1 and 2 behind HAProxy, no quota, rounds interleaved',
   { timeout: 300_000 },
   async () => {
     const out = tmp();
-    const run = startCli([
-      'run',
-      ...study,
-      '--stacks',
-      'node-http,flask-gunicorn',
-      '--workloads',
-      'json',
-      '--out',
-      out,
-    ]);
-    // While it runs: two node-http replicas, each in its own cgroup with a quarter core of quota.
-    const quotas = new Map<number, { quotaUs: number; periodUs: number }>();
+    const stacks = 'node-http,flask-gunicorn';
+    const run = startCli(['run', ...study, '--stacks', stacks, '--workloads', 'json', '--out', out]);
+    // While it runs: two node-http replicas, each in its own cgroup of this run, with no quota.
+    const groups = new Map<number, string>();
     let balancer = false;
+    let limited = false;
     const deadline = Date.now() + 120_000;
-    while (Date.now() < deadline && quotas.size < 2) {
+    while (Date.now() < deadline && (groups.size < 2 || !balancer)) {
       balancer ||= processesOf(run.runId, /haproxy/).length > 0;
       for (const p of processesOf(run.runId, /servers\/node\/dist\/http\.js/)) {
-        const q = quotaOf(p.pid);
-        if (q && q.quotaUs > 0) quotas.set(p.pid, q);
+        const g = ourCgroup(p.pid);
+        if (g) groups.set(p.pid, g);
+        limited ||= (quotaOf(p.pid)?.quotaUs ?? -1) > 0;
       }
       await sleep(50);
     }
     const r = await run.done;
     assert.equal(r.code, 0, r.stderr);
     assert.ok(balancer, 'a private HAProxy ran');
-    assert.equal(quotas.size, 2, 'two replicas under a quota');
-    for (const q of quotas.values()) assert.deepEqual(q, { quotaUs: 5_000, periodUs: 20_000 });
+    assert.equal(new Set(groups.values()).size, 2, 'two replicas, each in its own accounting cgroup');
+    assert.equal(limited, false, 'no replica under a quota');
 
     const res = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Results;
     assert.equal(res.status, 'complete');
-    // --scaling only: no main matrix, every point belongs to the study.
-    assert.deepEqual([...new Set(res.points.map((p) => p.kind))], ['scaling']);
-    assert.equal(res.config.scaling?.budget, 'quota');
-    assert.equal(res.config.scaling?.coresEach, 0.25);
-    for (const stack of ['node-http', 'flask-gunicorn']) {
-      const caps = res.capacities.filter((c) => c.stack === stack && c.workload === 'json' && c.deployment);
-      assert.deepEqual(
-        caps.map((c) => c.deployment!.n),
-        [1, 2],
-        `${stack}: a capacity at N = 1 and N = 2`,
-      );
-      for (const c of caps) {
-        assert.ok(c.rps > 0 && c.probes.length >= 2, `${stack} x${c.deployment!.n} searched`);
-        assert.match(
-          c.deployment!.budget.text,
-          /0\.25 core, CPU quota \(20 ms period\), 1 physical core; the balancer outside the quotas/,
-        );
+    assert.equal(res.points.length, 0, '--scaling only: no main matrix');
+    const cfg = res.config.scaling!.split!;
+    assert.match(cfg.text, /N replicas sharing 1 server core with the balancer, no quota/);
+    for (const stack of stacks.split(',')) {
+      const probes = res.splits!.filter((p) => p.stack === stack && p.workload === 'json');
+      assert.equal(probes.length, cfg.rounds * 2, `${stack}: every round measured N = 1 and N = 2`);
+      for (const p of probes) {
+        assert.ok(p.units > 0 && p.errors === 0, `${stack} x${p.n}: answered without errors`);
+        assert.ok(p.replicasUs > 0 && p.balancerUs > 0, `${stack} x${p.n}: replicas and HAProxy apart`);
+        assert.equal(p.accounting, 'cgroup');
+        assert.ok(p.steal >= 0 && p.steal <= 1);
       }
-      const two = caps.find((c) => c.deployment!.n === 2)!;
-      const shares = two.deployment!.balancer?.shares;
-      assert.ok(shares && shares.length === 2, `${stack}: both replicas' shares`);
-      for (const s of shares)
-        assert.ok(s > 0.3 && s < 0.7, `${stack}: round robin spreads the load (${shares})`);
-      assert.ok(two.deployment!.balancer!.cpuUsPerRequest > 0, 'the balancer CPU is measured');
-
-      const fault = res.faults?.find((f) => f.stack === stack && f.workload === 'json');
-      assert.ok(fault, `${stack}: a fault run`);
-      assert.equal(fault.n, 2);
-      // The surviving replica kept serving after the kill.
-      const after = fault.timeline.ok.slice(Math.ceil(fault.killedAtMs / fault.timeline.sliceMs) + 5);
-      assert.ok(after.reduce((a, b) => a + b, 0) > 0, `${stack}: requests served after the kill`);
-      assert.ok(fault.recoveryMs !== null, `${stack}: errors stopped (${JSON.stringify(fault.errorKinds)})`);
+      // Rounds rotate which replica serves alone, and interleave the N's.
+      const alone = probes.filter((p) => p.n === 1).map((p) => p.active[0]);
+      assert.deepEqual([...new Set(alone)].sort(), [0, 1], `${stack}: both replicas served alone`);
+      const orders = new Set(
+        [...Array(cfg.rounds).keys()].map((k) =>
+          probes
+            .filter((p) => p.round === k)
+            .map((p) => p.n)
+            .join(),
+        ),
+      );
+      assert.ok(orders.size > 1, `${stack}: the N's in more than one order`);
     }
-    const curves = res.analysis!.scaling.filter((c) => c.workload === 'json');
+    const curves = res.analysis!.split.filter((c) => c.workload === 'json');
     assert.deepEqual(curves.map((c) => c.stack).sort(), ['flask-gunicorn', 'node-http']);
     for (const c of curves) {
-      const e2 = c.efficiency.find((e) => e.n === 2)!;
+      const two = c.steps.find((s) => s.n === 2)!;
       assert.ok(
-        e2.low <= e2.value && e2.value <= (e2.high ?? Infinity),
-        'E(2) within its interval (open above: null)',
+        two.ratio.low <= two.ratio.value && two.ratio.value <= two.ratio.high,
+        'a ratio in its interval',
       );
     }
     const verdict = res.analysis!.verdicts.find((v) => v.claim === 'horizontal-scaling')!;
     assert.notEqual(verdict.verdict, 'not measured', verdict.summary);
+    assert.match(verdict.summary, /CPU per request of 1 replica \/ of N/);
     assert.match(r.stdout, /horizontal-scaling/);
     assert.deepEqual(leftovers(r.runId), []);
     assert.deepEqual(cgroupsOf(r.runId), []);
   },
 );
-
-test('scaling: chat across two replicas through Redis loses nothing', { timeout: 240_000 }, async () => {
-  const out = tmp();
-  const run = startCli(['run', ...study, '--stacks', 'node-http', '--workloads', 'chat', '--out', out]);
-  const r = await run.done;
-  assert.equal(r.code, 0, r.stderr);
-  const res = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Results;
-  const two = res.capacities.find((c) => c.workload === 'chat' && c.deployment?.n === 2);
-  assert.ok(two, 'chat capacity at N = 2');
-  assert.deepEqual(two.deployment!.crossReplica, [], 'every member got every message once, across replicas');
-  assert.ok(two.rps > 0);
-  const fault = res.faults?.find((f) => f.workload === 'chat');
-  assert.ok(fault, 'a chat fault run');
-  assert.ok((fault.reconnects ?? 0) > 0, 'members on the killed replica joined again');
-  assert.deepEqual(leftovers(r.runId), []);
-  assert.deepEqual(cgroupsOf(r.runId), []);
-});
 
 test('scaling: Ctrl-C mid-study leaves no process and no cgroup', { timeout: 120_000 }, async () => {
   const out = tmp();
@@ -177,10 +152,10 @@ test('scaling: Ctrl-C mid-study leaves no process and no cgroup', { timeout: 120
   const deadline = Date.now() + 60_000;
   let seen = false;
   while (Date.now() < deadline && !seen) {
-    seen = processesOf(run.runId, /servers\/node\/dist\/http\.js/).some((p) => quotaOf(p.pid)?.quotaUs);
+    seen = processesOf(run.runId, /servers\/node\/dist\/http\.js/).some((p) => ourCgroup(p.pid));
     await sleep(50);
   }
-  assert.ok(seen, 'a replica under its quota');
+  assert.ok(seen, 'a replica in its cgroup');
   run.child.kill('SIGINT');
   const r = await run.done;
   assert.equal(r.code, 1, r.stderr);
@@ -190,7 +165,7 @@ test('scaling: Ctrl-C mid-study leaves no process and no cgroup', { timeout: 120
 });
 
 test(
-  'scaling: a SIGKILL of stackbench takes the replicas and the balancer down; the next run removes its cgroups',
+  'scaling: a SIGKILL of stackbench takes the replicas and the balancer down',
   { timeout: 120_000 },
   async () => {
     const out = tmp();
@@ -200,30 +175,43 @@ test(
     while (Date.now() < deadline && !seen) {
       seen =
         processesOf(run.runId, /haproxy/).length > 0 &&
-        processesOf(run.runId, /servers\/node\/dist\/http\.js/).some((p) => quotaOf(p.pid)?.quotaUs);
+        processesOf(run.runId, /servers\/node\/dist\/http\.js/).some((p) => ourCgroup(p.pid));
       await sleep(50);
     }
-    assert.ok(seen, 'HAProxy and a replica under its quota');
+    assert.ok(seen, 'HAProxy and a replica in its cgroup');
     run.child.kill('SIGKILL');
     const r = await run.done;
     const gone = Date.now() + 15_000;
     while (Date.now() < gone && leftovers(r.runId).length) await sleep(100);
     assert.deepEqual(leftovers(r.runId), [], 'the parent-death signal took every process down');
-    // A killed run cannot remove its cgroups; the next run that needs budgets removes those of dead owners.
-    const next = await runCli([
-      'run',
-      ...study,
-      '--stacks',
-      'node-http',
-      '--workloads',
-      'json',
-      '--probes',
-      '1',
-      '--out',
-      tmp(),
-    ]);
-    assert.equal(next.code, 0, next.stderr);
+    // A killed run cannot remove its cgroups: the next run that needs them removes those of dead owners (the
+    // chat test below, which checks they are gone).
+    killedRun = r.runId;
+  },
+);
+
+test(
+  "scaling: chat across two replicas through Redis, one replica killed; a killed run's cgroups removed",
+  { timeout: 240_000 },
+  async () => {
+    const out = tmp();
+    const run = startCli(['run', ...study, '--stacks', 'node-http', '--workloads', 'chat', '--out', out]);
+    const r = await run.done;
+    assert.equal(r.code, 0, r.stderr);
+    const res = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Results;
+    assert.deepEqual(res.failures, [], 'every member got every message once, across replicas');
+    const two = res.splits!.filter((p) => p.workload === 'chat' && p.n === 2);
+    assert.ok(two.length > 0, 'chat split cost at N = 2');
+    for (const p of two) assert.ok(p.units > 0 && (p.redisUs ?? 0) > 0, "deliveries, and Redis's CPU apart");
+    const fault = res.faults?.find((f) => f.workload === 'chat');
+    assert.ok(fault, 'a chat fault run');
+    assert.equal(fault.n, 2);
+    assert.ok((fault.reconnects ?? 0) > 0, 'members on the killed replica joined again');
+    const after = fault.timeline.ok.slice(Math.ceil(fault.killedAtMs / fault.timeline.sliceMs) + 5);
+    assert.ok(after.reduce((a, b) => a + b, 0) > 0, 'deliveries after the kill');
+    assert.deepEqual(leftovers(r.runId), []);
     assert.deepEqual(cgroupsOf(r.runId), []);
-    assert.deepEqual(cgroupsOf(next.runId), []);
+    assert.ok(killedRun, 'the SIGKILL test ran first');
+    assert.deepEqual(cgroupsOf(killedRun), [], "the killed run's cgroups, removed by this run");
   },
 );
