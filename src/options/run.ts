@@ -27,7 +27,7 @@ export const RUN_FIELDS = {
   ...COMMON,
   stacks: plain('names', {
     flag: flag('stacks', 'a,b'),
-    help: 'the stacks to measure (default: all; `stackbench stacks` lists them)',
+    help: "the stacks to measure (default: quick, each server class's leading stack; full, all of them; `stackbench stacks` lists them)",
   }),
   workloads: plain('names', {
     flag: flag('workloads', 'x,y'),

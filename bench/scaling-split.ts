@@ -1,0 +1,76 @@
+// The split-cost study, run back to back: `stackbench run --scaling only` K times with the same stacks and
+// workloads, then per stack, workload and N the CPU per request at N over at 1 from each run (with its
+// interval), how far the runs are apart (max / min - 1: the bar is 10 %), and each run's verdict on the
+// horizontal-scaling claim. What the study's figures are worth on this machine, not a timed test.
+// Usage: node dist/bench/scaling-split.js [runs=3] [stacks=default] [workloads=json,io,chat]
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Results } from '../src/results/types.js';
+import { fmt, publish, table } from './lib/report.js';
+import { ROOT } from './lib/tools.js';
+
+const runs = Number(process.argv[2] ?? 3);
+const stacks = process.argv[3];
+const workloads = process.argv[4] ?? 'json,io,chat';
+
+const results: Array<{ res: Results; seconds: number }> = [];
+for (let k = 0; k < runs; k++) {
+  const out = mkdtempSync(join(tmpdir(), 'sb-split-'));
+  const args = ['bin/stackbench.js', 'run', '--scaling', 'only', '--workloads', workloads, '--out', out];
+  if (stacks) args.push('--stacks', stacks);
+  const t0 = Date.now();
+  const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`run ${k + 1} failed (${r.status}): ${r.stderr}`);
+  const res = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Results;
+  results.push({ res, seconds: (Date.now() - t0) / 1000 });
+  process.stderr.write(`run ${k + 1}/${runs}: ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
+}
+
+const rows: Array<Array<string | number>> = [];
+const curves = results.map((x) => x.res.analysis!.split);
+for (const c of curves[0]!) {
+  for (const step of c.steps.filter((s) => s.n > 1)) {
+    const same = curves.map((cs) =>
+      cs.find((x) => x.stack === c.stack && x.workload === c.workload)?.steps.find((s) => s.n === step.n),
+    );
+    const values = same.map((s) => s?.ratio.value ?? NaN);
+    const spread = Math.max(...values) / Math.min(...values) - 1;
+    const one = c.steps.find((s) => s.n === 1)!;
+    rows.push([
+      c.workload,
+      c.stack,
+      step.n,
+      fmt(one.usPerRequest, 0),
+      ...same.map((s) =>
+        s ? `${fmt(s.ratio.value, 2)} (${fmt(s.ratio.low, 2)}–${fmt(s.ratio.high, 2)})` : '—',
+      ),
+      `${fmt(spread * 100, 0)} %`,
+    ]);
+  }
+}
+const verdicts = results.map((x) => {
+  const v = x.res.analysis!.verdicts.find((y) => y.claim === 'horizontal-scaling')!;
+  return `${v.verdict}: ${v.headline.text}`;
+});
+const md = [
+  `# Split cost, ${runs} runs back to back`,
+  '',
+  `\`node dist/bench/scaling-split.js ${process.argv.slice(2).join(' ')}\` — each run \`stackbench run --scaling only --workloads ${workloads}${stacks ? ` --stacks ${stacks}` : ''}\` (quick suite: ${results[0]!.res.config.scaling?.split?.text ?? ''}).`,
+  '',
+  table(
+    [
+      'workload',
+      'stack',
+      'N',
+      'µs/request at 1 (run 1)',
+      ...results.map((_, k) => `at N / at 1, run ${k + 1}`),
+      'runs apart',
+    ],
+    rows,
+  ),
+  '',
+  ...verdicts.map((v, k) => `- run ${k + 1} (${results[k]!.seconds.toFixed(0)} s): ${v}`),
+].join('\n');
+publish('scaling-split', md);
