@@ -79,7 +79,45 @@ after(() => {
   for (const child of started) killGroup(child); // whatever a failed assertion left running
 });
 
-async function startStack(
+// Stacks started before any test, a few at a time (a Python start is mostly imports on one core; the machine
+// has two), each handed to the first startStack() asking for the same stack, workers and environment. Sixteen
+// starts one after another were most of this file's time. All are up before the first test, so none competes
+// with a test's timing.
+const prestarted = new Map<string, Array<Promise<Running>>>();
+const keyOf = (id: StackId, workers: number, env: Record<string, string>) =>
+  JSON.stringify([id, workers, env]);
+
+before(async () => {
+  const wanted: Array<[StackId, number]> = [];
+  for (const id of stackIds) if (!skipFor(id)) wanted.push([id, 2]); // /stream
+  if (!missingPython)
+    wanted.push(['flask-gunicorn', 3], ['fastapi-uvicorn', 1], ['flask-gunicorn', 1], ['django-gunicorn', 1]);
+  if (!djangoStreams) wanted.push(['django-asgi', 1]);
+  // gevent and Channels chat on one worker; chat refused across 2 workers without a broker.
+  wanted.push(['flask-gevent', 1], ['django-asgi', 1], ['flask-gevent', 2], ['django-asgi', 2]);
+  const all: Array<Promise<Running>> = [];
+  let next = 0;
+  const lane = async () => {
+    while (next < wanted.length) {
+      const [id, workers] = wanted[next++]!;
+      const p = launchStack(id, workers, {});
+      p.catch(() => undefined); // a failed start fails the test that asks for it
+      all.push(p);
+      const key = keyOf(id, workers, {});
+      prestarted.set(key, [...(prestarted.get(key) ?? []), p]);
+      await p.catch(() => undefined);
+    }
+  };
+  await Promise.all([lane(), lane(), lane()]);
+  await Promise.allSettled(all);
+});
+
+function startStack(id: StackId, workers: number, extraEnv: Record<string, string> = {}): Promise<Running> {
+  const ready = prestarted.get(keyOf(id, workers, extraEnv))?.shift();
+  return ready ?? launchStack(id, workers, extraEnv);
+}
+
+async function launchStack(
   id: StackId,
   workers: number,
   extraEnv: Record<string, string> = {},

@@ -197,14 +197,20 @@ async function get(base: string, path: string, init?: RequestInit) {
 for (const id of stackIds) {
   describe(`${id} workloads`, { skip: skipFor(id), timeout: 120_000 }, () => {
     let stack: Running;
+    // A second instance, for the SIGKILL test: started together with the first (a Python start is mostly
+    // imports on one core; this machine has two), instead of after the contract tests.
+    let doomed: Running;
 
     before(async () => {
       assertPythonStack(id);
-      stack = await startStack(id, 2, { STACKBENCH_DOWNSTREAM: downstreamUrl });
+      [stack, doomed] = await Promise.all([
+        startStack(id, 2, { STACKBENCH_DOWNSTREAM: downstreamUrl }),
+        startStack(id, 2),
+      ]);
     });
 
     after(async () => {
-      if (stack?.child.pid && stack.child.exitCode === null) killGroup(stack.child.pid);
+      for (const s of [stack, doomed]) if (s?.child.pid && s.child.exitCode === null) killGroup(s.child.pid);
     });
 
     it('GET /json: body, Server, Date, Content-Type and an exact Content-Length', async () => {
@@ -386,26 +392,22 @@ for (const id of stackIds) {
       assert.equal(missing.status, 404);
     });
 
+    it('leaves no worker behind after its master is SIGKILLed', async () => {
+      const pgid = doomed.child.pid ?? 0;
+      assert.ok(groupMembers(pgid).length >= 3, 'master and two workers are running');
+      doomed.child.kill('SIGKILL');
+      await doomed.exited;
+      const left = await waitGroupGone(pgid, 5_000);
+      killGroup(pgid);
+      assert.deepEqual(left, [], `workers survived their master:\n${doomed.output()}`);
+    });
+
     it('stops completely on SIGTERM to the master', async () => {
       const pgid = stack.child.pid ?? 0;
       assert.ok(groupMembers(pgid).length >= 3, 'master and two workers are running');
       stack.child.kill('SIGTERM');
       await stack.exited;
       assert.deepEqual(await waitGroupGone(pgid, 10_000), [], `left running:\n${stack.output()}`);
-    });
-  });
-
-  describe(`${id} after its master is SIGKILLed`, { skip: skipFor(id), timeout: 60_000 }, () => {
-    it('leaves no worker behind', async () => {
-      assertPythonStack(id);
-      const stack = await startStack(id, 2);
-      const pgid = stack.child.pid ?? 0;
-      assert.ok(groupMembers(pgid).length >= 3, 'master and two workers are running');
-      stack.child.kill('SIGKILL');
-      await stack.exited;
-      const left = await waitGroupGone(pgid, 5_000);
-      killGroup(pgid);
-      assert.deepEqual(left, [], `workers survived their master:\n${stack.output()}`);
     });
   });
 }
@@ -502,22 +504,38 @@ describe('/db on a private PostgreSQL', { skip: missingPython, timeout: 120_000 
   let pg: PrivatePg | undefined;
   let why = '';
 
+  // One stack each, all started at once before the tests (mostly imports, two cores), stopped after each test.
+  const stacks = new Map<StackId, Promise<Running>>();
+
   before(async () => {
     const result = await startPrivatePg();
     if (typeof result === 'string') why = result;
     else pg = result;
+    if (!pg) return;
+    const url = `postgresql://postgres@127.0.0.1:${pg.port}/postgres`;
+    for (const id of stackIds) stacks.set(id, startStack(id, 1, { STACKBENCH_PG: url }));
+    // Each test awaits its own; a start that failed fails that test, not this hook.
+    await Promise.allSettled(stacks.values());
   });
 
-  after(() => {
+  after(async () => {
+    // A graceful stop can take seconds (gunicorn waits for its workers): all at once, not one after another.
+    await Promise.all(
+      [...stacks.values()].map(async (p) => {
+        const stack = await p.catch(() => undefined);
+        if (!stack) return;
+        stack.child.kill('SIGTERM');
+        await stack.exited;
+        await waitGroupGone(stack.child.pid ?? 0, 10_000);
+      }),
+    );
     if (pg) stopPrivatePg(pg);
   });
 
   for (const id of stackIds) {
     it(`${id}: a random world row, consistent with the table's formula`, async (t) => {
       if (!pg) return t.skip(why);
-      const stack = await startStack(id, 1, {
-        STACKBENCH_PG: `postgresql://postgres@127.0.0.1:${pg.port}/postgres`,
-      });
+      const stack = await stacks.get(id)!;
       try {
         const ids = new Set<number>();
         for (let i = 0; i < 20; i++) {
@@ -540,22 +558,49 @@ describe('/db on a private PostgreSQL', { skip: missingPython, timeout: 120_000 
           }
         }
       } finally {
-        stack.child.kill('SIGTERM');
-        await stack.exited;
-        await waitGroupGone(stack.child.pid ?? 0, 10_000);
+        stack.child.kill('SIGTERM'); // its exit is awaited in after(), with the others'
       }
     });
   }
 });
 
 describe('/db with an unreachable database', { timeout: 60_000 }, () => {
-  for (const id of ['fastapi-uvicorn', 'flask-gevent', 'django-asgi'] as const) {
-    it(`${id} starts anyway and answers 502`, { skip: skipFor(id) }, async () => {
-      assertPythonStack(id);
+  const ids = ['fastapi-uvicorn', 'flask-gevent', 'django-asgi'] as const;
+  // All started at once before the tests (mostly imports, two cores); each test awaits its own.
+  const stacks = new Map<StackId, Promise<Running>>();
+
+  before(async () => {
+    for (const id of ids) {
+      if (skipFor(id)) continue;
       const closedPort = await freePort(); // nothing listens there
-      const stack = await startStack(id, 1, {
-        STACKBENCH_PG: `postgresql://postgres@127.0.0.1:${closedPort}/postgres`,
-      });
+      stacks.set(
+        id,
+        Promise.resolve().then(() => {
+          assertPythonStack(id);
+          return startStack(id, 1, {
+            STACKBENCH_PG: `postgresql://postgres@127.0.0.1:${closedPort}/postgres`,
+          });
+        }),
+      );
+    }
+    await Promise.allSettled(stacks.values());
+  });
+
+  after(async () => {
+    // A graceful stop can take seconds: all at once, not one after another.
+    await Promise.all(
+      [...stacks.values()].map(async (p) => {
+        const stack = await p.catch(() => undefined);
+        if (!stack) return;
+        stack.child.kill('SIGTERM');
+        await stack.exited;
+      }),
+    );
+  });
+
+  for (const id of ids) {
+    it(`${id} starts anyway and answers 502`, { skip: skipFor(id) }, async () => {
+      const stack = await stacks.get(id)!;
       try {
         for (let i = 0; i < 2; i++) {
           // twice: a failed first connection must not leave a broken pool behind
@@ -564,8 +609,7 @@ describe('/db with an unreachable database', { timeout: 60_000 }, () => {
           assert.equal(typeof (body as { error?: unknown }).error, 'string');
         }
       } finally {
-        stack.child.kill('SIGTERM');
-        await stack.exited;
+        stack.child.kill('SIGTERM'); // its exit is awaited in after(), with the others'
       }
     });
   }
