@@ -3,12 +3,8 @@
 // input and prints what it wrote.
 import { ExitCode, StackbenchError } from '../../errors.js';
 import { makePlan, KUBE_BALANCERS, DEFAULT_IMAGE, type KubePlanInput } from '../../kube/plan.js';
-import { allObjects, render } from '../../kube/render.js';
-import { minimumKubernetes } from '../../kube/versions.js';
-import { writeManifests } from '../../kube/write.js';
 import type { KubeStepResult } from '../../kube/measure.js';
 import type { StepRecord } from '../../kube/orchestrate.js';
-import { kubeMeasureOptionsOf, runKube } from '../../kube/run.js';
 import { byFlag, checkOptions, RUN_FIELDS, type CheckedRun } from '../../options/index.js';
 import { interrupt } from '../../machine/process.js';
 import { BUILTIN_IDS } from '../../stacks/registry.js';
@@ -92,6 +88,12 @@ export const kubeCommand = defineCommand({
   async run(values, operand) {
     if (operand !== 'plan')
       throw new StackbenchError('SB_BAD_FLAG', [`unknown kube action "${operand}": expected plan`], ['kube']);
+    // Loaded here, not at the top: the Kubernetes client and models cost every other command 2.6 s to import.
+    const [{ allObjects, render }, { minimumKubernetes }, { writeManifests }] = await Promise.all([
+      import('../../kube/render.js'),
+      import('../../kube/versions.js'),
+      import('../../kube/write.js'),
+    ]);
     const plan = makePlan(kubePlanInput(values));
     const rendered = render(plan);
     const written = writeManifests(plan, rendered, values.out ?? `stackbench-kube-${plan.runId}`);
@@ -157,6 +159,7 @@ export async function runOnKube(values: Values): Promise<number> {
   });
   // What each step measures comes from run's own options (--suite, -d, --probes, -c, --slo, --workloads).
   const options = checkOptions(RUN_FIELDS, optionsFromFlags(RUN_FIELDS, values), byFlag) as CheckedRun;
+  const { kubeMeasureOptionsOf, runKube } = await import('../../kube/run.js');
   const { result, file } = await runKube({
     context: text('kube')!,
     plan,
