@@ -5,13 +5,15 @@ import { fmtRps } from './format.js';
 
 const pct = (x: number) => `${Math.round(x * 100)}%`;
 const x2 = (r: Interval) =>
-  `${r.value.toFixed(2)}x (${r.low.toFixed(2)}–${Number.isFinite(r.high) ? r.high.toFixed(2) : '∞'})`;
+  !Number.isFinite(r.value)
+    ? '—'
+    : `${r.value.toFixed(2)}x (${r.low.toFixed(2)}–${Number.isFinite(r.high) ? r.high.toFixed(2) : '∞'})`;
 const us = (x: number) => `${Math.round(x)} µs`;
 
 /** The section's first words: the horizontal-scaling verdict's own line, which names the figure that decided. */
 export function splitLead(a: Analysis): string | undefined {
   const v = a.verdicts.find((x) => x.claim === 'horizontal-scaling');
-  return v && v.verdict !== 'not measured' ? `${v.verdict}: ${v.headline.text}` : undefined;
+  return v && v.verdict !== 'not measured' ? v.headline.text : undefined;
 }
 
 /** Model, not measured: what N real cores would serve, from one replica's whole-core capacity. */

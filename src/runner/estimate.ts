@@ -48,7 +48,7 @@ export function plannedSeconds(plan: Planned): number {
     // A deployment and each replica's warm-up; then per round and N a settling load, a settle, the probe.
     const sp = sc.split;
     const split = sp
-      ? 1 + maxN * 1.2 + sp.rounds * sc.replicas.length * ((sp.costMs + sp.saturationMs) / 1000 + 0.7)
+      ? 1 + maxN * 1.0 + sp.rounds * sc.replicas.length * ((sp.costMs + sp.saturationMs) / 1000 + 0.7)
       : 0;
     const perN = Math.min(plan.suite.probes, TYPICAL_PROBES) * (plan.suite.scalingProbeMs / 1000 + 0.5) + 1;
     const capacity = sc.capacity ? 4 + sc.replicas.length * perN * sc.forms.length : 0;

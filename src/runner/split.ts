@@ -78,7 +78,7 @@ export async function splitStudy(run: SplitRun): Promise<number> {
   const grace = ctx.objective.chatGraceMs;
   // Each replica warm before it is measured: N = 1 must not be the only one whose JIT is still compiling.
   for (const m of dep.members)
-    await warmUntilSteady(stackSubject(m, rec.runtime, grace), workload, headline, 1500, ctx.signal);
+    await warmUntilSteady(stackSubject(m, rec.runtime, grace), workload, headline, 1000, ctx.signal);
   let rate = CHAT_RATE;
   if (!chat) {
     await dep.balancer!.activate([0]);

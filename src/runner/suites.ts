@@ -105,8 +105,10 @@ export const SUITES: Record<SuiteName, Suite> = {
       forms: ['replicas'],
       stacks: 'leading',
       faults: ['chat'],
-      // 4 rounds: Student's t on 3 degrees of freedom (3.18) keeps a ratio's interval near ±10-20 % here.
-      split: { rounds: 4, costMs: 700, saturationMs: 0, load: 0.3 },
+      // 3 rounds of 500 ms: what fits the quick run's 8 minutes. Student's t on 2 degrees of freedom (4.30) leaves
+      // a ratio's interval near ±10-50 % here (docs/BENCHMARKS.md): often too wide to decide, and said so;
+      // --suite full runs 6 rounds of 2 s.
+      split: { rounds: 3, costMs: 500, saturationMs: 0, load: 0.3 },
       capacity: false,
     },
     // From the headline's size to where BLAS and columnar code pay: 0.13, 8.7 and 537 MFLOP; 10k to 1M rows.

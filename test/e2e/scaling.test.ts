@@ -2,10 +2,10 @@
 // HAProxy on one server core, each in its own accounting cgroup with no quota, the split cost measured in
 // interleaved rounds; chat across replicas through Redis, one replica SIGKILLed mid-run; Ctrl-C or a SIGKILL
 // of stackbench in the middle leaves no process behind, and no cgroup once the next run has cleaned up.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Results } from '../../src/results/types.js';
@@ -15,7 +15,16 @@ import { leftovers, processesOf, startCli } from '../helpers/cli.js';
 let killedRun: string | undefined;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const tmp = () => mkdtempSync(join(tmpdir(), 'sb-scaling-'));
+const dirs: string[] = [];
+const tmp = () => {
+  const d = mkdtempSync(join(tmpdir(), 'sb-scaling-'));
+  dirs.push(d);
+  return d;
+};
+// The results folders go with the tests: none is left in the temp directory.
+after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 // One server core shared by two replicas and the balancer (the quick suite's split-cost form).
 const study = ['--scaling', 'only', '--replicas', '2', '--server-cpus', '1', '--generator-cpus', '0'];
 
