@@ -52,7 +52,10 @@ export function plannedSeconds(plan: Planned): number {
       : 0;
     const perN = Math.min(plan.suite.probes, TYPICAL_PROBES) * (plan.suite.scalingProbeMs / 1000 + 0.5) + 1;
     const capacity = sc.capacity ? 4 + sc.replicas.length * perN * sc.forms.length : 0;
-    const perPair = 3 + split + capacity;
+    // 11 s a pair beyond the probes: starting 4 replicas and HAProxy (Python imports on one shared core), the
+    // chat check across replicas, stopping them; fitted to the quick run of 2026-12-03 (213 s measured for 6
+    // pairs against 164 s estimated without it).
+    const perPair = 11 + split + capacity;
     scaling = sc.workloads.reduce((sum, w) => sum + stacks * (perPair + (sc.faults.includes(w) ? 5 : 0)), 0);
   }
   return main + sweep + scaling;
