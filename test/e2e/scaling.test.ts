@@ -211,7 +211,9 @@ test(
     assert.deepEqual(res.failures, [], 'every member got every message once, across replicas');
     const two = res.splits!.filter((p) => p.workload === 'chat' && p.n === 2);
     assert.ok(two.length > 0, 'chat split cost at N = 2');
-    for (const p of two) assert.ok(p.units > 0 && (p.redisUs ?? 0) > 0, "deliveries, and Redis's CPU apart");
+    // Redis's CPU is counted apart, from its 10 ms ticks: a 300 ms probe may see none of them, so >= 0.
+    for (const p of two)
+      assert.ok(p.units > 0 && p.redisUs !== undefined && p.redisUs >= 0, "Redis's CPU apart");
     const fault = res.faults?.find((f) => f.workload === 'chat');
     assert.ok(fault, 'a chat fault run');
     assert.equal(fault.n, 2);
