@@ -139,31 +139,12 @@ async function deployOnly(
   }
 }
 
-/** Warm at full speed, then put every member under its budget (the deployment is stopped if that fails). */
+/** Warm at full speed, then put every member under its budget (the caller stops the deployment). */
 async function warmAndLimit(ctx: StudyContext, rec: StackRecord, workload: WorkloadId, dep: Deployment) {
-  try {
-    const subject = deploymentSubject(dep, rec.runtime, ctx.objective.chatGraceMs);
-    // A replica in production is warm; a JIT warming on an eighth of a core would take many seconds.
-    await warmUntilSteady(subject, workload, ctx.suite.connections[0]!, ctx.suite.warmupMs, ctx.signal);
-    dep.limit();
-  } catch (e) {
-    await dep.stop();
-    throw e;
-  }
-}
-
-/** Deploy, warm at full speed, then put every member under its budget. */
-async function deployWarm(
-  ctx: StudyContext,
-  rec: StackRecord,
-  workload: WorkloadId,
-  form: Form,
-  n: number,
-  plan: BudgetPlan,
-): Promise<Deployment | undefined> {
-  const dep = await deployOnly(ctx, rec, workload, form, n, plan);
-  if (dep) await warmAndLimit(ctx, rec, workload, dep);
-  return dep;
+  const subject = deploymentSubject(dep, rec.runtime, ctx.objective.chatGraceMs);
+  // A replica in production is warm; a JIT warming on an eighth of a core would take many seconds.
+  await warmUntilSteady(subject, workload, ctx.suite.connections[0]!, ctx.suite.warmupMs, ctx.signal);
+  dep.limit();
 }
 
 /**
@@ -224,9 +205,10 @@ async function nativeSeries(
   let previous: Capacity | undefined;
   for (const n of opts.replicas) {
     if (ctx.signal?.aborted) return;
-    const dep = await deployWarm(ctx, rec, workload, 'native', n, plan);
+    const dep = await deployOnly(ctx, rec, workload, 'native', n, plan);
     if (!dep) continue;
     try {
+      await warmAndLimit(ctx, rec, workload, dep);
       previous = await measureAt(ctx, rec, workload, dep, n, plan, previous, undefined);
     } finally {
       await dep.stop();

@@ -230,6 +230,16 @@ describe('wsgi-concurrency', () => {
   });
 });
 
+/** The quick suite's scaling config on one server core, as results.json records it. */
+const QUICK_SCALING = {
+  replicas: [1, 2, 4],
+  forms: ['replicas' as const],
+  stacks: 'leading' as const,
+  budget: 'quota' as const,
+  coresEach: 0.125,
+  balancer: 'haproxy' as const,
+};
+
 describe('scaling', () => {
   it('not measured when the study did not run, or could not, saying why and the fix', () => {
     const off = judge('horizontal-scaling', json({ 'node-http': 20000, 'flask-gunicorn': 3000 }));
@@ -237,13 +247,8 @@ describe('scaling', () => {
     assert.match(off.summary, /the scaling study did not run \(stackbench run --scaling on runs it\)/);
     const r = json({ 'node-http': 20000, 'flask-gunicorn': 3000 });
     r.config.scaling = {
+      ...QUICK_SCALING,
       workloads: ['json'],
-      replicas: [1, 2, 4],
-      forms: ['replicas'],
-      stacks: 'leading',
-      budget: 'quota',
-      coresEach: 0.125,
-      balancer: 'haproxy',
       notMeasured: 'replicas need CPU quotas on 1 server core(s): the cgroup v1 cpu hierarchy is read-only',
     };
     const blocked = judge('horizontal-scaling', r);
@@ -276,13 +281,8 @@ describe('scaling', () => {
   const split = (ratios: Record<'json' | 'io', { node: number; py: number }>, spread = 0.03, rounds = 4) => {
     const r = makeResults({ stacks: ['node-http', 'fastapi-uvicorn'], workloads: ['json', 'io'] });
     r.config.scaling = {
+      ...QUICK_SCALING,
       workloads: ['json', 'io'],
-      replicas: [1, 2, 4],
-      forms: ['replicas'],
-      stacks: 'leading',
-      budget: 'quota',
-      coresEach: 0.125,
-      balancer: 'haproxy',
       split: { rounds, costMs: 700, saturationMs: 0, load: 0.3, text: 'N replicas sharing 1 server core' },
     };
     r.splits = [];
