@@ -95,8 +95,8 @@ test('compare --agents 2: both targets measured from both agents, the known diff
     `${process.execPath} ${join(ROOT, 'test/fixtures/wait-server.mjs')} {port} ${ms}`;
   const r = await runCli([
     'compare',
-    `fast=${wait(5)}`,
-    `slow=${wait(15)}`,
+    `fast=${wait(2)}`,
+    `slow=${wait(20)}`,
     ...['-c', '16', '-d', '500ms', '--reps', '2', '--probes', '2', '--agents', '2', '--out', out],
   ]);
   assert.equal(r.code, 0, r.stderr);
@@ -105,9 +105,10 @@ test('compare --agents 2: both targets measured from both agents, the known diff
   assertMerged(res.points, 2);
   const rps = (stack: string) =>
     res.points.filter((p) => p.stack === stack && p.kind === 'closed').map((p) => p.rps);
-  // 16 connections on a 5 ms wait against a 15 ms one: about 3x the throughput.
+  // 16 connections on a 2 ms wait against a 20 ms one: 8,000 against 800 req/s at most. The fast side is
+  // limited by a busy 2-core machine (1,700 req/s seen in CI), so the test asks for a clear margin, not 10x.
   assert.ok(
-    Math.min(...rps('fast')) > 2 * Math.max(...rps('slow')),
+    Math.min(...rps('fast')) > 1.5 * Math.max(...rps('slow')),
     `fast ${rps('fast')} slow ${rps('slow')}`,
   );
   assert.deepEqual(res.capacities.map((c) => c.stack).sort(), ['fast', 'slow']);

@@ -164,7 +164,8 @@ test(
     const base = tmp();
     const first = await runCli(['compare', `api=${NODE_WAIT(5)}`, ...short, '--probes', '0', '--out', base]);
     assert.equal(first.code, 0, first.stderr);
-    // The same name, three times slower: every throughput figure is a regression.
+    // The same name, three times slower: every throughput figure is a regression. The fast side may be
+    // limited by a busy 2-core machine, so the drop is asserted as a large one, not as exactly two thirds.
     const later = await runCli([
       'compare',
       `api=${NODE_WAIT(15)}`,
@@ -184,7 +185,7 @@ test(
     assert.equal(later.code, 3, later.stderr);
     assert.match(
       later.stdout,
-      /regression: api on custom throughput: baseline [\d,]+, now [\d,]+ \(-6\d\.\d%/,
+      /regression: api on custom throughput: baseline [\d,]+, now [\d,]+ \(-[2-9]\d\.\d%/,
     );
     assert.match(later.stdout, /threshold FAILED api:p99<5ms on api\/custom: \d+(\.\d+)? ms, \d+% over 5 ms/);
     assert.match(later.stdout, /threshold ok rps>10 on api\/custom/);
