@@ -28,23 +28,6 @@ import { parseTarget, resolveTarget, type Target } from './target.js';
 import type { ErrorKind, LoadOptions, LoadPart, LoadResult } from './types.js';
 import { runWs } from './ws/index.js';
 
-export type {
-  LoadOptions,
-  LoadResult,
-  LoadProgress,
-  GeneratorHealth,
-  ErrorKind,
-  ModelName,
-  WsOptions,
-  WsCounts,
-  HttpMethod,
-  RequestTemplate,
-  ValueSource,
-  RequestFigures,
-  LoadPart,
-  AgentFigures,
-  Pacing,
-} from './types.js';
 export { checkMix } from './mix.js';
 export { modelNames } from './models/index.js';
 
