@@ -266,19 +266,13 @@ function combine(
   const errors = noErrors();
   const statusCodes: Record<string, number> = {};
   const pacing: Pacing = { intended: 0, sent: 0, lateSends: 0, queuedSends: 0, unsent: 0 };
-  let requests = 0;
-  let ok = 0;
-  let okInWindow = 0;
-  let bytesRead = 0;
-  let measuredMs = 0;
-  let interrupted = false;
+  const total = (key: 'requests' | 'ok' | 'okInWindow' | 'bytesRead') =>
+    results.reduce((a, r) => a + r[key], 0);
+  const requests = total('requests');
+  const ok = total('ok');
+  const okInWindow = total('okInWindow');
+  const measuredMs = Math.max(0, ...results.map((r) => r.measuredMs));
   for (const r of results) {
-    requests += r.requests;
-    ok += r.ok;
-    okInWindow += r.okInWindow;
-    bytesRead += r.bytesRead;
-    measuredMs = Math.max(measuredMs, r.measuredMs);
-    interrupted ||= r.interrupted;
     for (const k of Object.keys(errors) as ErrorKind[]) errors[k] += r.errors[k];
     for (const [code, n] of Object.entries(r.statusCodes)) statusCodes[code] = (statusCodes[code] ?? 0) + n;
     for (const k of Object.keys(pacing) as Array<keyof Pacing>) pacing[k] += r.pacing[k];
@@ -293,7 +287,7 @@ function combine(
     requests,
     rps: seconds > 0 ? ok / seconds : 0,
     windowRps: seconds > 0 ? okInWindow / seconds : 0,
-    bytesRead,
+    bytesRead: total('bytesRead'),
     statusCodes,
     errors,
     latency: summarize(hist),
@@ -311,7 +305,7 @@ function combine(
   };
   hist.destroy();
   if (opts.model === 'open') result.pacing = pacing;
-  if (interrupted) result.interrupted = true;
+  if (results.some((r) => r.interrupted)) result.interrupted = true;
   if (opts.timelineMs) result.timeline = mergeTimelines(opts.timelineMs, results);
   if (pool.names.length > 1) {
     const parts = results.map((r) => r.perRequest).filter((p): p is ShardBreakdown => p !== undefined);

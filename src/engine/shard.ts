@@ -10,10 +10,10 @@ import { encodeHistogram, newHistogram, type Histogram } from './histogram.js';
 import { poolEntries, type RequestPool } from './pool.js';
 import { noErrors } from './result.js';
 import { models } from './models/index.js';
-import type { Model, ModelHost, Pacing } from './models/model.js';
-import type { ErrorKind, ModelName } from './types.js';
+import type { Model, ModelHost, ModelOptions, Pacing } from './models/model.js';
+import type { ErrorKind, LoadResult, ModelName } from './types.js';
 
-export interface ShardOptions {
+export interface ShardOptions extends ModelOptions {
   host: string;
   port: number;
   /** The run's requests and send order (shared memory: crosses to a worker without a copy). */
@@ -21,29 +21,19 @@ export interface ShardOptions {
   /** Where in the send order this shard starts (shards start apart, so they do not send in lockstep). */
   cursor: number;
   model: ModelName;
-  connections: number;
-  /** The whole open-loop schedule's rate, requests per second (this shard sends its lane of it). */
-  rate: number;
-  /** Open loop: the lane of the schedule this shard sends (models/schedule.ts). */
-  lane: number;
-  lanes: number;
-  durationMs: number;
-  warmupMs: number;
-  rampMs: number;
   timeoutMs: number;
   /** Count answers and errors per slice of this many ms of the window (a fault's timeline); 0: off. */
   timelineMs?: number;
 }
 
-export interface ShardResult {
-  requests: number;
+/** A shard's counts, merged into the run's LoadResult (the same fields, summed; histograms merged). */
+export interface ShardResult extends Pick<
+  LoadResult,
+  'requests' | 'bytesRead' | 'statusCodes' | 'errors' | 'histogram'
+> {
   ok: number;
   /** Successful responses that arrived inside the measured window, whatever their intended time (warm-up too). */
   okInWindow: number;
-  bytesRead: number;
-  statusCodes: Record<string, number>;
-  errors: Record<ErrorKind, number>;
-  histogram: string;
   pacing: Pacing;
   /** Length of the measured window actually run (shorter when interrupted). */
   measuredMs: number;
@@ -77,8 +67,6 @@ const RECONNECT_DELAY_MS = 100;
 export const MAX_GRACE_MS = 1000;
 
 export class Shard implements ConnOwner, ModelHost {
-  readonly host: string;
-  readonly port: number;
   readonly pool: readonly Buffer[];
   readonly order: Uint32Array;
   readonly mask: number;
@@ -123,8 +111,6 @@ export class Shard implements ConnOwner, ModelHost {
     hooks: ShardHooks = {},
   ) {
     this.opts = opts;
-    this.host = opts.host;
-    this.port = opts.port;
     this.pool = poolEntries(opts.pool);
     this.order = opts.pool.order;
     this.mask = this.order.length - 1;

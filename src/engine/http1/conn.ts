@@ -9,8 +9,7 @@ import type { ErrorKind } from '../types.js';
 
 /** What a connection reports to; implemented by Shard. */
 export interface ConnOwner {
-  readonly host: string;
-  readonly port: number;
+  readonly opts: { readonly host: string; readonly port: number };
   /** Every request the run sends, serialized (pool.ts); a single request is a pool of one. */
   readonly pool: readonly Buffer[];
   /** Pool entries in send order; its length is a power of two (mask = length - 1). */
@@ -66,7 +65,7 @@ export class Conn {
     this.busy = false;
     this.parser.reset();
     this.connectAt = performance.now();
-    const s = connect({ host: this.owner.host, port: this.owner.port, noDelay: true });
+    const s = connect({ host: this.owner.opts.host, port: this.owner.opts.port, noDelay: true });
     this.socket = s;
     s.on('connect', this.onConnect);
     s.on('data', this.onData);

@@ -2,19 +2,22 @@
 // parsing, timeouts and counting; a model only hears "this connection is free" and the periodic tick.
 import type { Conn } from '../http1/conn.js';
 
+/** The part of a shard's options that paces it. */
+export interface ModelOptions {
+  connections: number;
+  /** The whole open-loop schedule's rate (every lane), requests per second; the shard sends its lane of it. */
+  rate: number;
+  /** The lane of that schedule this shard sends (models/schedule.ts): requests i with i % lanes == lane. */
+  lane: number;
+  lanes: number;
+  durationMs: number;
+  warmupMs: number;
+  rampMs: number;
+}
+
 /** What a model may see and ask of the shard it paces (the shard implements it; models never import it). */
 export interface ModelHost {
-  readonly opts: {
-    connections: number;
-    /** The whole open-loop schedule's rate (every lane), requests per second. */
-    rate: number;
-    /** The lane of that schedule this shard sends (models/schedule.ts): requests i with i % lanes == lane. */
-    lane: number;
-    lanes: number;
-    durationMs: number;
-    warmupMs: number;
-    rampMs: number;
-  };
+  readonly opts: ModelOptions;
   /** When traffic started (performance.now()). */
   readonly t0: number;
   readonly conns: readonly Conn[];
