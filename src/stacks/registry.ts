@@ -90,9 +90,10 @@ interface NodeSpec {
   leads?: true;
 }
 
-const node = (s: NodeSpec): StackDef => ({
+/** What a built-in stack's definition takes from its spec as it is, whichever its runtime. */
+const given = (s: Omit<NodeSpec, 'file'>, runtime: Runtime) => ({
   id: s.id,
-  runtime: 'node',
+  runtime,
   framework: s.framework,
   server: s.server,
   serverClass: s.serverClass,
@@ -100,6 +101,10 @@ const node = (s: NodeSpec): StackDef => ({
   workerRule: s.workerRule,
   workers: s.workers,
   ...(s.leads ? { leads: true } : {}),
+});
+
+const node = (s: NodeSpec): StackDef => ({
+  ...given(s, 'node'),
   ...(s.framework === 'node:http' ? {} : { serverPackage: s.framework }),
   launch: (port, w, _python, host = '127.0.0.1') => ({
     cmd: process.execPath,
@@ -116,15 +121,7 @@ interface PySpec extends Omit<NodeSpec, 'file'> {
 }
 
 const py = (s: PySpec): StackDef => ({
-  id: s.id,
-  runtime: 'python',
-  framework: s.framework,
-  server: s.server,
-  serverClass: s.serverClass,
-  model: s.model,
-  workerRule: s.workerRule,
-  workers: s.workers,
-  ...(s.leads ? { leads: true } : {}),
+  ...given(s, 'python'),
   pyPackages: s.pyPackages,
   serverPackage: s.serverPackage,
   launch: (port, w, python = '/usr/bin/python3', host = '127.0.0.1') => ({
@@ -168,6 +165,19 @@ const gunicorn =
     ...bind(port, host),
     app,
   ];
+
+/** What every app imports (stackbench_py/common.py): the data work and its BLAS thread limit. */
+const COMMON_PACKAGES = ['numpy', 'pandas', 'threadpoolctl'];
+/** uvicorn() below: the server and the event loop and parser it is run with. */
+const UVICORN_PACKAGES = ['uvicorn', 'uvloop', 'httptools'];
+/** How both ASGI stacks are served: the same uvicorn setup (uvicorn() below), so the same facts. */
+const UVICORN_SERVER = {
+  server: 'uvicorn (uvloop, httptools)',
+  serverClass: 'ASGI',
+  model: 'asyncio event loop',
+  workerRule: 'N workers',
+  workers: (n: number) => n,
+} as const;
 
 export const STACKS: Record<BuiltinStackId, StackDef> = {
   'node-http': node({
@@ -221,7 +231,7 @@ export const STACKS: Record<BuiltinStackId, StackDef> = {
     model: 'pre-fork, 1 request per worker',
     workerRule: '2N+1 workers (gunicorn docs)',
     workers: (n) => 2 * n + 1,
-    pyPackages: ['flask', 'gunicorn', 'numpy', 'pandas', 'threadpoolctl', 'psycopg2', 'requests'],
+    pyPackages: ['flask', 'gunicorn', ...COMMON_PACKAGES, 'psycopg2', 'requests'],
     serverPackage: 'gunicorn',
     argv: gunicorn('sync', [], 'stackbench_py.flask_app:app'),
   }),
@@ -243,9 +253,7 @@ export const STACKS: Record<BuiltinStackId, StackDef> = {
       'geventwebsocket',
       'psycogreen',
       'redis',
-      'numpy',
-      'pandas',
-      'threadpoolctl',
+      ...COMMON_PACKAGES,
       'psycopg2',
       'requests',
     ],
@@ -265,26 +273,18 @@ export const STACKS: Record<BuiltinStackId, StackDef> = {
     model: 'pre-fork + threads',
     workerRule: 'N workers x 4 threads',
     workers: (n) => n,
-    pyPackages: ['django', 'gunicorn', 'numpy', 'pandas', 'threadpoolctl', 'psycopg2', 'requests'],
+    pyPackages: ['django', 'gunicorn', ...COMMON_PACKAGES, 'psycopg2', 'requests'],
     serverPackage: 'gunicorn',
     argv: gunicorn('gthread', ['--threads', '4'], 'stackbench_py.django_app.wsgi:application'),
   }),
   'django-asgi': py({
     id: 'django-asgi',
     framework: 'django',
-    server: 'uvicorn (uvloop, httptools)',
-    serverClass: 'ASGI',
-    model: 'asyncio event loop',
-    workerRule: 'N workers',
-    workers: (n) => n,
+    ...UVICORN_SERVER,
     pyPackages: [
       'django',
-      'uvicorn',
-      'uvloop',
-      'httptools',
-      'numpy',
-      'pandas',
-      'threadpoolctl',
+      ...UVICORN_PACKAGES,
+      ...COMMON_PACKAGES,
       'psycopg2',
       'httpx',
       'websockets',
@@ -304,23 +304,8 @@ export const STACKS: Record<BuiltinStackId, StackDef> = {
     id: 'fastapi-uvicorn',
     leads: true,
     framework: 'fastapi',
-    server: 'uvicorn (uvloop, httptools)',
-    serverClass: 'ASGI',
-    model: 'asyncio event loop',
-    workerRule: 'N workers',
-    workers: (n) => n,
-    pyPackages: [
-      'fastapi',
-      'uvicorn',
-      'uvloop',
-      'httptools',
-      'numpy',
-      'pandas',
-      'threadpoolctl',
-      'asyncpg',
-      'httpx',
-      'websockets',
-    ],
+    ...UVICORN_SERVER,
+    pyPackages: ['fastapi', ...UVICORN_PACKAGES, ...COMMON_PACKAGES, 'asyncpg', 'httpx', 'websockets'],
     serverPackage: 'uvicorn',
     argv: uvicorn('stackbench_py.fastapi_app:app'),
   }),
