@@ -13,6 +13,8 @@ import { VERSION } from '../version.js';
 import { wallClockMs } from './clock.js';
 import type { Channel } from './lines.js';
 import {
+  AGENT_SILENCE_MS,
+  BEAT_MS,
   PROTOCOL_VERSION,
   parseToAgent,
   type AgentReport,
@@ -21,10 +23,6 @@ import {
   type ToAgent,
 } from './protocol.js';
 
-/** An agent that hears nothing from its coordinator this long while a load runs stops it and ends. */
-export const AGENT_SILENCE_MS = 3000;
-/** Heartbeats while a load runs. */
-export const BEAT_MS = 1000;
 /** A start further ahead than this is refused (a coordinator whose clock estimate is broken). */
 const MAX_START_WAIT_MS = 60_000;
 

@@ -7,11 +7,8 @@ import { MAX_GRACE_MS, monoMs } from '../engine/shard.js';
 import type { LoadOptions } from '../engine/types.js';
 import { wallClockMs, type OffsetEstimate } from './clock.js';
 import { AgentLost, type AgentPeer, type ProbeHandle } from './peer.js';
-import type { AgentReport, ToAgent } from './protocol.js';
+import { KEEPALIVE_MS, LOST_MS, type AgentReport, type ToAgent } from './protocol.js';
 
-/** An agent heard from less recently than this while a probe runs is lost. */
-export const LOST_MS = 2500;
-export const KEEPALIVE_MS = 1000;
 /** How long agents have to get ready (resolve the target, start threads; WebSocket: connect their clients). */
 export const PREPARE_MS = 10_000;
 /** From the last agent ready to the start: enough for the start message to reach every one. */

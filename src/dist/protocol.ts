@@ -21,6 +21,17 @@ import type { LoadOptions, LoadResult } from '../engine/types.js';
 /** Bumped on any change an older peer would misread; both ends refuse another version. */
 export const PROTOCOL_VERSION = 1;
 
+// The timings each end counts on from the other, side by side: a peer is given up on only when more than two of
+// the other's intervals pass without a word, so one late message never ends a load.
+/** The coordinator pings each agent this often while a load runs. */
+export const KEEPALIVE_MS = 1000;
+/** An agent that hears nothing from its coordinator this long while a load runs stops it and ends. */
+export const AGENT_SILENCE_MS = 3000;
+/** An agent beats this often while a load runs. */
+export const BEAT_MS = 1000;
+/** An agent the coordinator has heard from less recently than this while a probe runs is lost. */
+export const LOST_MS = 2500;
+
 /** Every message of either side fits one line; a longer one is a broken peer. */
 export const MAX_LINE_BYTES = 64 * 1024 * 1024;
 
