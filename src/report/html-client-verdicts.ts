@@ -5,11 +5,13 @@
 // striped with an open whisker; beside each pair its outcome — the ratio for a win or a loss, "= tie" with a
 // bracket joining the two for a tie, "? lean" for an undecided one. Scaling: E(N) with the linear line.
 // Crossover: Python's speed over Node.js by size, the even line, the flip shaded.
+import type { ClientDraw } from './html-client-draw.js';
 import type { CardBar, CardGroup, VerdictChart } from './verdict-charts.js';
 
 export function verdictClient(
   Chart: any,
   data: { verdicts: VerdictChart[]; colors: Record<string, string> },
+  draw: ClientDraw,
 ): void {
   const doc = document;
   const family = getComputedStyle(doc.body).fontFamily;
@@ -32,21 +34,8 @@ export function verdictClient(
           : n.toFixed(1);
   const pct = (x: number) => `${Math.round(x * 100)}%`;
 
-  const stripes = (hex: string): CanvasPattern | string => {
-    const c = doc.createElement('canvas');
-    c.width = c.height = 6;
-    const g = c.getContext('2d');
-    if (!g) return hex;
-    g.fillStyle = `${hex}55`;
-    g.fillRect(0, 0, 6, 6);
-    g.strokeStyle = hex;
-    g.lineWidth = 1.5;
-    g.beginPath();
-    g.moveTo(0, 6);
-    g.lineTo(6, 0);
-    g.stroke();
-    return g.createPattern(c, 'repeat') ?? hex;
-  };
+  // A lower bound's bar (fill 1/3: #rrggbb55).
+  const stripes = (hex: string) => draw.stripes(hex, { size: 6, fill: 1 / 3, lineWidth: 1.5 });
 
   const outcomeText = (g: CardGroup, scaling: boolean): string => {
     if (g.outcome === 'cannot serve') return 'no rival';
@@ -63,22 +52,7 @@ export function verdictClient(
     const x = chart.scales.x;
     const lo = x.getPixelForValue(Math.max(b.low, x.min));
     const hi = b.high === null ? chart.chartArea.right - 2 : x.getPixelForValue(Math.min(b.high, x.max));
-    ctx.strokeStyle = '#212529';
-    ctx.lineWidth = 1;
-    ctx.beginPath();
-    ctx.moveTo(lo, el.y);
-    ctx.lineTo(hi, el.y);
-    ctx.moveTo(lo, el.y - 2.5);
-    ctx.lineTo(lo, el.y + 2.5);
-    if (b.high !== null) {
-      ctx.moveTo(hi, el.y - 2.5);
-      ctx.lineTo(hi, el.y + 2.5);
-    } else {
-      ctx.moveTo(hi - 4, el.y - 3);
-      ctx.lineTo(hi, el.y);
-      ctx.lineTo(hi - 4, el.y + 3);
-    }
-    ctx.stroke();
+    draw.whisker(ctx, lo, hi, el.y, 2.5, 1, b.high === null);
     return b.high === null ? el.x : Math.max(el.x, hi);
   };
 

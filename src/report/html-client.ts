@@ -2,8 +2,9 @@
 // The report page's script. It runs in the browser, not in Node: html.ts inlines its source with
 // Function.prototype.toString, so it must stay self-contained (no imports, no outside helpers; types only).
 import type { Bar, ChartData } from './charts.js';
+import type { ClientDraw } from './html-client-draw.js';
 
-export function clientMain(Chart: any, data: ChartData): void {
+export function clientMain(Chart: any, data: ChartData, draw: ClientDraw): void {
   const doc = document;
   const family = getComputedStyle(doc.body).fontFamily;
   Chart.defaults.font.family = family;
@@ -23,73 +24,44 @@ export function clientMain(Chart: any, data: ChartData): void {
         : n >= 1
           ? n.toFixed(2)
           : n.toFixed(3);
-  const alpha = (hex: string, a: number) =>
-    hex +
-    Math.round(a * 255)
-      .toString(16)
-      .padStart(2, '0');
+  const { alpha } = draw;
   const colorOf = (stack: string) => data.colors[stack] ?? '#868e96';
+  // A generator-limited bar.
+  const stripes = (hex: string) => draw.stripes(hex, { size: 8, fill: 0.35, lineWidth: 2, seamless: true });
 
-  // Diagonal stripes mark a bar whose true value can only be higher (generator-limited).
-  const stripes = (hex: string): CanvasPattern | string => {
-    const c = doc.createElement('canvas');
-    c.width = c.height = 8;
-    const g = c.getContext('2d');
-    if (!g) return hex;
-    g.fillStyle = alpha(hex, 0.35);
-    g.fillRect(0, 0, 8, 8);
-    g.strokeStyle = hex;
-    g.lineWidth = 2;
-    g.beginPath();
-    g.moveTo(0, 8);
-    g.lineTo(8, 0);
-    g.moveTo(-2, 2);
-    g.lineTo(2, -2);
-    g.moveTo(6, 10);
-    g.lineTo(10, 6);
-    g.stroke();
-    return g.createPattern(c, 'repeat') ?? hex;
-  };
-
-  // Value labels at the end of horizontal bars ("≥" for lower bounds) and 95% CI whiskers where known.
-  const barLabels = {
-    id: 'sbBarLabels',
+  // A plugin that, once the datasets are drawn, draws over each point or bar of those the legend has not hidden.
+  const overEachShown = (
+    id: string,
+    drawOne: (ctx: CanvasRenderingContext2D, chart: any, ds: any, el: any, j: number) => void,
+  ) => ({
+    id,
     afterDatasetsDraw(chart: any) {
-      const ctx: CanvasRenderingContext2D = chart.ctx;
-      const x = chart.scales.x;
       chart.data.datasets.forEach((ds: any, i: number) => {
         const meta = chart.getDatasetMeta(i);
-        if (meta.hidden || !ds.bars) return;
-        meta.data.forEach((el: any, j: number) => {
-          const bar: Bar | undefined = ds.bars[j];
-          if (!bar) return;
-          let end = el.x;
-          ctx.save();
-          if (bar.low !== undefined && bar.high !== undefined && bar.high > bar.low) {
-            const lo = x.getPixelForValue(bar.low);
-            const hi = x.getPixelForValue(bar.high);
-            ctx.strokeStyle = '#212529';
-            ctx.lineWidth = 1.2;
-            ctx.beginPath();
-            ctx.moveTo(lo, el.y);
-            ctx.lineTo(hi, el.y);
-            ctx.moveTo(lo, el.y - 3);
-            ctx.lineTo(lo, el.y + 3);
-            ctx.moveTo(hi, el.y - 3);
-            ctx.lineTo(hi, el.y + 3);
-            ctx.stroke();
-            end = Math.max(end, hi);
-          }
-          ctx.font = `600 10px ${family}`;
-          ctx.fillStyle = '#343a40';
-          ctx.textAlign = 'left';
-          ctx.textBaseline = 'middle';
-          ctx.fillText(`${bar.lowerBound ? '≥' : ''}${fmt(bar.value)}${ds.unit ?? ''}`, end + 4, el.y);
-          ctx.restore();
-        });
+        if (!meta.hidden) meta.data.forEach((el: any, j: number) => drawOne(chart.ctx, chart, ds, el, j));
       });
     },
-  };
+  });
+
+  // Value labels at the end of horizontal bars ("≥" for lower bounds) and 95% CI whiskers where known.
+  const barLabels = overEachShown('sbBarLabels', (ctx, chart, ds, el, j) => {
+    const bar: Bar | undefined = ds.bars?.[j];
+    if (!bar) return;
+    const x = chart.scales.x;
+    let end = el.x;
+    ctx.save();
+    if (bar.low !== undefined && bar.high !== undefined && bar.high > bar.low) {
+      const hi = x.getPixelForValue(bar.high);
+      draw.whisker(ctx, x.getPixelForValue(bar.low), hi, el.y, 3, 1.2);
+      end = Math.max(end, hi);
+    }
+    ctx.font = `600 10px ${family}`;
+    ctx.fillStyle = '#343a40';
+    ctx.textAlign = 'left';
+    ctx.textBaseline = 'middle';
+    ctx.fillText(`${bar.lowerBound ? '≥' : ''}${fmt(bar.value)}${ds.unit ?? ''}`, end + 4, el.y);
+    ctx.restore();
+  });
 
   let count = 0;
   const make = (name: string, config: any) => {
@@ -373,51 +345,38 @@ export function clientMain(Chart: any, data: ChartData): void {
         pointRadius: 4,
         showLine: true,
       });
-      if (s.ideal.length)
-        datasets.push({
-          label: `${s.stack}: linear (N x C(1))`,
-          data: s.ideal.map((p) => ({ x: p.n, y: p.value })),
-          borderColor: alpha(color, 0.45),
-          borderDash: [4, 4],
-          borderWidth: 1.5,
-          pointRadius: 0,
-          showLine: true,
-        });
-      if (s.usl)
-        datasets.push({
-          label: `${s.stack}: USL fit`,
-          data: s.usl.map((p) => ({ x: p.n, y: p.value })),
-          borderColor: alpha(color, 0.7),
-          borderDash: [1, 3],
-          borderWidth: 1.5,
-          pointRadius: 0,
-          showLine: true,
-        });
+      // A curve drawn over the stack's points for comparison: a thin dashed line in its colour, no dots.
+      const guide = (
+        label: string,
+        points: Array<{ n: number; value: number }>,
+        a: number,
+        dash: number[],
+      ) => ({
+        label: `${s.stack}: ${label}`,
+        data: points.map((p) => ({ x: p.n, y: p.value })),
+        borderColor: alpha(color, a),
+        borderDash: dash,
+        borderWidth: 1.5,
+        pointRadius: 0,
+        showLine: true,
+      });
+      if (s.ideal.length) datasets.push(guide('linear (N x C(1))', s.ideal, 0.45, [4, 4]));
+      if (s.usl) datasets.push(guide('USL fit', s.usl, 0.7, [1, 3]));
     }
-    const brackets = {
-      id: 'sbBrackets',
-      afterDatasetsDraw(chart: any) {
-        const ctx: CanvasRenderingContext2D = chart.ctx;
-        const y = chart.scales.y;
-        chart.data.datasets.forEach((ds: any, i: number) => {
-          const meta = chart.getDatasetMeta(i);
-          if (meta.hidden) return;
-          meta.data.forEach((el: any, j: number) => {
-            const p = ds.data[j];
-            if (p?.low === undefined) return;
-            const top = y.getPixelForValue(p.high ?? p.value);
-            ctx.save();
-            ctx.strokeStyle = ds.borderColor;
-            ctx.lineWidth = 1.2;
-            ctx.beginPath();
-            ctx.moveTo(el.x, y.getPixelForValue(p.low));
-            ctx.lineTo(el.x, top);
-            ctx.stroke();
-            ctx.restore();
-          });
-        });
-      },
-    };
+    const brackets = overEachShown('sbBrackets', (ctx, chart, ds, el, j) => {
+      const p = ds.data[j];
+      if (p?.low === undefined) return;
+      const y = chart.scales.y;
+      const top = y.getPixelForValue(p.high ?? p.value);
+      ctx.save();
+      ctx.strokeStyle = ds.borderColor;
+      ctx.lineWidth = 1.2;
+      ctx.beginPath();
+      ctx.moveTo(el.x, y.getPixelForValue(p.low));
+      ctx.lineTo(el.x, top);
+      ctx.stroke();
+      ctx.restore();
+    });
     make(`scaling-${sc.workload}`, {
       type: 'scatter',
       data: { datasets },

@@ -11,6 +11,7 @@ import { chartData, type ChartData } from './charts.js';
 import { escapeHtml as e, scriptJson, scriptSource } from './escape.js';
 import { fmtDate, fmtDuration, fmtPct, legend, machineRows, MARKS } from './format.js';
 import { clientMain } from './html-client.js';
+import { clientDraw } from './html-client-draw.js';
 import { verdictClient } from './html-client-verdicts.js';
 import { VERDICT_LEGEND, verdictCards } from './html-verdicts.js';
 import { CSS } from './html-style.js';
@@ -276,7 +277,7 @@ ${notes}
 <script type="application/json" id="results">${scriptJson(r)}</script>
 <script type="application/json" id="chart-data">${scriptJson(data)}</script>
 <script>${scriptSource(chartJsSource())}</script>
-<script>${scriptSource(`const data = JSON.parse(document.getElementById('chart-data').textContent); (${verdictClient.toString()})(window.Chart, data); (${clientMain.toString()})(window.Chart, data);`)}</script>
+<script>${scriptSource(`const data = JSON.parse(document.getElementById('chart-data').textContent); const draw = (${clientDraw.toString()})(); (${verdictClient.toString()})(window.Chart, data, draw); (${clientMain.toString()})(window.Chart, data, draw);`)}</script>
 </body></html>
 `;
 }
