@@ -3,12 +3,10 @@
 // a weighted mix with values; the results, the gates and the reports are written to outDir. Its options are
 // checked against the same fields the command's flags come from (src/options/compare.ts).
 import { resolve } from 'node:path';
-import { analyze } from '../analysis/index.js';
 import { compareTargets } from '../compare/compare.js';
 import { checkTargets, isUrlTarget, parseTargetArg, type TargetSpec } from '../compare/targets.js';
 import type { AgentSpec } from '../dist/index.js';
 import { isLoopbackAddress, parseTarget } from '../engine/target.js';
-import { applyGates, parseGate, type GateOutcome } from '../gates/index.js';
 import { planCpus } from '../machine/cpuset.js';
 import {
   byKey,
@@ -18,28 +16,19 @@ import {
   type CompareSettings,
   type Naming,
 } from '../options/index.js';
-import { writeReports, type ReportFiles } from '../report/index.js';
 import { prepareOutDir } from '../results/store.js';
-import type { CompareRequest, Results, SuiteName } from '../results/types.js';
+import type { CompareRequest, SuiteName } from '../results/types.js';
 import { agentSpecsOf, assertAgentsReach, withGenerator } from '../runner/generator.js';
 import { objectiveOf } from '../runner/objective.js';
-import type { RunEvent } from '../runner/record.js';
 import { suiteByName, type Suite } from '../runner/suites.js';
+import { finishJob, gatesOf, stamp, type JobCallbacks, type JobOutput } from './job.js';
 
 export type { TargetSpec } from '../compare/targets.js';
 
-export interface CompareOptions extends CompareSettings {
-  signal?: AbortSignal;
-  onEvent?: (e: RunEvent) => void;
-}
+export interface CompareOptions extends CompareSettings, JobCallbacks {}
 
-export interface CompareOutput {
-  results: Results;
-  outDir: string;
-  files: ReportFiles;
-  /** The thresholds and the baseline comparison: what they say, and whether they failed (exit 3). */
-  gates: GateOutcome;
-}
+/** What compare() resolves with. */
+export type CompareOutput = JobOutput;
 
 /** compare's own suites: runs long enough to compare services, not the lab's minute-long matrix. */
 export function compareSuite(name: SuiteName = 'quick'): Suite {
@@ -48,8 +37,6 @@ export function compareSuite(name: SuiteName = 'quick'): Suite {
     ? { ...base, durationMs: 2000, repetitions: 5, probeMs: 2000, precision: 0.1, warmupMs: 5000 }
     : { ...base, connections: [base.connections[0]!] };
 }
-
-const stamp = () => new Date().toISOString().replace(/[:T]/g, '-').replace(/\..*$/, '');
 
 function suiteOf(o: CheckedCompare): Suite {
   const suite = compareSuite(o.suite);
@@ -102,11 +89,7 @@ export async function compare(options: CompareOptions, naming: Naming = byKey): 
     typeof t === 'string' ? parseTargetArg(t) : (t as TargetSpec),
   );
   const suite = suiteOf(o);
-  const gates = {
-    gates: (o.thresholds ?? []).map((t) => parseGate(t, 'compare')),
-    against: o.against,
-    failOnRegression: o.failOnRegression,
-  };
+  const gates = gatesOf(o, 'compare');
   const cpus = planCpus({ server: o.serverCpus, generator: o.generatorCpus });
   const agents = compareAgents(o, targets);
   const outDir = resolve(o.outDir ?? `results/compare-${stamp()}`);
@@ -128,8 +111,5 @@ export async function compare(options: CompareOptions, naming: Naming = byKey): 
       onEvent,
     }),
   );
-  results.analysis = analyze(results);
-  const outcome = applyGates(results, gates);
-  const files = writeReports(results, outDir);
-  return { results, outDir, files, gates: outcome };
+  return finishJob(results, gates, outDir);
 }

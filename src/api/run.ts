@@ -3,10 +3,9 @@
 // fields the command's flags come from (src/options/run.ts), so both accept and refuse exactly the same; every
 // problem is a StackbenchError naming the fix, before anything starts.
 import { resolve } from 'node:path';
-import { analyze } from '../analysis/index.js';
 import type { AgentSpec } from '../dist/index.js';
 import { StackbenchError } from '../errors.js';
-import { applyGates, parseGate, type GateOptions, type GateOutcome } from '../gates/index.js';
+import type { GateOptions } from '../gates/index.js';
 import { affinityOf, pinSelf, planCpus } from '../machine/cpuset.js';
 import {
   byKey,
@@ -16,27 +15,23 @@ import {
   type Naming,
   type RunSettings,
 } from '../options/index.js';
-import { writeReports, type ReportFiles } from '../report/index.js';
 import { prepareOutDir } from '../results/store.js';
 import type { Results } from '../results/types.js';
 import { agentSpecsOf, assertAgentsReach, withGenerator } from '../runner/generator.js';
 import { objectiveOf } from '../runner/objective.js';
-import { runLab, type RunEvent, type RunOptions as LabOptions } from '../runner/runner.js';
+import { runLab, type RunOptions as LabOptions } from '../runner/runner.js';
 import { scalingBlocker, type ScalingOptions } from '../runner/scaling.js';
 import { suiteByName, type Suite } from '../runner/suites.js';
 import type { SweepOptions } from '../runner/sweep.js';
 import { BUILTIN_IDS, classLeaders, type StackId } from '../stacks/registry.js';
 import type { WorkloadId } from '../workloads.js';
+import { finishJob, gatesOf, stamp, type JobCallbacks, type JobOutput } from './job.js';
 import { resolveSelection } from './select.js';
 
 export type { RunEvent } from '../runner/runner.js';
 
 /** The options of a run (src/options/run.ts states each: its range, default and help), and its callbacks. */
-export interface RunOptions extends RunSettings {
-  /** Abort to stop: the run winds down, keeps what was measured and resolves with status 'interrupted'. */
-  signal?: AbortSignal;
-  /** Progress: a stack starting, a cell, a load phase, each point measured. */
-  onEvent?: (e: RunEvent) => void;
+export interface RunOptions extends RunSettings, JobCallbacks {
   /** Called once everything is checked and the folder is ready, before anything starts. */
   onPlan?: (plan: RunPlan) => void;
 }
@@ -48,15 +43,8 @@ export interface RunPlan extends Omit<LabOptions, 'signal' | 'onEvent' | 'genera
   agents?: AgentSpec[];
 }
 
-export interface RunOutput {
-  /** The results, with their analysis; status 'interrupted' when the signal stopped the run. */
-  results: Results;
-  outDir: string;
-  /** results.json, report.md, report.html, points.csv, headline.csv. */
-  files: ReportFiles;
-  /** The thresholds and the baseline comparison: what they say, and whether they failed (exit 3). */
-  gates: GateOutcome;
-}
+/** What run() resolves with. */
+export type RunOutput = JobOutput;
 
 function suiteOf(o: CheckedRun): Suite {
   const base = suiteByName(o.suite);
@@ -129,8 +117,6 @@ function labAgents(agents: NonNullable<CheckedRun['agents']>): AgentSpec[] {
   return specs;
 }
 
-const stamp = () => new Date().toISOString().replace(/[:T]/g, '-').replace(/\..*$/, '');
-
 /**
  * Resolve and check the options (nothing is started or written): what run() would do. `naming` names an option
  * in an error (the command passes its flags' names).
@@ -162,11 +148,7 @@ export function planRun(options: RunOptions = {}, naming: Naming = byKey): RunPl
     main: o.scaling !== 'only',
     ...(leftOut.length ? { leftOut } : {}),
     ...(o.agents !== undefined ? { agents: labAgents(o.agents) } : {}),
-    gates: {
-      gates: (o.thresholds ?? []).map((t) => parseGate(t, 'run')),
-      against: o.against,
-      failOnRegression: o.failOnRegression,
-    },
+    gates: gatesOf(o, 'run'),
   };
 }
 
@@ -191,8 +173,5 @@ export async function run(options: RunOptions = {}, naming: Naming = byKey): Pro
   } finally {
     if (affinity && affinity.join() !== affinityOf(process.pid)?.join()) pinSelf(affinity);
   }
-  results.analysis = analyze(results);
-  const gates = applyGates(results, plan.gates);
-  const files = writeReports(results, plan.outDir);
-  return { results, outDir: plan.outDir, files, gates };
+  return finishJob(results, plan.gates, plan.outDir);
 }
