@@ -111,22 +111,26 @@ export async function runScaling(ctx: StudyContext, opts: ScalingOptions): Promi
       if (rec.verification[workload] && rec.verification[workload]!.status !== 'pass') continue;
       for (const form of opts.forms) {
         if (ctx.signal?.aborted) return;
-        if (form === 'replicas') await replicaSeries(ctx, rec, workload, opts, plan);
-        else await nativeSeries(ctx, rec, workload, opts, plan);
+        const series = { ctx, rec, workload, opts, plan };
+        if (form === 'replicas') await replicaSeries(series);
+        else await nativeSeries(series);
       }
     }
   }
 }
 
+/** One stack's series on one workload, in one form: what each of its steps is about. */
+interface Series {
+  ctx: StudyContext;
+  rec: StackRecord;
+  workload: WorkloadId;
+  opts: ScalingOptions;
+  plan: BudgetPlan;
+}
+
 /** Deploy with no quota yet; undefined (with a note) if it cannot start. */
-async function deployOnly(
-  ctx: StudyContext,
-  rec: StackRecord,
-  workload: WorkloadId,
-  form: Form,
-  n: number,
-  plan: BudgetPlan,
-): Promise<Deployment | undefined> {
+async function deployOnly(s: Series, form: Form, n: number): Promise<Deployment | undefined> {
+  const { ctx, rec, workload, plan } = s;
   try {
     return await ctx.lab.deploy(rec, form, n, plan, { unlimited: true });
   } catch (e) {
@@ -140,7 +144,7 @@ async function deployOnly(
 }
 
 /** Warm at full speed, then put every member under its budget (the caller stops the deployment). */
-async function warmAndLimit(ctx: StudyContext, rec: StackRecord, workload: WorkloadId, dep: Deployment) {
+async function warmAndLimit({ ctx, rec, workload }: Series, dep: Deployment) {
   const subject = deploymentSubject(dep, rec.runtime, ctx.objective.chatGraceMs);
   // A replica in production is warm; a JIT warming on an eighth of a core would take many seconds.
   await warmUntilSteady(subject, workload, ctx.suite.connections[0]!, ctx.suite.warmupMs, ctx.signal);
@@ -152,15 +156,10 @@ async function warmAndLimit(ctx: StudyContext, rec: StackRecord, workload: Workl
  * set aside: idle, they take no CPU). The split cost first, with no quota; then, where asked, capacity at
  * every N under the quotas; last the fault at the largest N.
  */
-async function replicaSeries(
-  ctx: StudyContext,
-  rec: StackRecord,
-  workload: WorkloadId,
-  opts: ScalingOptions,
-  plan: BudgetPlan,
-): Promise<void> {
+async function replicaSeries(s: Series): Promise<void> {
+  const { ctx, rec, workload, opts } = s;
   const maxN = Math.max(...opts.replicas);
-  const dep = await deployOnly(ctx, rec, workload, 'replicas', maxN, plan);
+  const dep = await deployOnly(s, 'replicas', maxN);
   if (!dep) return;
   try {
     const chat = WORKLOADS[workload].protocol === 'ws';
@@ -174,18 +173,18 @@ async function replicaSeries(
     if (opts.split && !crossReplica?.length)
       rate = await splitStudy({ ctx, rec, workload, dep, settings: opts.split, replicas: opts.replicas });
     if (opts.capacity) {
-      await warmAndLimit(ctx, rec, workload, dep);
+      await warmAndLimit(s, dep);
       let previous: Capacity | undefined;
       for (const n of opts.replicas) {
         if (ctx.signal?.aborted) return;
         await dep.balancer!.activate(n);
         const cross = n >= 2 ? crossReplica : undefined;
-        previous = await measureAt(ctx, rec, workload, dep, n, plan, previous, cross);
+        previous = await measureAt(s, dep, n, previous, cross);
       }
     }
     if (opts.faults.includes(workload) && maxN >= 2 && !ctx.signal?.aborted) {
       await dep.balancer!.activate(maxN);
-      const fault = await faultRun(ctx, rec, workload, dep, rate);
+      const fault = await faultRun(s, dep, rate);
       if (fault) ctx.results.faults!.push(fault);
       ctx.save();
     }
@@ -195,21 +194,15 @@ async function replicaSeries(
 }
 
 /** The native form: the stack's own N workers, one deployment per N. */
-async function nativeSeries(
-  ctx: StudyContext,
-  rec: StackRecord,
-  workload: WorkloadId,
-  opts: ScalingOptions,
-  plan: BudgetPlan,
-): Promise<void> {
+async function nativeSeries(s: Series): Promise<void> {
   let previous: Capacity | undefined;
-  for (const n of opts.replicas) {
-    if (ctx.signal?.aborted) return;
-    const dep = await deployOnly(ctx, rec, workload, 'native', n, plan);
+  for (const n of s.opts.replicas) {
+    if (s.ctx.signal?.aborted) return;
+    const dep = await deployOnly(s, 'native', n);
     if (!dep) continue;
     try {
-      await warmAndLimit(ctx, rec, workload, dep);
-      previous = await measureAt(ctx, rec, workload, dep, n, plan, previous, undefined);
+      await warmAndLimit(s, dep);
+      previous = await measureAt(s, dep, n, previous, undefined);
     } finally {
       await dep.stop();
     }
@@ -221,15 +214,13 @@ async function nativeSeries(
  * others aside at the balancer): recorded with how it was deployed, the balancer's cost and each replica's share.
  */
 async function measureAt(
-  ctx: StudyContext,
-  rec: StackRecord,
-  workload: WorkloadId,
+  s: Series,
   dep: Deployment,
   n: number,
-  plan: BudgetPlan,
   previous: Capacity | undefined,
   crossReplica: string[] | undefined,
 ): Promise<Capacity> {
+  const { ctx, rec, workload, plan } = s;
   const form = dep.form;
   const subject = deploymentSubject(
     dep,
@@ -366,9 +357,7 @@ const KILL_AT_MS = 1000;
 
 /** One replica of n SIGKILLed mid-run: what the clients saw through the balancer, and how long it lasted. */
 async function faultRun(
-  ctx: StudyContext,
-  rec: StackRecord,
-  workload: WorkloadId,
+  { ctx, rec, workload }: Series,
   dep: Deployment,
   /** The split study's rate, when no capacity was searched. */
   splitRate?: number,
