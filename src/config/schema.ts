@@ -115,6 +115,7 @@ const RequestEntry = z
 const Requests = z.array(RequestEntry).min(1);
 
 const Int = z.number().int();
+const IntIn = (min: number, max: number) => Int.min(min).max(max);
 const ValueSource = z.union(
   [
     z.strictObject({
@@ -165,11 +166,7 @@ const Stack = z
       .enum(SERVER_CLASSES)
       .optional()
       .describe('its concurrency model, as the reference stacks state theirs'),
-    workers: z
-      .number()
-      .int()
-      .min(1)
-      .max(1024)
+    workers: IntIn(1, 1024)
       .optional()
       .describe('processes it runs (chat: messages must cross them through STACKBENCH_REDIS)'),
     framework: z.string().min(1).optional().describe('e.g. "express"; shown in reports'),
@@ -225,18 +222,8 @@ export const ConfigSchema = z
       .default([])
       .describe('run --config: your implementations, measured beside the reference stacks'),
     suite: SuiteName.optional().describe(fields.suite.help),
-    slo: z
-      .number()
-      .int()
-      .min(fields.sloP99Ms.min)
-      .max(fields.sloP99Ms.max)
-      .optional()
-      .describe(fields.sloP99Ms.help),
-    connections: z
-      .number()
-      .int()
-      .min(fields.connections.min)
-      .max(fields.connections.max)
+    slo: IntIn(fields.sloP99Ms.min, fields.sloP99Ms.max).optional().describe(fields.sloP99Ms.help),
+    connections: IntIn(fields.connections.min, fields.connections.max)
       .optional()
       .describe('closed-loop connections'),
     duration: Duration.optional(),
