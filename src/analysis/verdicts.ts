@@ -341,34 +341,28 @@ const wsgiConcurrency: Rule = (results, d, claim) => {
   const row = matchupRow(reversed(m));
   const matchups = [row];
   const slo = { sloP99Ms: results.config.sloP99Ms };
-  if (m.outcome === 'undecided') {
-    return {
-      claim: claim.id,
-      verdict: 'undecided',
-      headline: wsgiHeadline('undecided', row, slo),
-      matchups,
-      summary: `undecided: on ${workload} ASGI ${bestAsgi.stack} and WSGI ${bestWsgi.stack} (${bestWsgi.serverClass}) cannot be told apart within the run-to-run noise (${fmtRatio(m.ratio)}x${m.cmp?.note ? `; ${m.cmp.note}` : ''})`,
-      evidence,
-    };
-  }
-  if (m.outcome === 'win') {
-    return {
-      claim: claim.id,
-      verdict: 'depends',
-      headline: wsgiHeadline('depends', row, slo),
-      matchups,
-      summary: `depends: Python needs an application server either way, but WSGI is not what gives it concurrency — ASGI ${bestAsgi.stack} sustains ${fmtRatio(m.ratio)}x WSGI ${bestWsgi.stack} on ${workload}${metric === 'capacity' ? ' within the SLO' : ''}`,
-      evidence,
-    };
-  }
-  return {
+  const decided = (verdict: VerdictValue, summary: string): Verdict => ({
     claim: claim.id,
-    verdict: 'supported',
-    headline: wsgiHeadline('supported', row, slo),
+    verdict,
+    headline: wsgiHeadline(verdict, row, slo),
     matchups,
-    summary: `supported: on ${workload} the best WSGI stack ${bestWsgi.stack} (${bestWsgi.serverClass}) is ${m.outcome === 'tie' ? 'level with' : 'ahead of'} ASGI ${bestAsgi.stack} (${fmtRatio(1 / m.ratio)}x${m.outcome === 'tie' ? ', tie' : ''}): ${bestWsgi.serverClass === 'WSGI gevent' ? "a WSGI server's worker model — here gevent's greenlets, not workers and threads — is how Python handled waiting requests best" : 'WSGI workers and threads are how Python handles concurrency here'}`,
+    summary,
     evidence,
-  };
+  });
+  if (m.outcome === 'undecided')
+    return decided(
+      'undecided',
+      `undecided: on ${workload} ASGI ${bestAsgi.stack} and WSGI ${bestWsgi.stack} (${bestWsgi.serverClass}) cannot be told apart within the run-to-run noise (${fmtRatio(m.ratio)}x${m.cmp?.note ? `; ${m.cmp.note}` : ''})`,
+    );
+  if (m.outcome === 'win')
+    return decided(
+      'depends',
+      `depends: Python needs an application server either way, but WSGI is not what gives it concurrency — ASGI ${bestAsgi.stack} sustains ${fmtRatio(m.ratio)}x WSGI ${bestWsgi.stack} on ${workload}${metric === 'capacity' ? ' within the SLO' : ''}`,
+    );
+  return decided(
+    'supported',
+    `supported: on ${workload} the best WSGI stack ${bestWsgi.stack} (${bestWsgi.serverClass}) is ${m.outcome === 'tie' ? 'level with' : 'ahead of'} ASGI ${bestAsgi.stack} (${fmtRatio(1 / m.ratio)}x${m.outcome === 'tie' ? ', tie' : ''}): ${bestWsgi.serverClass === 'WSGI gevent' ? "a WSGI server's worker model — here gevent's greenlets, not workers and threads — is how Python handled waiting requests best" : 'WSGI workers and threads are how Python handles concurrency here'}`,
+  );
 };
 
 const pct = (x: number) => (Number.isFinite(x) ? `${Math.round(x * 100)}%` : '∞');
