@@ -40,7 +40,7 @@ export function verdictClient(
   const outcomeText = (g: CardGroup, scaling: boolean): string => {
     if (g.outcome === 'cannot serve') return 'no rival';
     if (scaling)
-      return { win: 'Node.js ↑', loss: 'Python ↑', tie: '= alike', undecided: '? bound' }[g.outcome];
+      return { win: 'Node.js ↑', loss: 'Python ↑', tie: '= alike', undecided: '? undecided' }[g.outcome];
     const ratio = g.text.split(' ')[0] ?? '';
     if (g.outcome === 'tie') return '= tie';
     if (g.outcome === 'undecided') return `? ${ratio}`;

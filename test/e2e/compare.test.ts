@@ -125,19 +125,14 @@ test(
         [['a=http://127.0.0.1:9/', 'a=http://127.0.0.1:9/'], /target "a": two targets have this name/],
         [['a=node server.js'], /target "a": the command "node server.js" has no \{port\}/],
       ];
-      for (const [args, expected] of cases) {
-        const r = await runCli([
-          'compare',
-          ...args,
-          '-d',
-          '200ms',
-          '--reps',
-          '1',
-          '--probes',
-          '0',
-          '--out',
-          tmp(),
-        ]);
+      // The cases are independent (each its own folder and ports): run at once, they take the slowest's time.
+      const runs = await Promise.all(
+        cases.map(([args]) =>
+          runCli(['compare', ...args, '-d', '200ms', '--reps', '1', '--probes', '0', '--out', tmp()]),
+        ),
+      );
+      for (const [i, [args, expected]] of cases.entries()) {
+        const r = runs[i]!;
         assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
         assert.match(r.stderr, expected);
         assert.equal(r.stderr.split('\n').filter((l) => l.startsWith('error[')).length, 1, r.stderr);

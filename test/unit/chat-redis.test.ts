@@ -220,7 +220,9 @@ for (const { id, workers } of CASES) {
 
     it('pass the cross-replica check: every member gets each message once, nobody else any', async () => {
       assert.deepEqual(await checkChatReplicas(ports()), []);
-      // The verifier's check says what broke when it breaks: a replica without the broker splits the room.
+      // The verifier's check says what broke when it breaks: a replica without the broker splits the room. It
+      // waits out its 3 s for the missing message, and what it finds does not depend on the stack: once.
+      if (id !== CASES[0]!.id) return;
       const alone = await startReplica(id, 1);
       try {
         const problems = await checkChatReplicas([replicas[0]!.port, alone.port]);

@@ -75,7 +75,15 @@ async function stopStack(stack: Running | undefined): Promise<void> {
   killGroup(stack.child); // workers a graceful stop may have left (normally none)
 }
 
-after(() => {
+/**
+ * Stops under way: a graceful stop takes a gunicorn master up to seconds (gevent's workers close their
+ * sockets first), so each group's stop runs behind the tests that follow and the last hook waits for them all.
+ */
+const stopping: Array<Promise<void>> = [];
+const stopLater = (stack: Running | undefined) => void stopping.push(stopStack(stack));
+
+after(async () => {
+  await Promise.all(stopping);
   for (const child of started) killGroup(child); // whatever a failed assertion left running
 });
 
@@ -260,7 +268,7 @@ for (const id of stackIds) {
       stack = await startStack(id, 2);
     });
 
-    after(() => stopStack(stack));
+    after(() => stopLater(stack));
 
     it('sends the 5 events one by one, 50 ms apart, chunked, with the SSE headers', async () => {
       const s = await timedGet(`${stack.base}/stream?n=5&interval=50`);
@@ -346,7 +354,7 @@ describe('flask-gunicorn /stream with WORKERS=3', { skip: missingPython, timeout
     }
   });
 
-  after(() => stopStack(stack));
+  after(() => stopLater(stack));
 
   it('runs 3 streams in parallel while a 4th waits for a free worker', async () => {
     // 3 events 100 ms apart: a stream holds its worker for 300 ms.
@@ -384,7 +392,7 @@ describe('fastapi-uvicorn /chat', { skip: missingPython, timeout: 60_000 }, () =
 
   after(async () => {
     for (const c of clients) c.ws.terminate();
-    await stopStack(stack);
+    stopLater(stack);
   });
 
   it('broadcasts a message to every member of its room, sender included, and to nobody else', async () => {
@@ -458,7 +466,7 @@ for (const id of ['flask-gunicorn', 'django-gunicorn'] as const) {
       stack = await startStack(id, 1);
     });
 
-    after(() => stopStack(stack));
+    after(() => stopLater(stack));
 
     it('answers GET /chat with 501 JSON', async () => {
       const res = await fetch(`${stack.base}/chat?room=A`);
@@ -484,7 +492,7 @@ describe('django-asgi /stream on Django < 4.2', { skip: djangoStreams, timeout: 
     stack = await startStack('django-asgi', 1);
   });
 
-  after(() => stopStack(stack));
+  after(() => stopLater(stack));
 
   it('answers 501 JSON naming the Django version that streams without blocking', async () => {
     const s = await timedGet(`${stack.base}/stream?n=2&interval=10`);
@@ -540,7 +548,7 @@ describe('flask-gevent /chat (gevent-websocket, one worker)', { timeout: 60_000 
 
   after(async () => {
     for (const c of clients) c.ws.terminate();
-    await stopStack(stack);
+    stopLater(stack);
   });
 
   it('broadcasts to every member of the room, sender included, and to nobody else', () => roomFanout(join));
@@ -581,7 +589,7 @@ describe('django-asgi /chat with Channels (one worker)', { timeout: 60_000 }, ()
 
   after(async () => {
     for (const c of clients) c.ws.terminate();
-    await stopStack(stack);
+    stopLater(stack);
   });
 
   it('broadcasts to every member of the room, sender included, and to nobody else', () => roomFanout(join));
@@ -615,7 +623,7 @@ describe('django-asgi /chat without Channels', { timeout: 60_000 }, () => {
   });
 
   after(async () => {
-    await stopStack(stack);
+    stopLater(stack);
     rmSync(hide, { recursive: true, force: true });
   });
 
@@ -694,7 +702,7 @@ for (const id of ['flask-gevent', 'django-asgi'] as const) {
 
     after(async () => {
       for (const c of clients) c.ws.terminate();
-      for (const s of stacks) await stopStack(s);
+      await Promise.all(stacks.map(stopStack));
       await stopRedis(redis);
     });
 
