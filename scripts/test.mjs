@@ -33,7 +33,8 @@ const all = ['unit', 'e2e'].flatMap((dir) =>
     .map((f) => `dist/test/${dir}/${f}`),
 );
 const missing = MEASURING.filter((f) => !all.includes(f));
-if (missing.length) throw new Error(`scripts/test.mjs names test files that are not built: ${missing.join(', ')}`);
+if (missing.length)
+  throw new Error(`scripts/test.mjs names test files that are not built: ${missing.join(', ')}`);
 const checking = all.filter((f) => !MEASURING.includes(f));
 const extra = process.argv.slice(2);
 

@@ -37,4 +37,3 @@ test('compare --agents 2: both targets measured from both agents, the known diff
   assert.deepEqual(res.capacities.map((c) => c.stack).sort(), ['fast', 'slow']);
   assert.deepEqual(leftovers(r.runId), []);
 });
-

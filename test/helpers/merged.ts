@@ -27,4 +27,3 @@ export function assertMerged(points: Point[], count: number): void {
     );
   }
 }
-
