@@ -141,6 +141,7 @@ async function runStudies(lab: LabRun, opts: RunOptions, record: Recorder): Prom
     results: record.results,
     save: record.save,
     send: opts.generator?.send,
+    step: (stack: string, note: string) => record.emit({ type: 'stack', stack, note }),
   };
   if (opts.sweep && opts.main && !opts.signal?.aborted) {
     record.emit({ type: 'stack', stack: 'sweep', note: 'ML and data at size' });

@@ -55,14 +55,18 @@ export function scalingBlocker(
 }
 
 /** The stacks to sweep on a workload: the best of each runtime in the main run (capacity first), or as asked. */
-function chosen(opts: ScalingOptions, results: Results, workload: WorkloadId): StackRecord[] {
+function chosen(opts: ScalingOptions, results: Results, workload: WorkloadId, form: Form): StackRecord[] {
   const available = results.stacks.filter((s) => s.available && !s.failure);
   if (Array.isArray(opts.stacks)) return available.filter((s) => opts.stacks.includes(s.id));
   // A user's stack is scaled when named (--stacks): its health checks and paths are its own.
   const reference = available.filter((s) => !s.implements);
   if (opts.stacks === 'all') return reference;
   const w = derive(results).workloads.find((x) => x.workload === workload);
-  const figs = measured(w).filter((f) => reference.some((r) => r.id === f.stack));
+  // A replica of node-cluster would be a primary and one worker: the balancer already does the primary's job,
+  // so the replicas are of the best single-process Node.js stack; the cluster's own N is its native form.
+  const replicable = (id: string) =>
+    form !== 'replicas' || reference.find((r) => r.id === id)?.serverClass !== 'event loop x N';
+  const figs = measured(w).filter((f) => reference.some((r) => r.id === f.stack) && replicable(f.stack));
   const best = (rt: 'node' | 'python') =>
     figs
       .filter((f) => f.runtime === rt)
@@ -107,10 +111,14 @@ export async function runScaling(ctx: StudyContext, opts: ScalingOptions): Promi
   if (plan.kind === 'quota') cleanupStaleBudgets();
   results.faults ??= [];
   for (const workload of opts.workloads) {
-    for (const rec of chosen(opts, results, workload)) {
-      if (rec.verification[workload] && rec.verification[workload]!.status !== 'pass') continue;
-      for (const form of opts.forms) {
+    for (const form of opts.forms) {
+      for (const rec of chosen(opts, results, workload, form)) {
+        if (rec.verification[workload] && rec.verification[workload]!.status !== 'pass') continue;
         if (ctx.signal?.aborted) return;
+        ctx.step?.(
+          'scaling',
+          `${rec.id} · ${workload}, ${form === 'replicas' ? 'replicas behind HAProxy' : 'its own workers'}`,
+        );
         const series = { ctx, rec, workload, opts, plan };
         if (form === 'replicas') await replicaSeries(series);
         else await nativeSeries(series);

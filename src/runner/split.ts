@@ -16,6 +16,9 @@ import { deploymentSubject, stackSubject } from './subject.js';
 import type { StudyContext } from './suites.js';
 import { warmUntilSteady } from './warmup.js';
 
+/** Each replica's own warm-up: its JIT and pools, before any probe; the probes' pre-load warms each N again. */
+const MEMBER_WARM_MS = 600;
+
 export interface SplitSettings {
   rounds: number;
   /** Each cost probe's window. */
@@ -70,6 +73,32 @@ export interface SplitRun {
   replicas: number[];
 }
 
+/**
+ * A VM whose host is oversubscribed loses time to steal on every busy window, not on a few: this machine's
+ * quick runs read 30-60 % on 51 of 54 probes, and a repeat was as stolen as the first. After this many repeats
+ * that stayed over the limit, a run stops repeating (it only doubled the study's time) and says so.
+ */
+const FUTILE_REPEATS = 3;
+const futile = new WeakMap<object, { count: number; steals: number[] }>();
+
+function stealIsChronic(ctx: SplitRun['ctx']): boolean {
+  return (futile.get(ctx.results)?.count ?? 0) >= FUTILE_REPEATS;
+}
+
+function futileRepeat(ctx: SplitRun['ctx'], steal: number): void {
+  const f = futile.get(ctx.results) ?? { count: 0, steals: [] };
+  futile.set(ctx.results, f);
+  f.count++;
+  f.steals.push(steal);
+  if (f.count !== FUTILE_REPEATS) return;
+  const pct = (x: number) => `${Math.round(x * 100)} %`;
+  ctx.results.notes.push(
+    `horizontal scaling: the hypervisor took ${pct(Math.min(...f.steals))}–${pct(Math.max(...f.steals))} of the server cores in ` +
+      `${FUTILE_REPEATS} probes repeated for steal over ${pct(STEAL_LIMIT)}, and again on the repeat: steal is chronic on ` +
+      'this machine, so later probes were not repeated (each records its steal); dedicated cores give steadier figures',
+  );
+}
+
 /** Warm every replica on its own, calibrate the rate, run the rounds; the rate offered (for the fault). */
 export async function splitStudy(run: SplitRun): Promise<number> {
   const { ctx, rec, workload, dep, settings } = run;
@@ -78,7 +107,13 @@ export async function splitStudy(run: SplitRun): Promise<number> {
   const grace = ctx.objective.chatGraceMs;
   // Each replica warm before it is measured: N = 1 must not be the only one whose JIT is still compiling.
   for (const m of dep.members)
-    await warmUntilSteady(stackSubject(m, rec.runtime, grace), workload, headline, 1000, ctx.signal);
+    await warmUntilSteady(
+      stackSubject(m, rec.runtime, grace),
+      workload,
+      headline,
+      MEMBER_WARM_MS,
+      ctx.signal,
+    );
   let rate = CHAT_RATE;
   if (!chat) {
     await dep.balancer!.activate([0]);
@@ -98,9 +133,10 @@ export async function splitStudy(run: SplitRun): Promise<number> {
     for (const n of orders[round]!) {
       if (ctx.signal?.aborted) return rate;
       let probe = await probeAt(run, n, round, rate);
-      if (probe.steal > STEAL_LIMIT) {
+      if (probe.steal > STEAL_LIMIT && !stealIsChronic(ctx)) {
         const again = await probeAt(run, n, round, rate);
         probe = { ...(again.steal < probe.steal ? again : probe), repeated: true };
+        if (again.steal > STEAL_LIMIT) futileRepeat(ctx, again.steal);
       }
       ctx.results.splits.push(probe);
       ctx.save();

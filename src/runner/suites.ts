@@ -20,6 +20,8 @@ export interface StudyContext {
   onPoint: (p: Point) => Promise<void>;
   /** The run's generator (the sweep sends through it; this host's engine unless --agents). */
   send?: Send;
+  /** Say which step begins (the progress line): a study of minutes is not silent. */
+  step?: (stack: string, note: string) => void;
 }
 
 /** The capacity objective unless the user says otherwise: p99 within 100 ms, at most 0.1 % errors. */
@@ -85,7 +87,9 @@ export const SUITES: Record<SuiteName, Suite> = {
   quick: {
     name: 'quick',
     stacks: 'leaders',
-    warmupMs: 4000,
+    // Most cells settle within 3-5 chunks of 200 ms; on a noisy 2-core VM some never read steady and ran to
+    // the cap, which at 4 s cost a quick run ~1 minute (--suite full warms up to 10 s).
+    warmupMs: 2000,
     rewarmMs: 100,
     durationMs: 400,
     repetitions: 3,

@@ -5,6 +5,8 @@ import { start, type Managed } from '../machine/process.js';
 import { waitAllInstances, waitReady } from '../machine/net.js';
 import { availability, type StackDef, type StackId } from './registry.js';
 
+const STOP_GRACE_MS = 2000;
+
 export interface RunningStack {
   id: StackId;
   def: StackDef;
@@ -62,5 +64,7 @@ export async function startStack(def: StackDef, opts: StartOptions): Promise<Run
     await proc.stop(2000);
     throw e;
   }
-  return { id, def, port: opts.port, workers, cpus: opts.cpus, proc, stop: () => proc.stop() };
+  // 2 s to stop gracefully, then SIGKILL: nothing is measured any more, and gunicorn's gevent workers wait for
+  // open sockets up to graceful_timeout (a quick run spent ~5 s on each such stop at the 5 s default).
+  return { id, def, port: opts.port, workers, cpus: opts.cpus, proc, stop: () => proc.stop(STOP_GRACE_MS) };
 }
