@@ -79,6 +79,8 @@ export interface Deployment {
   budgets: CpuBudget[];
   /** Put each member under its budget (a deployment made with `unlimited` starts without one). */
   limit(): void;
+  /** Whether the members are under their quotas now (false for `unlimited` until limit()). */
+  limited(): boolean;
   stop(): Promise<void>;
 }
 
@@ -165,8 +167,12 @@ export async function deploy(
     await stop();
     throw e;
   }
+  let underQuota = plan.kind === 'quota' && !unlimited;
   const limit = () => {
     for (const b of budgets) b.setQuota(plan.coresEach * (form === 'native' ? n : 1), plan.periodUs);
+    underQuota = plan.kind === 'quota';
   };
-  return { form, n, plan, port: balancer?.port ?? members[0]!.port, members, balancer, budgets, limit, stop };
+  const limited = () => underQuota;
+  const port = balancer?.port ?? members[0]!.port;
+  return { form, n, plan, port, members, balancer, budgets, limit, limited, stop };
 }

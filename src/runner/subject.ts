@@ -99,10 +99,14 @@ export function deploymentSubject(
     exited: () => members.some((m) => m.proc.exited),
     drive: (workload, spec) => driveStack(dep.port, workload, spec, chatGraceMs),
     async settle() {
-      // Under a quota each member may use only its share of a core: idle is judged against that.
+      // Under a quota each member may use only its share of a core: idle is judged against that. Without one
+      // (the split study, a warm-up) a busy member shows in a 50 ms window, as any unthrottled process does.
       const plan = dep.plan;
-      const cores =
-        plan.kind === 'quota' ? plan.coresEach * (dep.form === 'native' ? dep.n : 1) : plan.coresEach;
+      const cores = !dep.limited()
+        ? Math.max(1, plan.coresEach)
+        : plan.kind === 'quota'
+          ? plan.coresEach * (dep.form === 'native' ? dep.n : 1)
+          : plan.coresEach;
       const waits = await Promise.all(members.map((m) => settleStack(m, cores)));
       return waits.some((w) => w < 0) ? -1 : Math.max(0, ...waits);
     },
