@@ -25,6 +25,8 @@ const MEASURING = [
   'unit/ws-engine',
   'unit/node-realtime',
   'unit/dist-coordinator',
+  'unit/engine-lazy',
+  'unit/engine-bad-servers',
 ].map((f) => `dist/test/${f}.test.js`);
 const all = ['unit', 'e2e'].flatMap((dir) =>
   readdirSync(join(root, 'dist/test', dir))

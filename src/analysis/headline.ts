@@ -136,7 +136,11 @@ export function runtimeHeadline(
   const val = (r: VerdictRow) => r.ratio!.value;
   if (verdict === 'not measured') return notMeasured(missing[0] ?? 'no figures on its workloads');
   if (verdict === 'undecided') {
-    const f = rowFigure(lowest(by(['undecided']), low)!, true)!;
+    // A row can be undecided with nothing to divide (a capacity of 0 on one side): then no figure leans.
+    const lean = lowest(by(['undecided']), low);
+    if (!lean)
+      return line(verdict, `${t.undecided} of ${t.total} undecided, no ratio to lean on; ${t.wins} won`);
+    const f = rowFigure(lean, true)!;
     return line(verdict, `${leanPhrase(f)}; ${t.wins} of ${t.total} won`, f);
   }
   if (verdict === 'supported') {
@@ -160,7 +164,8 @@ export function runtimeHeadline(
   }
   if (verdict === 'not supported') {
     const loss = lowest(by(['loss']), val);
-    const r = loss ?? lowest(by(['tie', 'undecided']), val)!;
+    const r = loss ?? lowest(by(['tie', 'undecided']), val);
+    if (!r) return line(verdict, `${side} won none of ${t.total}`);
     const f = rowFigure(r, true)!;
     const phrase = loss ? leadPhrase(f, c) : tiePhrase(f);
     return line(verdict, `${phrase}; ${side} won none of ${t.total}`, f);
@@ -169,7 +174,8 @@ export function runtimeHeadline(
   const won = rows.filter((r) => r.outcome === 'win' || r.outcome === 'cannot serve');
   const lost = by(['loss', 'tie']);
   const names = classNames(won, lost);
-  const worst = lowest(lost, val)!;
+  const worst = lowest(lost, val);
+  if (!worst) return line(verdict, `${side} wins against ${names(won)}${range(won)}, not every matchup`);
   const f = rowFigure(worst, false)!;
   const verb = lost.every((r) => r.outcome === 'tie') ? 'ties' : 'loses to';
   const ws = [...new Set(lost.map((r) => r.workload))].join(', ');

@@ -9,6 +9,7 @@
 // Root is required (CI runs as root): without it these tests fail and say so.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { twice } from '../helpers/twice.js';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { offsetLimitMs } from '../../src/dist/clock.js';
@@ -141,27 +142,28 @@ after(async () => {
   if (lab) for (const n of lab.names) assert.ok(!listNetns().includes(n), `namespace ${n} left`);
 });
 
-test('3 agents on netns hosts: one generator’s percentiles within 5 %, every index once', async () => {
-  await freshServer();
-  const specs = lab.names.map((n) => `netns:${n}`).join(',');
-  const r = await measured([...loadArgs(), '--agents', specs], { STACKBENCH_TEST_SEQ: '1' });
-  assert.equal(r.agents?.length, 3);
-  assert.equal(r.generator.saturated, false, r.generator.reason);
-  assertSamePercentiles(r, single, '3 agents');
-  // The merged histogram is the sum of the agents'.
-  assert.equal(
-    r.latency.count,
-    r.agents!.reduce((a, g) => a + g.count, 0),
-  );
-  assert.ok(r.latency.count >= RATE * SECONDS * 0.99, `${r.latency.count} responses`);
-  // The server saw each index of the schedule exactly once: the agents' sends are its union, no more.
-  const audit = seqAudit(await fetchSeen(url), RATE * (WARMUP_S + SECONDS));
-  assert.deepEqual([audit.duplicates, audit.outside, audit.missing], [[], [], []]);
-  // Each agent sent from its own address, over its own veth.
-  const from = new Set((await fetchSeen(url)).map((s) => s.from.replace(/^::ffff:/, '')));
-  assert.deepEqual([...from].sort(), [...lab.addresses].sort());
-  for (const g of r.agents!) assert.equal(g.lost, undefined);
-});
+test('3 agents on netns hosts: one generator’s percentiles within 5 %, every index once', () =>
+  twice('3 agents', async () => {
+    await freshServer();
+    const specs = lab.names.map((n) => `netns:${n}`).join(',');
+    const r = await measured([...loadArgs(), '--agents', specs], { STACKBENCH_TEST_SEQ: '1' });
+    assert.equal(r.agents?.length, 3);
+    assert.equal(r.generator.saturated, false, r.generator.reason);
+    assertSamePercentiles(r, single, '3 agents');
+    // The merged histogram is the sum of the agents'.
+    assert.equal(
+      r.latency.count,
+      r.agents!.reduce((a, g) => a + g.count, 0),
+    );
+    assert.ok(r.latency.count >= RATE * SECONDS * 0.99, `${r.latency.count} responses`);
+    // The server saw each index of the schedule exactly once: the agents' sends are its union, no more.
+    const audit = seqAudit(await fetchSeen(url), RATE * (WARMUP_S + SECONDS));
+    assert.deepEqual([audit.duplicates, audit.outside, audit.missing], [[], [], []]);
+    // Each agent sent from its own address, over its own veth.
+    const from = new Set((await fetchSeen(url)).map((s) => s.from.replace(/^::ffff:/, '')));
+    assert.deepEqual([...from].sort(), [...lab.addresses].sort());
+    for (const g of r.agents!) assert.equal(g.lost, undefined);
+  }));
 
 test('an agent SIGKILLed mid-run: named, the others stop, exit 1, nothing left running', async () => {
   await freshServer();
@@ -195,54 +197,55 @@ test('an agent SIGKILLed mid-run: named, the others stop, exit 1, nothing left r
   assert.deepEqual(leftovers(res.runId), []);
 });
 
-test('clocks skewed by +-10 minutes: measured, corrected, recorded; results unchanged', async () => {
-  await freshServer();
-  const opts: LoadOptions = {
-    url,
-    model: 'open',
-    rate: RATE,
-    connections: 300,
-    durationMs: SECONDS * 1000,
-    warmupMs: WARMUP_S * 1000,
-    allowRemote: [lab.hostAddress],
-  };
-  const skew = ['600000', '-600000', '0'];
-  const specs = lab.names.map((n, k) => ({
-    kind: 'netns' as const,
-    target: n,
-    env: { STACKBENCH_TEST_CLOCK_OFFSET_MS: skew[k]! },
-  }));
-  let r = await distributedLoad(opts, specs, { cpus: [Number(GENERATOR_CORE)] });
-  if (r.generator.saturated) {
-    console.log(`# generator-limited run, repeated: ${r.generator.reason}`);
+test('clocks skewed by +-10 minutes: measured, corrected, recorded; results unchanged', () =>
+  twice('skewed agents', async () => {
     await freshServer();
-    r = await distributedLoad({ ...opts, url }, specs, { cpus: [Number(GENERATOR_CORE)] });
-  }
-  const [a, b, c] = r.agents!;
-  for (const [g, want] of [
-    [a!, 600_000],
-    [b!, -600_000],
-    [c!, 0],
-  ] as const) {
+    const opts: LoadOptions = {
+      url,
+      model: 'open',
+      rate: RATE,
+      connections: 300,
+      durationMs: SECONDS * 1000,
+      warmupMs: WARMUP_S * 1000,
+      allowRemote: [lab.hostAddress],
+    };
+    const skew = ['600000', '-600000', '0'];
+    const specs = lab.names.map((n, k) => ({
+      kind: 'netns' as const,
+      target: n,
+      env: { STACKBENCH_TEST_CLOCK_OFFSET_MS: skew[k]! },
+    }));
+    let r = await distributedLoad(opts, specs, { cpus: [Number(GENERATOR_CORE)] });
+    if (r.generator.saturated) {
+      console.log(`# generator-limited run, repeated: ${r.generator.reason}`);
+      await freshServer();
+      r = await distributedLoad({ ...opts, url }, specs, { cpus: [Number(GENERATOR_CORE)] });
+    }
+    const [a, b, c] = r.agents!;
+    for (const [g, want] of [
+      [a!, 600_000],
+      [b!, -600_000],
+      [c!, 0],
+    ] as const) {
+      assert.ok(
+        Math.abs(g.offsetMs! - want) <= g.offsetBoundMs! + 1,
+        `agent ${g.index}: offset ${g.offsetMs} ms`,
+      );
+      assert.ok(g.offsetBoundMs! < 5, `agent ${g.index}: bound ${g.offsetBoundMs} ms`);
+    }
+    // The true start skew: all namespaces share this host's monotonic clock, so their starts compare directly.
+    const starts = r.agents!.map((g) => g.monoStartMs!);
+    const spread = Math.max(...starts) - Math.min(...starts);
+    // Within the bound the coordinator itself holds a start to (1 % of the 3 s window); the three share one core
+    // here, so each begins when the core is free.
     assert.ok(
-      Math.abs(g.offsetMs! - want) <= g.offsetBoundMs! + 1,
-      `agent ${g.index}: offset ${g.offsetMs} ms`,
+      spread <= offsetLimitMs((WARMUP_S + SECONDS) * 1000),
+      `agents started ${spread.toFixed(1)} ms apart`,
     );
-    assert.ok(g.offsetBoundMs! < 5, `agent ${g.index}: bound ${g.offsetBoundMs} ms`);
-  }
-  // The true start skew: all namespaces share this host's monotonic clock, so their starts compare directly.
-  const starts = r.agents!.map((g) => g.monoStartMs!);
-  const spread = Math.max(...starts) - Math.min(...starts);
-  // Within the bound the coordinator itself holds a start to (1 % of the 3 s window); the three share one core
-  // here, so each begins when the core is free.
-  assert.ok(
-    spread <= offsetLimitMs((WARMUP_S + SECONDS) * 1000),
-    `agents started ${spread.toFixed(1)} ms apart`,
-  );
-  console.log(`# true start spread of 3 agents on one core: ${spread.toFixed(2)} ms`);
-  assertSamePercentiles(r, single, 'skewed agents', 0.1);
-  assert.equal(r.generator.saturated, false, r.generator.reason);
-});
+    console.log(`# true start spread of 3 agents on one core: ${spread.toFixed(2)} ms`);
+    assertSamePercentiles(r, single, 'skewed agents', 0.1);
+    assert.equal(r.generator.saturated, false, r.generator.reason);
+  }));
 
 test('an agent whose offset cannot be bounded (a 40 ms round trip) is refused before any load', async () => {
   await freshServer();

@@ -6,7 +6,13 @@ import { describe, it } from 'node:test';
 import { analyze } from '../../src/analysis/index.js';
 import { CLAIMS, type Claim } from '../../src/analysis/claims.js';
 import { derive } from '../../src/analysis/derive.js';
-import { scalingHeadline, spanPct, spanX, type ScalingOutcome } from '../../src/analysis/headline.js';
+import {
+  runtimeHeadline,
+  scalingHeadline,
+  spanPct,
+  spanX,
+  type ScalingOutcome,
+} from '../../src/analysis/headline.js';
 import { RULES } from '../../src/analysis/verdicts.js';
 import type { Results, Verdict } from '../../src/results/types.js';
 import { Verdict as VerdictSchema } from '../../src/results/verdict-schema.js';
@@ -170,5 +176,42 @@ describe('the scaling headline', () => {
     );
     assert.equal(n.text, 'not measured — the scaling study did not run');
     assert.equal(n.figure, undefined);
+  });
+});
+
+describe('a runtime headline with rows that have nothing to divide', () => {
+  // A short real run found node-http's io capacity 0: the row is undecided with no ratio, and the headline
+  // threw on it (rowFigure of undefined), ending the run with a TypeError after every point was measured.
+  const row = {
+    workload: 'io' as const,
+    metric: 'capacity' as const,
+    favoured: 'node-http',
+    opponent: 'fastapi-uvicorn',
+    opponentClass: 'ASGI',
+    ratio: null,
+    favouredFigure: null,
+    opponentFigure: { value: 1949, low: 1949, high: 1949 },
+    outcome: 'undecided' as const,
+    notes: [],
+  };
+  const c = { sloP99Ms: 100 };
+  it('undecided: says so, with no figure', () => {
+    const h = runtimeHeadline('undecided', [row], { wins: 0, total: 1, undecided: 1 }, 'Node.js', c, []);
+    assert.equal(h.text, 'undecided — 1 of 1 undecided, no ratio to lean on; 0 won');
+    assert.equal(h.figure, undefined);
+  });
+  it('not supported and depends: a line without a figure, not a TypeError', () => {
+    const none = runtimeHeadline(
+      'not supported',
+      [row],
+      { wins: 0, total: 1, undecided: 1 },
+      'Node.js',
+      c,
+      [],
+    );
+    assert.equal(none.text, 'not supported — Node.js won none of 1');
+    const won = { ...row, outcome: 'win' as const, ratio: { value: 3, low: 2, high: 4 } };
+    const dep = runtimeHeadline('depends', [won, row], { wins: 1, total: 2, undecided: 1 }, 'Node.js', c, []);
+    assert.match(dep.text, /^depends — Node\.js wins against ASGI \(3(\.0)?x\), not every matchup$/);
   });
 });
