@@ -53,7 +53,7 @@ for (const c of curves[0]!) {
 }
 const verdicts = results.map((x) => {
   const v = x.res.analysis!.verdicts.find((y) => y.claim === 'horizontal-scaling')!;
-  return `${v.verdict}: ${v.headline.text}`;
+  return v.headline.text; // "undecided — ...": it begins with the verdict
 });
 const md = [
   `# Split cost, ${runs} runs back to back`,
