@@ -42,7 +42,8 @@ afterEach(async () => {
 
 /** Agents answer with their pod's name; a balancer's stats page shows as many replicas UP as are ready. */
 const forwarder: Forwarder = async (_ns, pod, port) => {
-  const server = port === 7070 ? createServer((s) => s.on('error', () => {}).end(`${pod}\n`)) : statsPage(fake, pod);
+  const server =
+    port === 7070 ? createServer((s) => s.on('error', () => {}).end(`${pod}\n`)) : statsPage(fake, pod);
   servers.push(server as Server);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const local = (server.address() as { port: number }).port;
