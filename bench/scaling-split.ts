@@ -2,7 +2,9 @@
 // workloads, then per stack, workload and N the CPU per request at N over at 1 from each run (with its
 // interval), how far the runs are apart (max / min - 1: the bar is 10 %), and each run's verdict on the
 // horizontal-scaling claim. What the study's figures are worth on this machine, not a timed test.
-// Usage: node dist/bench/scaling-split.js [runs=3] [stacks=default] [workloads=json,io,chat]
+// Usage: node dist/bench/scaling-split.js [runs=3] [stacks=default] [workloads=json,io,chat] [earlier,folders]
+// (earlier results folders of the same command count as its first runs: a run is minutes long). A run that exits
+// 1 with its results complete (a stack failed a check: said in its failures) counts; its failures are listed.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,19 +16,27 @@ import { ROOT } from './lib/tools.js';
 const runs = Number(process.argv[2] ?? 3);
 const stacks = process.argv[3];
 const workloads = process.argv[4] ?? 'json,io,chat';
+const earlier = process.argv[5]?.split(',').filter(Boolean) ?? [];
 
-const results: Array<{ res: Results; seconds: number }> = [];
-for (let k = 0; k < runs; k++) {
+const read = (dir: string) => JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as Results;
+const seconds = (res: Results) =>
+  (Date.parse(res.finishedAt ?? res.startedAt) - Date.parse(res.startedAt)) / 1000;
+const results: Array<{ res: Results; seconds: number }> = earlier.map((dir) => {
+  const res = read(dir);
+  return { res, seconds: seconds(res) };
+});
+for (let k = results.length; k < runs; k++) {
   const out = mkdtempSync(join(tmpdir(), 'sb-split-'));
   const args = ['bin/stackbench.js', 'run', '--scaling', 'only', '--workloads', workloads, '--out', out];
   if (stacks) args.push('--stacks', stacks);
   const t0 = Date.now();
   // The run's progress lines (each step with its elapsed seconds) pass through: where the time goes.
   const r = spawnSync(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
-  if (r.status !== 0) throw new Error(`run ${k + 1} failed (exit ${r.status}): its messages are above`);
-  const res = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Results;
+  const res = r.status === 0 || r.status === 1 ? read(out) : undefined;
+  if (!res || res.status !== 'complete')
+    throw new Error(`run ${k + 1} failed (exit ${r.status}): its messages are above, its folder ${out}`);
   results.push({ res, seconds: (Date.now() - t0) / 1000 });
-  process.stderr.write(`run ${k + 1}/${runs}: ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
+  process.stderr.write(`run ${k + 1}/${runs} (${out}): ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
 }
 
 const rows: Array<Array<string | number>> = [];
@@ -73,5 +83,6 @@ const md = [
   ),
   '',
   ...verdicts.map((v, k) => `- run ${k + 1} (${results[k]!.seconds.toFixed(0)} s): ${v}`),
+  ...results.flatMap((x, k) => x.res.failures.map((f) => `- run ${k + 1} failure: ${f}`)),
 ].join('\n');
 publish('scaling-split', md);
