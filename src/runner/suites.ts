@@ -88,7 +88,7 @@ export const SUITES: Record<SuiteName, Suite> = {
     name: 'quick',
     stacks: 'leaders',
     // Most cells settle within 3-5 chunks of 200 ms; on a noisy 2-core VM some never read steady and ran to
-    // the cap, which at 4 s cost a quick run ~1 minute (--suite full warms up to 10 s).
+    // the cap, which at 4 s cost a quick run ~25 s (371 s of main matrix against 348 s; --suite full: 10 s).
     warmupMs: 2000,
     rewarmMs: 100,
     durationMs: 400,
