@@ -27,6 +27,7 @@ const MEASURING = [
   'unit/dist-coordinator',
   'unit/engine-lazy',
   'unit/engine-bad-servers',
+  'unit/kube-measure',
 ].map((f) => `dist/test/${f}.test.js`);
 const all = ['unit', 'e2e'].flatMap((dir) =>
   readdirSync(join(root, 'dist/test', dir))
