@@ -79,21 +79,17 @@ export interface SplitRun {
  * that stayed over the limit, a run stops repeating (it only doubled the study's time) and says so.
  */
 const FUTILE_REPEATS = 3;
-const futile = new WeakMap<object, { count: number; steals: number[] }>();
 
-function stealIsChronic(ctx: SplitRun['ctx']): boolean {
-  return (futile.get(ctx.results)?.count ?? 0) >= FUTILE_REPEATS;
-}
+/** The run's repeats that stayed over the limit: kept with `repeated`, the less stolen of two still over it. */
+const futile = (ctx: SplitRun['ctx']) =>
+  (ctx.results.splits ?? []).filter((p) => p.repeated && p.steal > STEAL_LIMIT);
 
-function futileRepeat(ctx: SplitRun['ctx'], steal: number): void {
-  const f = futile.get(ctx.results) ?? { count: 0, steals: [] };
-  futile.set(ctx.results, f);
-  f.count++;
-  f.steals.push(steal);
-  if (f.count !== FUTILE_REPEATS) return;
+/** Once the run has seen enough futile repeats: said once, in a note. */
+function noteChronic(ctx: SplitRun['ctx']): void {
+  const steals = futile(ctx).map((p) => p.steal);
   const pct = (x: number) => `${Math.round(x * 100)} %`;
   ctx.results.notes.push(
-    `horizontal scaling: the hypervisor took ${pct(Math.min(...f.steals))}–${pct(Math.max(...f.steals))} of the server cores in ` +
+    `horizontal scaling: the hypervisor took ${pct(Math.min(...steals))}–${pct(Math.max(...steals))} of the server cores in ` +
       `${FUTILE_REPEATS} probes repeated for steal over ${pct(STEAL_LIMIT)}, and again on the repeat: steal is chronic on ` +
       'this machine, so later probes were not repeated (each records its steal); dedicated cores give steadier figures',
   );
@@ -133,12 +129,13 @@ export async function splitStudy(run: SplitRun): Promise<number> {
     for (const n of orders[round]!) {
       if (ctx.signal?.aborted) return rate;
       let probe = await probeAt(run, n, round, rate);
-      if (probe.steal > STEAL_LIMIT && !stealIsChronic(ctx)) {
+      const chronic = futile(ctx).length >= FUTILE_REPEATS;
+      if (probe.steal > STEAL_LIMIT && !chronic) {
         const again = await probeAt(run, n, round, rate);
         probe = { ...(again.steal < probe.steal ? again : probe), repeated: true };
-        if (again.steal > STEAL_LIMIT) futileRepeat(ctx, again.steal);
       }
       ctx.results.splits.push(probe);
+      if (!chronic && futile(ctx).length === FUTILE_REPEATS) noteChronic(ctx);
       ctx.save();
     }
   }

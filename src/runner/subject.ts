@@ -102,11 +102,9 @@ export function deploymentSubject(
       // Under a quota each member may use only its share of a core: idle is judged against that. Without one
       // (the split study, a warm-up) a busy member shows in a 50 ms window, as any unthrottled process does.
       const plan = dep.plan;
-      const cores = !dep.limited()
-        ? Math.max(1, plan.coresEach)
-        : plan.kind === 'quota'
-          ? plan.coresEach * (dep.form === 'native' ? dep.n : 1)
-          : plan.coresEach;
+      const cores = dep.limited()
+        ? plan.coresEach * (dep.form === 'native' ? dep.n : 1)
+        : Math.max(1, plan.coresEach);
       const waits = await Promise.all(members.map((m) => settleStack(m, cores)));
       return waits.some((w) => w < 0) ? -1 : Math.max(0, ...waits);
     },
