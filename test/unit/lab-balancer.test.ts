@@ -332,6 +332,9 @@ describe('balancer in front of replicas', { timeout: 120_000 }, () => {
 
       it('fails clearly, and cleans up, when no upstream answers', async () => {
         const dead = await freePort();
+        // Only folders made during this start count: other test files, run alongside, make balancers too.
+        const lbDirs = () => readdirSync(tmpdir()).filter((n) => n.startsWith('stackbench-lb-'));
+        const earlier = new Set(lbDirs());
         const err = await startBalancer({
           kind,
           port: await freePort(),
@@ -345,7 +348,7 @@ describe('balancer in front of replicas', { timeout: 120_000 }, () => {
         assert.ok(err, 'start must fail');
         assert.match(err.message, new RegExp(`no upstream answered / through it .*upstreams ${dead}`));
         assert.deepEqual(orphans(), [], 'no balancer left running on a removed folder');
-        const left = readdirSync(tmpdir()).filter((n) => n.startsWith('stackbench-lb-'));
+        const left = lbDirs().filter((n) => !earlier.has(n));
         for (const n of left) {
           const conf = join(tmpdir(), n, `${kind}.conf`);
           assert.ok(
