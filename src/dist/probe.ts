@@ -61,12 +61,19 @@ export class ProbeRun {
     signal?.addEventListener('abort', onAbort, { once: true });
     if (signal?.aborted) this.stopAll();
     const timer = setInterval(() => this.tick(), 100);
+    let begin: NodeJS.Timeout | undefined;
     try {
       await this.barrier(handles);
-      if (!this.stopping) this.start(clocks);
+      if (!this.stopping) {
+        this.start(clocks);
+        // The agents start sending at T0: so does the window's warm-up, on our clock.
+        const onBegin = this.opts.onBegin;
+        if (onBegin) begin = setTimeout(onBegin, Math.max(0, this.t0! - wallClockMs()));
+      }
       return { settled: await Promise.allSettled(handles.map((h) => h.result)), t0: this.t0 };
     } finally {
       clearInterval(timer);
+      clearTimeout(begin);
       signal?.removeEventListener('abort', onAbort);
     }
   }

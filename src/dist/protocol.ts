@@ -36,7 +36,7 @@ export const LOST_MS = 2500;
 export const MAX_LINE_BYTES = 64 * 1024 * 1024;
 
 /** The load options that travel: everything but callbacks, the signal and the hosts allowed (the agent's own). */
-export type WireLoadOptions = Omit<LoadOptions, 'signal' | 'onProgress' | 'allowRemote'>;
+export type WireLoadOptions = Omit<LoadOptions, 'signal' | 'onProgress' | 'onBegin' | 'allowRemote'>;
 
 export interface Segment {
   index: number;

@@ -47,7 +47,7 @@ export function agentsFor(opts: LoadOptions, count: number): number {
 
 /** What agent k of `count` is told to run: the options with its connections (HTTP) and nothing local. */
 export function agentOptions(opts: LoadOptions, segment: Segment): WireLoadOptions {
-  const { signal: _s, onProgress: _p, allowRemote: _a, ...wire } = opts;
+  const { signal: _s, onProgress: _p, onBegin: _b, allowRemote: _a, ...wire } = opts;
   // WebSocket: the agent opens the members of its rooms out of all the clients, so it gets the whole count.
   if (isWs(opts)) return wire;
   return {

@@ -43,7 +43,16 @@ export function defaultThreads(cores: number, connections: number): number {
  * Run a load and measure it. `part` is for the distributed generator (src/dist): one agent's segment of the
  * schedule and the shared start; without it the load is the whole schedule, started at once.
  */
-export async function runLoad(opts: LoadOptions, part: LoadPart = {}): Promise<LoadResult> {
+export async function runLoad(opts: LoadOptions, given: LoadPart = {}): Promise<LoadResult> {
+  const part: LoadPart = opts.onBegin
+    ? {
+        ...given,
+        onBegin: (lateMs) => {
+          given.onBegin?.(lateMs);
+          opts.onBegin!();
+        },
+      }
+    : given;
   const target = parseTarget(opts.url, ['http:', 'ws:']);
   if (target.protocol === 'ws:' && (opts.requests !== undefined || opts.values !== undefined))
     throw new StackbenchError(

@@ -75,6 +75,12 @@ export interface LoadOptions {
   allowRemote?: string[];
   /** Called about every 500 ms while measuring. */
   onProgress?: (p: LoadProgress) => void;
+  /**
+   * Called once, when traffic starts (the warm-up's first send): the measured window opens `warmupMs` later.
+   * What samples the server over that window starts from here, not from the call: a worker thread's boot or
+   * an agent's barrier can take longer than a short window.
+   */
+  onBegin?: () => void;
   /** ws:// only: how the clients are grouped into rooms and what they send. */
   ws?: WsOptions;
   /** Count successes and errors per slice of this many ms of the window (LoadResult.timeline): a fault's shape. */

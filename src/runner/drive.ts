@@ -16,6 +16,7 @@ export function loadOf(spec: DriveSpec) {
     warmupMs: spec.warmupMs,
     signal: spec.signal,
     onProgress: (p: { rps: number; elapsedMs: number }) => spec.onProgress?.(p.rps, p.elapsedMs),
+    ...(spec.onBegin ? { onBegin: spec.onBegin } : {}),
     ...(spec.timelineMs ? { timelineMs: spec.timelineMs, threads: 1 } : {}),
   };
 }

@@ -36,15 +36,21 @@ export async function measurePoint(spec: PointSpec): Promise<Point> {
   const settled = await subject.settle();
   // Sample the server only over the measured window: the warm-up's CPU is not the point's cost, nor is the
   // drain after it (an overloaded probe's queue, worked off after the window closed: it read as 2.8 cores on
-  // a 1-core server).
+  // a 1-core server). The window is timed from the generator's first send, not from this call: on a loaded
+  // machine a worker thread's boot outlasted a 300 ms window, and the server's cost read as zero.
   let sampler: { stop(): TreeUsage } | undefined;
   let usage: TreeUsage | undefined;
-  const startSampling = setTimeout(() => (sampler = subject.sample()), spec.warmupMs);
-  const stopSampling = setTimeout(() => (usage = sampler?.stop()), spec.warmupMs + spec.durationMs);
+  let startSampling: NodeJS.Timeout | undefined;
+  let stopSampling: NodeJS.Timeout | undefined;
+  const onBegin = () => {
+    if (startSampling) return;
+    startSampling = setTimeout(() => (sampler = subject.sample()), spec.warmupMs);
+    stopSampling = setTimeout(() => (usage = sampler?.stop()), spec.warmupMs + spec.durationMs);
+  };
   let result: LoadResult;
   try {
     const { subject: _s, workload, kind: _k, rep: _r, objective: _o, ...drive } = spec;
-    result = await subject.drive(workload, drive);
+    result = await subject.drive(workload, { ...drive, onBegin });
   } catch (e) {
     if (!usage) sampler?.stop();
     throw e;

@@ -21,6 +21,8 @@ export interface DriveSpec {
   warmupMs?: number;
   signal?: AbortSignal;
   onProgress?: (unitsPerSec: number, elapsedMs: number) => void;
+  /** Traffic started (the warm-up's first send): LoadOptions.onBegin. */
+  onBegin?: () => void;
   /** A fault's timeline: answers and errors per slice of this many ms. */
   timelineMs?: number;
   /** Chat: members the server drops join again (a replica killed). */

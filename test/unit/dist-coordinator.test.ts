@@ -74,7 +74,12 @@ test('three agents: one merged result, counts the sum of theirs, every index sen
         assert.equal(audit.missing.length, r.pacing!.unsent);
         // Held open across probes: a second probe on the same agents.
         srv.seen.length = 0;
-        const again = await c.run(open(srv.url, { rate: 300 }));
+        // onBegin is called once, at the agents' start: a 1 s window still lies ahead of it.
+        const begun: number[] = [];
+        const again = await c.run(open(srv.url, { rate: 300, onBegin: () => begun.push(performance.now()) }));
+        const ended = performance.now();
+        assert.equal(begun.length, 1, 'onBegin once');
+        assert.ok(ended - begun[0]! >= 950, `onBegin ${ended - begun[0]!} ms before the end of a 1 s load`);
         assert.equal(again.pacing!.intended, 300);
         assert.equal(srv.seen.length, again.pacing!.sent);
       } finally {
