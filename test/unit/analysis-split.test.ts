@@ -2,7 +2,7 @@
 // stacks, one leader per server class and runtime, read from the registry.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { logInterval, splitCurves } from '../../src/analysis/split.js';
+import { logInterval, pooledSpread, splitCurves } from '../../src/analysis/split.js';
 import { t975 } from '../../src/analysis/stats.js';
 import type { SplitProbe } from '../../src/results/types.js';
 import { BUILTIN_IDS, classLeaders, STACKS } from '../../src/stacks/registry.js';
@@ -38,6 +38,31 @@ describe('split cost', () => {
     const one = logInterval([1.4]);
     assert.equal(one.low, 0);
     assert.equal(one.high, Infinity);
+  });
+  it("floors a row's interval at the run's pooled spread: three rounds that agree by chance decide nothing", () => {
+    const r = makeResults({ stacks: ['node-http', 'fastapi-uvicorn'], workloads: ['json'] });
+    // node-http's rounds agree to 1 %; fastapi-uvicorn's spread ±25 %. Alone, node-http's interval would be
+    // about ±2 %; pooled with the other row's noise it cannot be narrower than the run's rounds are.
+    const at4 = { 'node-http': [1.5, 1.52, 1.51], 'fastapi-uvicorn': [1.2, 1.6, 2.0] };
+    r.splits = Object.entries(at4).flatMap(([stack, ratios]) =>
+      ratios.flatMap((ratio, round) => [
+        { ...probe(1, round, 100), stack, steal: 0, repeated: false },
+        { ...probe(4, round, 100 * ratio), stack, steal: 0, repeated: false },
+      ]),
+    );
+    const floor = pooledSpread(Object.values(at4))!;
+    assert.equal(floor.df, 4);
+    const own = logInterval(at4['node-http']);
+    const curves = splitCurves(r);
+    const node = curves.find((c) => c.stack === 'node-http')!.steps[1]!.ratio;
+    assert.ok(own.high / own.value < 1.03, JSON.stringify(own));
+    const expected = Math.exp((t975(4) * floor.sd) / Math.sqrt(3));
+    assert.ok(Math.abs(node.high / node.value - expected) < 1e-9, JSON.stringify({ node, expected }));
+    assert.ok(node.high / node.value > 1.25, 'too wide to decide, as the run is');
+    // A noisier row keeps its own, wider interval.
+    const py = curves.find((c) => c.stack === 'fastapi-uvicorn')!.steps[1]!.ratio;
+    const pyOwn = logInterval(at4['fastapi-uvicorn']);
+    assert.ok(Math.abs(py.high - pyOwn.high) < 1e-9);
   });
   it('pairs each N with N = 1 of the same round, so a slow round moves both sides', () => {
     const r = makeResults({ stacks: ['node-http'], workloads: ['json'] });
