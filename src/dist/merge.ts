@@ -3,6 +3,7 @@
 // rate the global one. Saturation is judged per agent — its own health, a start later than the clock bound,
 // agents on one host whose cores were full together — and any one limits the merged figure. A lost agent's
 // share is counted as intended and unsent, and the figure is flagged: never a silently lower rate.
+import { mergeTimelines } from '../engine/timeline.js';
 import { assessHealth } from '../engine/health.js';
 import { encodeHistogram, mergeEncoded, summarize } from '../engine/histogram.js';
 import { noErrors } from '../engine/result.js';
@@ -235,9 +236,5 @@ function mergePerRequest(parts: LoadResult[]): RequestFigures[] | undefined {
 
 function mergeTimeline(parts: LoadResult[]): LoadResult['timeline'] {
   const all = parts.map((r) => r.timeline).filter((t): t is NonNullable<LoadResult['timeline']> => !!t);
-  if (all.length === 0) return undefined;
-  const len = Math.max(...all.map((t) => t.ok.length));
-  const add = (key: 'ok' | 'errors') =>
-    Array.from({ length: len }, (_, i) => all.reduce((a, t) => a + (t[key][i] ?? 0), 0));
-  return { sliceMs: all[0]!.sliceMs, ok: add('ok'), errors: add('errors') };
+  return all.length ? mergeTimelines(all[0]!.sliceMs, all) : undefined;
 }

@@ -4,6 +4,7 @@
 // measured window, histograms merge exactly, and one set of rules (health.ts) judges the generator's health.
 // An HTTP run's requests (one, or a weighted mix) are serialized into a pool before it starts (mix.ts, pool.ts);
 // every shard sends from that same pool, shared with worker threads without a copy.
+import { mergeTimelines } from './timeline.js';
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
@@ -156,13 +157,6 @@ interface ShardRun {
   result: Promise<ShardResult>;
 }
 
-/** The shards' timelines, slice by slice. */
-function mergeTimelines(sliceMs: number, results: ShardResult[]): NonNullable<LoadResult['timeline']> {
-  const len = Math.max(0, ...results.map((r) => r.timeline?.ok.length ?? 0));
-  const sum = (key: 'ok' | 'errors') =>
-    Array.from({ length: len }, (_, i) => results.reduce((a, r) => a + (r.timeline?.[key][i] ?? 0), 0));
-  return { sliceMs, ok: sum('ok'), errors: sum('errors') };
-}
 
 /** Process CPU (all threads) between the first shard entering its window and the last leaving it. */
 class CpuWindow {
@@ -315,7 +309,10 @@ function combine(
   hist.destroy();
   if (opts.model === 'open') result.pacing = pacing;
   if (results.some((r) => r.interrupted)) result.interrupted = true;
-  if (opts.timelineMs) result.timeline = mergeTimelines(opts.timelineMs, results);
+  if (opts.timelineMs) result.timeline = mergeTimelines(
+      opts.timelineMs,
+      results.map((r) => r.timeline),
+    );
   if (pool.names.length > 1) {
     const parts = results.map((r) => r.perRequest).filter((p): p is ShardBreakdown => p !== undefined);
     result.perRequest = mergeBreakdowns(pool.names, parts);

@@ -9,6 +9,7 @@ import { Conn, type ConnOwner } from './http1/conn.js';
 import { encodeHistogram, newHistogram, type Histogram } from './histogram.js';
 import { poolEntries, type RequestPool } from './pool.js';
 import { noErrors } from './result.js';
+import { Timeline, type TimelineCounts } from './timeline.js';
 import { models } from './models/index.js';
 import type { Model, ModelHost, ModelOptions, Pacing } from './models/model.js';
 import type { ErrorKind, LoadResult, ModelName } from './types.js';
@@ -38,8 +39,8 @@ export interface ShardResult extends Pick<
   /** Length of the measured window actually run (shorter when interrupted). */
   measuredMs: number;
   interrupted: boolean;
-  /** Per slice of the window (timelineMs): successful answers and errors. */
-  timeline?: { ok: number[]; errors: number[] };
+  /** Per slice of the window (timelineMs): successful answers, errors, each slice's p99. */
+  timeline?: TimelineCounts;
   /** A mix of more than one request: the counts of each. */
   perRequest?: ShardBreakdown;
 }
@@ -99,7 +100,7 @@ export class Shard implements ConnOwner, ModelHost {
   private readonly retries = new Set<NodeJS.Timeout>();
   private sweepTimer: NodeJS.Timeout | undefined;
   private interrupted = false;
-  private readonly timeline: { ok: number[]; errors: number[] } | undefined;
+  private readonly timeline: Timeline | undefined;
   private stopped = false;
   private measureEndAt = 0;
   private finish: ((r: ShardResult) => void) | undefined;
@@ -120,18 +121,14 @@ export class Shard implements ConnOwner, ModelHost {
     this.counters = counters;
     this.hooks = hooks;
     this.model = models[opts.model](this);
-    if (opts.timelineMs) this.timeline = { ok: [], errors: [] };
+    if (opts.timelineMs) this.timeline = new Timeline(opts.timelineMs);
   }
 
-  /** A fault's timeline: one more answer or error in the slice of the window `now` falls in. */
-  private mark(now: number, error: boolean): void {
-    const t = this.timeline!;
-    const slice = Math.max(0, Math.floor((now - this.measureStart) / this.opts.timelineMs!));
-    const list = error ? t.errors : t.ok;
-    while (t.ok.length <= slice) t.ok.push(0);
-    while (t.errors.length <= slice) t.errors.push(0);
-    list[slice]!++;
+  /** The timeline: one more answer (with its latency) or error in the slice of the window `now` falls in. */
+  private mark(now: number, error: boolean, latencyUs?: number): void {
+    this.timeline!.mark(Math.max(0, now - this.measureStart), !error, latencyUs);
   }
+
 
   /**
    * Run, with traffic from `startAt` (monoMs(); default now): every shard of a load, in any thread or agent on
@@ -206,7 +203,7 @@ export class Shard implements ConnOwner, ModelHost {
         const us = Math.round((now - conn.origin) * 1000);
         if (per === null) this.hist.recordValue(us);
         else per.ok(this.requestOf[conn.entry]!, us);
-        if (this.timeline) this.mark(now, false);
+        if (this.timeline) this.mark(now, false, us);
       } else {
         this.errors.status++;
         this.counters[COUNTER_ERRORS]!++;
@@ -384,7 +381,7 @@ export class Shard implements ConnOwner, ModelHost {
       pacing: this.model.pacing(),
       measuredMs: Math.max(0, this.measureEndAt - this.measureStart),
       interrupted: this.interrupted,
-      ...(this.timeline ? { timeline: this.timeline } : {}),
+      ...(this.timeline ? { timeline: this.timeline.counts() } : {}),
       ...(perRequest ? { perRequest } : {}),
     };
     this.hist.destroy();

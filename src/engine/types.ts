@@ -105,6 +105,12 @@ export interface WsOptions {
   graceMs?: number;
   /** A member the server drops joins again (counted in WsCounts.reconnects). Default false. */
   reconnect?: boolean;
+  /**
+   * Send only in these slices of the measured window (slice k: from k x sliceMs after it opens), at `rate`
+   * while on; nothing in the warm-up. Several sessions held open at once take turns this way: the split-cost
+   * study's N's, each in its own rooms, interleaved slice by slice.
+   */
+  slices?: { sliceMs: number; on: number[] };
 }
 
 /** What only a WebSocket run counts, beside the common figures (requests = deliveries). */
@@ -218,8 +224,11 @@ export interface LoadResult {
   agents?: AgentFigures[];
   /** WebSocket runs only. */
   ws?: WsCounts;
-  /** With timelineMs: successes and errors per slice of the measured window, from its start. */
-  timeline?: { sliceMs: number; ok: number[]; errors: number[] };
+  /**
+   * With timelineMs: successes and errors per slice of the measured window, from its start, and each slice's
+   * p99 latency (ms; null for a slice with no answer; over several threads the highest thread's).
+   */
+  timeline?: { sliceMs: number; ok: number[]; errors: number[]; p99Ms: Array<number | null> };
   /**
    * A mix of more than one request: the figures of each, in the order of LoadOptions.requests. Each response
    * (and each failure of a request in flight) is counted for the request sent on its connection, so `requests`

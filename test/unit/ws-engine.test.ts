@@ -79,6 +79,30 @@ describe('WebSocket load against a chat server', () => {
     assert.match(loadSummary(r.result), /500 of 500 expected/);
   });
 
+  it('sends only in its slices of the window when gated, and times each slice', async () => {
+    // 100 messages/s while on, in slices 1 and 3 of four 150 ms slices: ~15 messages each, none in 0 and 2.
+    const r = await runLoad({
+      url: server.url,
+      model: 'open',
+      connections: 4,
+      rate: 100,
+      durationMs: 600,
+      warmupMs: 200,
+      timelineMs: 150,
+      ws: { rooms: 1, connectRate: 1000, graceMs: 1000, slices: { sliceMs: 150, on: [1, 3] } },
+    });
+    const t = r.timeline!;
+    const sent = r.ws!.messagesSent;
+    assert.ok(sent >= 26 && sent <= 32, `~30 messages in two 150 ms slices at 100/s, sent ${sent}`);
+    assert.equal(r.ws!.deliveries, sent * 4, 'every member got every message sent');
+    // A delivery lands in its send's slice, or a few ms into the next: slices 0 and 2 see at most a tail.
+    assert.equal(t.ok[0] ?? 0, 0, 'nothing in the warm-up or the first slice');
+    assert.ok(t.ok[1]! > 0 && t.ok[3]! > 0, JSON.stringify(t.ok));
+    assert.ok((t.ok[2] ?? 0) <= 8, `at most a tail in slice 2: ${JSON.stringify(t.ok)}`);
+    assert.ok(typeof t.p99Ms[1] === 'number' && t.p99Ms[1]! > 0 && t.p99Ms[1]! < 100, JSON.stringify(t.p99Ms));
+    assert.equal(t.p99Ms[0] ?? null, null, 'no p99 for a slice with no delivery');
+  });
+
   it('does not count warmup messages', async () => {
     const r = await runWsLoad({
       url: server.url,

@@ -11,6 +11,7 @@ import { noErrors } from '../result.js';
 import { encodeHistogram, newHistogram, summarize, type Histogram } from '../histogram.js';
 import { assessHealth } from '../health.js';
 import type { ErrorKind, LoadOptions, LoadPart, LoadProgress, LoadResult, WsOptions } from '../types.js';
+import { Timeline } from '../timeline.js';
 import { DeliveryLedger } from './ledger.js';
 import { decodeMessage, encodeMessage, nowUs } from './message.js';
 import { roomNames, roomUrl, segmentRooms } from './rooms.js';
@@ -60,7 +61,9 @@ function handshakeError(e: Error & { code?: string }): ErrorKind {
 
 export class WsSession {
   private readonly opts: LoadOptions;
-  private readonly ws: Required<WsOptions>;
+  private readonly ws: Required<Omit<WsOptions, 'slices'>>;
+  /** The slices of the window this session sends in (ws.slices), or undefined: all of it. */
+  private readonly on: Set<number> | undefined;
   private readonly names: string[];
   private readonly members: Int32Array;
   private readonly clients: Client[] = [];
@@ -84,7 +87,7 @@ export class WsSession {
   private wake: (() => void) | undefined;
   private readonly started = performance.now();
   /** A fault's timeline (opts.timelineMs): deliveries, and drops or failed joins, per slice of the window. */
-  private readonly timeline: { ok: number[]; errors: number[] } | undefined;
+  private readonly timeline: Timeline | undefined;
   private measureStartUs = Infinity;
 
   private readonly address: string;
@@ -109,22 +112,15 @@ export class WsSession {
     this.names = roomNames(opts.url, this.ws.rooms);
     this.members = new Int32Array(this.ws.rooms);
     this.clientRooms = segmentRooms(Math.max(1, Math.floor(opts.connections)), this.ws.rooms, this.segment);
-    if (opts.timelineMs) this.timeline = { ok: [], errors: [] };
+    if (opts.timelineMs) this.timeline = new Timeline(opts.timelineMs);
+    if (opts.ws?.slices) this.on = new Set(opts.ws.slices.on);
   }
 
-  /** One more delivery or error in the slice of the window that now falls in (before the window: none). */
-  private mark(ok: boolean): void {
-    const t = this.timeline;
-    const now = nowUs();
-    if (!t || now < this.measureStartUs) return;
-    const slice = Math.floor((now - this.measureStartUs) / 1000 / this.opts.timelineMs!);
-    const row = ok ? t.ok : t.errors;
-    while (t.ok.length <= slice) {
-      t.ok.push(0);
-      t.errors.push(0);
-    }
-    row[slice]!++;
+  /** One more delivery (with its latency) or error in the slice of the window that now falls in. */
+  private mark(ok: boolean, latencyUs?: number): void {
+    this.timeline?.mark((nowUs() - this.measureStartUs) / 1000, ok, latencyUs);
   }
+
 
   async run(): Promise<LoadResult> {
     const signal = this.opts.signal;
@@ -280,10 +276,17 @@ export class WsSession {
     if (this.phase === 'measure') this.deliveredInWindow++;
     if (m.seq < this.measureFrom || !this.counting) return;
     if (this.ledger.deliver(m.seq - this.measureFrom)) {
-      this.hist.recordValue(Math.max(1, nowUs() - m.t));
-      if (this.timeline) this.mark(true);
+      const us = Math.max(1, nowUs() - m.t);
+      this.hist.recordValue(us);
+      this.mark(true, us);
     }
     if (this.phase === 'grace' && this.ledger.complete) this.wake?.();
+  }
+
+  /** Whether a message intended this long (µs) after the window opens is sent: always, or in an on-slice. */
+  private sendsAt(sinceStartUs: number): boolean {
+    if (!this.on) return true;
+    return sinceStartUs >= 0 && this.on.has(Math.floor(sinceStartUs / 1000 / this.opts.ws!.slices!.sliceMs));
   }
 
   /**
@@ -342,7 +345,7 @@ export class WsSession {
           cpu0 = process.cpuUsage();
           w.startedUs = nowUs();
         }
-        sendOne(intended, measured);
+        if (this.sendsAt(intended - measureStartUs)) sendOne(intended, measured);
         k++;
         intended = startUs + (index + k * count) * intervalUs;
       }
@@ -424,7 +427,7 @@ export class WsSession {
         pacing,
       }),
       pacing,
-      ...(this.timeline ? { timeline: { sliceMs: this.opts.timelineMs!, ...this.timeline } } : {}),
+      ...(this.timeline ? { timeline: { sliceMs: this.opts.timelineMs!, ...this.timeline.counts() } } : {}),
       ws: {
         // The rooms this session owns: all of them, or an agent's share (r % count == index), which add up.
         rooms: Math.ceil((this.ws.rooms - this.segment.index) / this.segment.count),
