@@ -1,11 +1,12 @@
 // A verdict's headline: one line of at most ~20 words — the verdict, the decisive figure with its interval, the
 // pair it comes from — and that figure as data. Each rule (verdicts.ts) calls the maker for what it decided,
-// from its own rows; nothing here reads a summary. The decisive figure is the one the verdict rests on most:
-// a claim of winning everywhere is as strong as its narrowest win, a refuted one shows its clearest loss.
+// from its own rows; nothing here reads a summary. The decisive figure is one that decided the verdict, never a
+// lean the noise cannot settle: a claim of winning everywhere is as strong as its narrowest decided win, a
+// refuted one as the other side's narrowest decided win; leans are only counted in words.
 import type { Headline, HeadlineFigure, Span, VerdictRow, VerdictValue } from '../results/types.js';
 import type { StackId } from '../stacks/registry.js';
 import type { WorkloadId } from '../workloads.js';
-import type { Crossover } from './crossover.js';
+import type { Crossover, CrossoverStep } from './crossover.js';
 import { sizeText } from './crossover.js';
 import { invert, sweepAt } from './verdict-rows.js';
 import { fmtRatio } from './stats.js';
@@ -117,10 +118,13 @@ export interface Tally {
   undecided: number;
 }
 
+/** ", 2 undecided": the leans, counted. */
+const leans = (t: Tally) => (t.undecided ? `, ${t.undecided} undecided` : '');
+
 /**
- * "X wins": the headline of runtimeWins. Supported: the narrowest win (or, with leans, the weakest lean) and how
- * many; not supported: the clearest loss; depends: the server classes won and lost, the loss's figure;
- * undecided: the lean the noise cannot settle.
+ * "X wins": the headline of runtimeWins. Supported: the narrowest decided win and how many (leans counted, never
+ * shown as the figure); not supported: the other side's narrowest decided win (a tie where nothing was lost);
+ * depends: the server classes won and lost, the clearest loss's figure; undecided: the lean that keeps it so.
  */
 export function runtimeHeadline(
   verdict: VerdictValue,
@@ -136,47 +140,48 @@ export function runtimeHeadline(
   const val = (r: VerdictRow) => r.ratio!.value;
   if (verdict === 'not measured') return notMeasured(missing[0] ?? 'no figures on its workloads');
   if (verdict === 'undecided') {
-    // A row can be undecided with nothing to divide (a capacity of 0 on one side): then no figure leans.
-    const lean = lowest(by(['undecided']), low);
+    // The lean most against the claim keeps it undecided (had all leaned its way, it would be supported). A row
+    // can be undecided with nothing to divide (a capacity of 0 on one side): then no figure leans.
+    const lean = lowest(by(['undecided']), val);
     if (!lean)
       return line(verdict, `${t.undecided} of ${t.total} undecided, no ratio to lean on; ${t.wins} won`);
     const f = rowFigure(lean, true)!;
-    return line(verdict, `${leanPhrase(f)}; ${t.wins} of ${t.total} won`, f);
+    return line(verdict, `${t.wins} of ${t.total} won, ${t.undecided} undecided: ${leanPhrase(f)}`, f);
   }
   if (verdict === 'supported') {
-    const open = lowest(by(['undecided']), low);
-    if (open) {
-      const f = rowFigure(open, false)!;
-      const n = t.undecided;
-      return line(verdict, `${t.wins} of ${t.total} won, ${n} leaning its way: ${leanPhrase(f)}`, f);
-    }
     const narrow = lowest(by(['win']), low);
     if (!narrow) {
-      const r = rows[0]!;
+      const r = rows.find((x) => x.outcome === 'cannot serve') ?? rows[0]!;
       return line(
         verdict,
-        `${r.opponent} (${r.opponentClass}) cannot serve ${r.workload}; ${r.favoured} can`,
+        `${r.opponent} (${r.opponentClass}) cannot serve ${r.workload}; ${r.favoured} can${leans(t)}`,
       );
     }
     const f = rowFigure(narrow, false)!;
-    const of = t.total > 1 ? `; the narrowest of ${t.total} wins` : '';
+    const of =
+      t.wins > 1
+        ? `; the narrowest of ${t.wins} wins${leans(t)}`
+        : t.undecided
+          ? `; ${t.wins} of ${t.total} won${leans(t)}`
+          : '';
     return line(verdict, `${leadPhrase(f, c)}${of}`, f);
   }
   if (verdict === 'not supported') {
-    const loss = lowest(by(['loss']), val);
-    const r = loss ?? lowest(by(['tie', 'undecided']), val);
-    if (!r) return line(verdict, `${side} won none of ${t.total}`);
+    // The other side's narrowest decided win: the loss whose interval, seen from the winner, starts lowest.
+    const loss = lowest(by(['loss']), (r) => invert(r.ratio!).low);
+    const r = loss ?? lowest(by(['tie']), val);
+    if (!r) return line(verdict, `${side} won none of ${t.total}${leans(t)}`);
     const f = rowFigure(r, true)!;
     const phrase = loss ? leadPhrase(f, c) : tiePhrase(f);
-    return line(verdict, `${phrase}; ${side} won none of ${t.total}`, f);
+    return line(verdict, `${phrase}; ${side} won none of ${t.total}${leans(t)}`, f);
   }
-  // depends: some won, some lost or tied.
+  // depends: some won, some lost or tied; the clearest loss (or, with none, a tie) is what breaks the claim.
   const won = rows.filter((r) => r.outcome === 'win' || r.outcome === 'cannot serve');
   const lost = by(['loss', 'tie']);
   const names = classNames(won, lost);
-  const worst = lowest(lost, val);
+  const worst = lowest(by(['loss']), val) ?? lowest(lost, val);
   if (!worst) return line(verdict, `${side} wins against ${names(won)}${range(won)}, not every matchup`);
-  const f = rowFigure(worst, false)!;
+  const f = rowFigure(worst, worst.outcome === 'loss')!;
   const verb = lost.every((r) => r.outcome === 'tie') ? 'ties' : 'loses to';
   const ws = [...new Set(lost.map((r) => r.workload))].join(', ');
   return line(
@@ -262,7 +267,7 @@ export function scalingHeadline(
     return say(`Node.js scales better, ${effPhrase(o, o.node, o.python)}`, o);
   }
   if (verdict === 'depends') {
-    const o = of('node')[0]!;
+    const o = of('node').sort((x, y) => margin(x) - margin(y))[0]!;
     const rest = outcomes.filter((x) => x.outcome !== 'node');
     const word = { python: 'Python better', alike: 'alike', undecided: 'undecided', node: '' };
     const others = [...new Set(rest.map((x) => x.outcome))].map(
@@ -277,7 +282,9 @@ export function scalingHeadline(
       o,
     );
   }
-  const o = of('python')[0] ?? of('alike')[0] ?? outcomes[0]!;
+  // Python's narrowest decided win, else a decided "alike", else (undecided) the first workload's reason.
+  const pyMargin = (o: ScalingOutcome) => o.python.e.low - (o.node.e.high ?? Infinity);
+  const o = of('python').sort((x, y) => pyMargin(x) - pyMargin(y))[0] ?? of('alike')[0] ?? outcomes[0]!;
   if (o.outcome === 'python') return say(`Python scales better, ${effPhrase(o, o.python, o.node)}`, o, true);
   if (o.outcome === 'undecided')
     return say(`${effPhrase(o, o.node, o.python)}: ${o.short ?? 'undecided'}`, o);
@@ -286,25 +293,33 @@ export function scalingHeadline(
 
 const LIB = { ml: 'NumPy', data: 'pandas' } as const;
 
-/** Python's speed over the fastest Node.js implementation at one size of the sweep. */
-function sweepFigure(x: Crossover, at: Crossover['steps'][number]): HeadlineFigure {
+type SweepStep = { x: Crossover; s: CrossoverStep };
+
+/** Python's speed over the fastest Node.js implementation at one size of the sweep (a step with a ratio). */
+function sweepFigure({ x, s }: SweepStep): HeadlineFigure {
   return {
-    value: at.ratio.median,
-    low: at.ratio.low,
-    high: at.ratio.high,
+    value: s.ratio!.median,
+    low: s.ratio!.low,
+    high: s.ratio!.high,
     unit: 'x',
     a: x.python,
-    b: at.perImpl.find((p) => p.impl === at.nodeImpl)?.stack ?? x.node,
+    b: s.perImpl.find((p) => p.impl === s.nodeImpl)?.stack ?? x.node,
     workload: x.family,
     metric: 'rps',
-    at: sweepAt(x, at),
+    at: sweepAt(x, s),
   };
 }
 
+/** "pandas failed at sort, 1M rows (no answer within 0.6 s)": a size one side lost by failing. */
+const failedPhrase = (lib: string, { x, s }: SweepStep) =>
+  `${s.failed!.side === 'python' ? lib : 'Node.js'} failed at ${sweepAt(x, s)} (${s.failed!.why})`;
+
 /**
  * "Python wins" read across sizes (acrossSizes in verdicts.ts): the headline's own verdict where the sweep
- * agrees; where it flips, the size Python takes over at, with its figure; from the sweep alone otherwise.
- * `loop`: the headline workload is a pure-language loop, not the sweep's NumPy.
+ * agrees; where it flips, the size Python takes over at, with its figure; from the sweep alone otherwise. The
+ * figure is a size one side won outside the noise — for a side ahead at every size, its narrowest such win; a
+ * size lost by failing has no ratio and is said in words. `loop`: the headline workload is a pure-language
+ * loop, not the sweep's NumPy.
  */
 export function sizesHeadline(
   verdict: VerdictValue,
@@ -314,29 +329,61 @@ export function sizesHeadline(
   loop: boolean,
 ): Headline {
   if (xs.length === 0) return base.headline;
-  if (verdict === base.verdict)
-    return across === verdict
-      ? { ...base.headline, text: `${base.headline.text}; every size agrees` }
-      : base.headline;
   const lib = LIB[xs[0]!.family];
-  const steps = xs.flatMap((x) => x.steps.map((s) => ({ x, s })));
-  const best = (pick: (a: number, b: number) => boolean) =>
-    steps.reduce((a, b) => (pick(b.s.ratio.median, a.s.ratio.median) ? b : a));
+  const steps: SweepStep[] = xs.flatMap((x) => x.steps.map((s) => ({ x, s })));
+  const of = (k: CrossoverStep['outcome']) => steps.filter((t) => t.s.outcome === k);
+  const rated = (k: CrossoverStep['outcome']) => of(k).filter((t) => t.s.ratio);
+  const minBy = (ts: SweepStep[], key: (t: SweepStep) => number) =>
+    ts.reduce<SweepStep | undefined>((a, t) => (a === undefined || key(t) < key(a) ? t : a), undefined);
+  // How much of the sweep agrees: "every size agrees", or what the other sizes were.
+  const side = across === 'supported' ? 'python' : 'node';
+  const all = of(side).length === steps.length;
+  if (verdict === base.verdict) {
+    if (across === 'undecided')
+      return { ...base.headline, text: `${base.headline.text}; a tie at every size` };
+    if (across !== verdict || across === 'depends') return base.headline;
+    const rest = all ? 'every size agrees' : `${side === 'node' ? lib : 'Node.js'} ahead at no size`;
+    return { ...base.headline, text: `${base.headline.text}; ${rest}` };
+  }
   const flipped = xs.find((c) => c.flip);
-  const at =
-    verdict === 'depends' && flipped
-      ? { x: flipped, s: flipped.steps.find((st) => st.size === flipped.flip!.below)! }
-      : best(verdict === 'supported' ? (a, b) => a < b : (a, b) => a > b);
-  const f = sweepFigure(at.x, at.s);
-  const py = `${lib} on ${f.a} serves ${spanX(f)} ${f.b} at ${f.at}`;
   if (verdict === 'depends') {
     const where = flipped ? `up to ${sizeText(flipped.family, flipped.flip!.above)}` : 'at the headline size';
-    return line(verdict, `${py}; Node.js ${loop ? 'wins pure loops and' : 'ahead'} ${where}`, f);
+    const tail = `Node.js ${loop ? 'wins pure loops and' : 'ahead'} ${where}`;
+    // Where it flips, Python's first size; otherwise its clearest win at any size.
+    const won = flipped
+      ? steps.filter((t) => t.x === flipped && t.s.size >= flipped.flip!.below)
+      : of('python');
+    const at = won.find((t) => t.s.ratio) ?? minBy(rated('python'), (t) => -t.s.ratio!.median);
+    if (!at) return line(verdict, `${failedPhrase(lib, won[0] ?? of('python')[0]!)}; ${tail}`);
+    const f = sweepFigure(at);
+    return line(verdict, `${lib} on ${f.a} serves ${spanX(f)} ${f.b} at ${f.at}; ${tail}`, f);
   }
-  if (verdict === 'supported') return line(verdict, `${py}, ahead at every size`, f);
+  const count = (k: CrossoverStep['outcome']) =>
+    all ? 'at every size' : `at ${of(k).length} of ${steps.length} sizes, the rest ties`;
+  if (verdict === 'supported') {
+    const at = minBy(rated('python'), (t) => t.s.ratio!.low);
+    if (!at) return line(verdict, `${failedPhrase(lib, of('python')[0]!)}; ${lib} ahead ${count('python')}`);
+    const f = sweepFigure(at);
+    return line(
+      verdict,
+      `${lib} on ${f.a} serves ${spanX(f)} ${f.b} at ${f.at}, ahead ${count('python')}`,
+      f,
+    );
+  }
   if (verdict === 'not supported') {
+    // Node.js's narrowest win: the size whose interval, seen from Node.js, starts lowest.
+    const at = minBy(rated('node'), (t) => 1 / t.s.ratio!.high);
+    if (!at) return line(verdict, `${failedPhrase(lib, of('node')[0]!)}; Node.js ahead ${count('node')}`);
+    const f = sweepFigure(at);
     const g: HeadlineFigure = { ...f, ...invert(f), a: f.b, b: f.a };
-    return line(verdict, `Node.js ahead at every size: ${g.a} serves ${spanX(g)} ${g.b} at ${g.at}`, g);
+    return line(verdict, `Node.js ahead ${count('node')}: ${g.a} serves ${spanX(g)} ${g.b} at ${g.at}`, g);
   }
+  // undecided: every size a tie; the lean furthest from even, said as not decided.
+  const lean = minBy(
+    steps.filter((t) => t.s.ratio),
+    (t) => -Math.abs(Math.log(t.s.ratio!.median)),
+  );
+  if (!lean) return line(verdict, `no size decided`);
+  const f = sweepFigure(lean);
   return line(verdict, `${lib} on ${f.a} ${spanX(f)} ${f.b} at ${f.at}, not decided`, f);
 }

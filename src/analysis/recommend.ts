@@ -107,7 +107,9 @@ export function recommend(
           { stack: hi.stack, runs: hi.runs },
           { stack: lo.stack, runs: lo.runs },
         );
-    if (cmp && !cmp.tie && cmp.ratio.median >= 2) spreads.push(`on ${w.workload} ${short(cmp)}`);
+    // Only a decided difference: a bound against a bound (or overlapping brackets) is no spread to report.
+    if (cmp && !cmp.tie && !cmp.undecided && cmp.ratio.median >= 2)
+      spreads.push(`on ${w.workload} ${short(cmp)}`);
   }
   if (spreads.length) out.push(`If you choose Python, the server model matters: ${spreads.join('; ')}.`);
 

@@ -136,11 +136,20 @@ const point = (v: number): Span => ({ value: v, low: v, high: v });
 export const sweepAt = (x: Crossover, s: CrossoverStep) =>
   `${x.op ? `${x.op}, ` : ''}${sizeText(x.family, s.size)}`;
 
-/** The sweep's steps as rows: the leading Python stack against the fastest Node.js implementation, by size. */
+/** Requests per second from ms per request; null (a side that failed) stays null. */
+const perSecond = (ms: number | null) => (ms === null ? null : point(1000 / ms));
+
+/**
+ * The sweep's steps as rows: the leading Python stack against the fastest Node.js implementation, by size. A
+ * side that failed at a size loses it, with no ratio and its failure in the notes.
+ */
 export function sweepRows(xs: Crossover[]): VerdictRow[] {
   return xs.flatMap((x) =>
     x.steps.map((s): VerdictRow => {
       const node = s.perImpl.find((p) => p.impl === s.nodeImpl)?.stack ?? x.node;
+      const failed = s.failed
+        ? [`${s.failed.side === 'python' ? x.python : `Node.js (${s.nodeImpl})`} failed: ${s.failed.why}`]
+        : [];
       return {
         workload: x.family,
         metric: 'rps',
@@ -148,11 +157,15 @@ export function sweepRows(xs: Crossover[]): VerdictRow[] {
         favoured: x.python,
         opponent: node,
         opponentClass: 'Node.js',
-        ratio: { value: s.ratio.median, low: s.ratio.low, high: s.ratio.high },
-        favouredFigure: point(1000 / s.pythonMs),
-        opponentFigure: point(1000 / s.nodeMs),
+        ratio: s.ratio ? { value: s.ratio.median, low: s.ratio.low, high: s.ratio.high } : null,
+        favouredFigure: perSecond(s.pythonMs),
+        opponentFigure: perSecond(s.nodeMs),
         outcome: s.outcome === 'python' ? 'win' : s.outcome === 'node' ? 'loss' : 'tie',
-        notes: [`one connection; Node.js: ${s.nodeImpl}`, ...(s.ratio.n < 2 ? ['one run: no interval'] : [])],
+        notes: [
+          `one connection; Node.js: ${s.nodeImpl}`,
+          ...failed,
+          ...(s.ratio && s.ratio.n < 2 ? ['one run: no interval'] : []),
+        ],
       };
     }),
   );

@@ -191,11 +191,12 @@ export function chartData(results: Results): ChartData {
   }
   const crossover = a.crossover.map((x): CrossoverChart => {
     const node = new Map<string, CrossoverChart['series'][number]>();
+    // A size an implementation failed at has no time to draw (its table says "failed").
     for (const st of x.steps)
       for (const p of st.perImpl) {
         const label = `${p.stack} (${p.impl})`;
         const s = node.get(label) ?? { label, stack: p.stack, points: [] };
-        s.points.push({ x: st.size, y: p.ms });
+        if (p.ms !== null) s.points.push({ x: st.size, y: p.ms });
         node.set(label, s);
       }
     return {
@@ -207,7 +208,11 @@ export function chartData(results: Results): ChartData {
       sizeLabel: x.family === 'ml' ? 'MFLOP per request' : 'rows',
       series: [
         ...node.values(),
-        { label: x.python, stack: x.python, points: x.steps.map((st) => ({ x: st.size, y: st.pythonMs })) },
+        {
+          label: x.python,
+          stack: x.python,
+          points: x.steps.flatMap((st) => (st.pythonMs === null ? [] : [{ x: st.size, y: st.pythonMs }])),
+        },
       ],
       ...(x.flip ? { flip: x.flip } : {}),
     };

@@ -3,7 +3,9 @@
 import type { Analysis, Crossover, Results } from '../results/types.js';
 import { fmtRatio } from '../analysis/stats.js';
 
-const ms = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
+/** ms per request; null: failed at this size. */
+const ms = (x: number | null) =>
+  x === null ? 'failed' : x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2);
 
 /** Why the sweep has no figures, when it has none. */
 export function sweepAbsence(results: Results, a: Analysis): string | undefined {
@@ -33,7 +35,9 @@ export function crossoverTable(x: Crossover): { head: string[]; rows: string[][]
       return p ? ms(p.ms) : '—';
     }),
     ms(s.pythonMs),
-    `${fmtRatio(s.ratio.median)}x (${fmtRatio(s.ratio.low, s.ratio.median)}–${fmtRatio(s.ratio.high, s.ratio.median)})`,
+    s.ratio
+      ? `${fmtRatio(s.ratio.median)}x (${fmtRatio(s.ratio.low, s.ratio.median)}–${fmtRatio(s.ratio.high, s.ratio.median)})`
+      : `— (${s.failed?.side === 'python' ? 'Python' : 'Node.js'} failed: ${s.failed?.why ?? 'no answer'})`,
     s.outcome === 'tie' ? 'tie' : s.outcome === 'python' ? 'Python' : `Node.js (${s.nodeImpl})`,
   ]);
   return { head, rows };

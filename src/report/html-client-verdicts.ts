@@ -4,7 +4,7 @@
 // Bars: the claim's side against its strongest opponent per workload, log scale, 95 % whiskers, a lower bound
 // striped with an open whisker; beside each pair its outcome — the ratio for a win or a loss, "= tie" with a
 // bracket joining the two for a tie, "? lean" for an undecided one. Scaling: E(N) with the linear line.
-// Crossover: Python's speed over Node.js by size, the even line, the flip shaded.
+// Crossover: Python's speed over Node.js by size, the even line, the flip shaded, a size a side failed at crossed.
 import type { ClientDraw } from './html-client-draw.js';
 import type { CardBar, CardGroup, VerdictChart } from './verdict-charts.js';
 
@@ -25,13 +25,15 @@ export function verdictClient(
   };
   const colorOf = (stack: string) => data.colors[stack] ?? '#868e96';
   const short = (n: number): string =>
-    n >= 1e5
-      ? `${Math.round(n / 1e3)}k`
-      : n >= 1e3
-        ? `${(n / 1e3).toFixed(1).replace(/\.0$/, '')}k`
-        : n >= 10 || Number.isInteger(n)
-          ? String(Math.round(n))
-          : n.toFixed(1);
+    n >= 1e6
+      ? `${Number((n / 1e6).toPrecision(2))}M`
+      : n >= 1e5
+        ? `${Math.round(n / 1e3)}k`
+        : n >= 1e3
+          ? `${(n / 1e3).toFixed(1).replace(/\.0$/, '')}k`
+          : n >= 10 || Number.isInteger(n)
+            ? String(Math.round(n))
+            : n.toFixed(1);
   const pct = (x: number) => `${Math.round(x * 100)}%`;
 
   // A lower bound's bar (fill 1/3: #rrggbb55).
@@ -57,7 +59,7 @@ export function verdictClient(
   };
 
   // "fastify 18.5k": inside the bar when it has room; else after its whisker, or after the bar with a halo over
-  // the whisker, short of the outcome's column.
+  // the whisker, short of the outcome's column (the padding right of the plot).
   const barLabel = (
     ctx: CanvasRenderingContext2D,
     chart: any,
@@ -69,7 +71,7 @@ export function verdictClient(
     const left = chart.chartArea.left;
     const label = `${b.stack} ${b.high === null ? '≥' : ''}${scaling ? pct(b.value) : short(b.value)}`;
     const w = ctx.measureText(label).width;
-    const limit = chart.width - 48;
+    const limit = chart.chartArea.right + 2;
     if (el.x - left > w + 8) {
       ctx.fillStyle = b.high === null ? INK : '#fff';
       ctx.fillText(label, left + 4, el.y);
@@ -141,6 +143,10 @@ export function verdictClient(
   const barChart = (canvas: Element, v: Extract<VerdictChart, { kind: 'bars' | 'scaling' }>) => {
     const scaling = v.kind === 'scaling';
     const gs = v.groups;
+    // The outcome's column is as wide as its widest text ("? undecided" would run into the bars' labels).
+    const measure = (canvas as HTMLCanvasElement).getContext('2d')!;
+    measure.font = `700 10.5px ${family}`;
+    const outcomeWidth = Math.max(...gs.map((g) => measure.measureText(outcomeText(g, scaling)).width));
     const all = gs.flatMap((g) => [g.fav, g.opp]).filter((b): b is CardBar => b !== null);
     const lows = all.map((b) => (b.low > 0 ? b.low : b.value));
     const highs = all.map((b) => b.high ?? b.value * 1.5);
@@ -197,7 +203,7 @@ export function verdictClient(
         animation: false,
         maintainAspectRatio: false,
         events: [],
-        layout: { padding: { right: 62, top: 2 } },
+        layout: { padding: { right: Math.ceil(outcomeWidth) + 10, top: 2 } },
         scales: {
           x: {
             ...xScale,
@@ -251,6 +257,27 @@ export function verdictClient(
         ctx.lineTo(px, y.getPixelForValue(Math.min(p.high, max)));
         ctx.stroke();
       }
+      // A size one side failed at: a cross on the edge of the side that won it, and who failed.
+      ctx.lineWidth = 2;
+      ctx.font = `600 9px ${family}`;
+      for (const c of v.curves)
+        for (const f of c.failed) {
+          const px = x.getPixelForValue(f.x);
+          const py = f.side === 'python' ? bottom - 14 : top + 16;
+          const won = f.side === 'python' ? POINT.node : POINT.python;
+          ctx.strokeStyle = won;
+          ctx.beginPath();
+          ctx.moveTo(px - 4, py - 4);
+          ctx.lineTo(px + 4, py + 4);
+          ctx.moveTo(px + 4, py - 4);
+          ctx.lineTo(px - 4, py + 4);
+          ctx.stroke();
+          const who = f.side === 'node' ? 'Node.js' : c.family === 'ml' ? 'NumPy' : 'pandas';
+          const label = `${v.curves.length > 1 ? `${c.label}: ` : ''}${who} failed`;
+          ctx.fillStyle = won;
+          ctx.textAlign = 'right';
+          ctx.fillText(label, px - 6, py + 3);
+        }
       ctx.restore();
     },
   });
@@ -258,9 +285,12 @@ export function verdictClient(
   const crossoverChart = (canvas: Element, v: Extract<VerdictChart, { kind: 'crossover' }>) => {
     const dash = [[], [5, 3], [2, 2], [8, 3, 2, 3]];
     const pointColor = POINT;
-    const ys = v.curves.flatMap((c) => c.points.flatMap((p) => [p.low, p.high, p.y])).filter((y) => y > 0);
-    const min = Math.min(0.5, ...ys) / 1.3;
-    const max = Math.max(2, ...ys) * 1.3;
+    // The range follows the medians: an interval from two runs can span 10^6, and would squash the curve flat;
+    // whiskers beyond the range are cut at its edge.
+    const ys = v.curves.flatMap((c) => c.points.map((p) => p.y)).filter((y) => y > 0);
+    const min = Math.min(0.5, ...ys) / 5;
+    const max = Math.max(2, ...ys) * 5;
+    const xs = v.curves.flatMap((c) => [...c.points.map((p) => p.x), ...c.failed.map((f) => f.x)]);
     const decorate = crossoverDecor(v, min, max);
     new Chart(canvas, {
       type: 'scatter',
@@ -285,6 +315,8 @@ export function verdictClient(
         scales: {
           x: {
             type: 'logarithmic',
+            min: Math.min(...xs) / 1.5,
+            max: Math.max(...xs) * 1.5,
             title: { display: true, text: v.sizeLabel, font: { size: 9.5 }, padding: 0 },
             ticks: {
               callback: (t: number) => (Number.isInteger(Math.log10(t)) ? short(t) : ''),
@@ -297,8 +329,11 @@ export function verdictClient(
             min,
             max,
             ticks: {
+              // Over more than three decades the 3s crowd a card's height: powers of ten only.
               callback: (t: number) =>
-                [0.1, 0.3, 1, 3, 10, 30, 100].some((n) => Math.abs(t / n - 1) < 1e-6)
+                (Math.log10(max / min) > 3 ? [0.01, 0.1, 1, 10, 100] : [0.1, 0.3, 1, 3, 10, 30, 100]).some(
+                  (n) => Math.abs(t / n - 1) < 1e-6,
+                )
                   ? `${Number(t.toPrecision(1))}x`
                   : '',
               autoSkip: false,

@@ -30,6 +30,8 @@ export interface CardCurve {
   family: 'ml' | 'data';
   label: string;
   points: Array<{ x: number; y: number; low: number; high: number; outcome: 'node' | 'python' | 'tie' }>;
+  /** Sizes a side failed at (no ratio to draw): drawn at the edge of the side that won them. */
+  failed: Array<{ x: number; side: 'node' | 'python' }>;
   flip?: { above: number; below: number };
 }
 
@@ -81,13 +83,12 @@ function curves(v: Verdict, crossover: Crossover[]): CardCurve[] {
     .map((x) => ({
       family: x.family,
       label: x.op ?? (x.family === 'ml' ? 'ML inference' : x.family),
-      points: x.steps.map((s) => ({
-        x: s.size,
-        y: s.ratio.median,
-        low: s.ratio.low,
-        high: s.ratio.high,
-        outcome: s.outcome,
-      })),
+      points: x.steps.flatMap((s) =>
+        s.ratio
+          ? [{ x: s.size, y: s.ratio.median, low: s.ratio.low, high: s.ratio.high, outcome: s.outcome }]
+          : [],
+      ),
+      failed: x.steps.flatMap((s) => (s.failed ? [{ x: s.size, side: s.failed.side }] : [])),
       ...(x.flip ? { flip: x.flip } : {}),
     }));
 }
@@ -104,7 +105,7 @@ export function verdictCharts(a: Analysis, sloP99Ms: number): VerdictChart[] {
     const eff = v.matchups.filter((r) => r.metric === 'efficiency');
     if (eff.length) return { claim, kind: 'scaling', axis: 'E(N): 100 % is linear', groups: groups(eff) };
     const cs = curves(v, a.crossover);
-    if (cs.some((c) => c.points.length > 1)) {
+    if (cs.some((c) => c.points.length + c.failed.length > 1)) {
       const sizeLabel = cs.some((c) => c.family === 'ml') ? 'MFLOP per request' : 'rows per request';
       return { claim, kind: 'crossover', axis: 'Python ÷ Node.js (one connection)', sizeLabel, curves: cs };
     }

@@ -227,14 +227,21 @@ export interface CrossoverStep {
   /** Work per request: MFLOP (ml) or rows (data). */
   size: number;
   label: string;
-  /** Median time per request on one connection, leading Python stack and fastest Node.js implementation. */
-  pythonMs: number;
-  nodeMs: number;
+  /**
+   * Median time per request on one connection, leading Python stack and fastest Node.js implementation; null:
+   * that side failed at this size (`failed`).
+   */
+  pythonMs: number | null;
+  nodeMs: number | null;
   nodeImpl: string;
-  /** Python's speed over that Node.js implementation (above 1: Python is faster), with its interval. */
-  ratio: Estimate;
+  /** Python's speed over that Node.js implementation (above 1: Python is faster), with its interval; null: a side failed. */
+  ratio: Estimate | null;
+  /** Who is ahead at this size; a side that failed here loses it. */
   outcome: 'node' | 'python' | 'tie';
-  perImpl: Array<{ stack: StackId; impl: string; ms: number }>;
+  /** A side every run of which failed at this size (its requests errored or got no answer), and why, in words. */
+  failed?: { side: 'node' | 'python'; why: string };
+  /** Each Node.js implementation's time; null: it failed at this size. */
+  perImpl: Array<{ stack: StackId; impl: string; ms: number | null }>;
 }
 
 export interface Crossover {

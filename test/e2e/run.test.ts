@@ -231,7 +231,7 @@ test(
     // The larger size does ~70x the work: a request takes longer on both runtimes.
     const x = res.analysis!.crossover.find((c) => c.family === 'ml')!;
     assert.equal(x.steps.length, 2);
-    assert.ok(x.steps[1]!.pythonMs > x.steps[0]!.pythonMs && x.steps[1]!.nodeMs > x.steps[0]!.nodeMs);
+    assert.ok(x.steps[1]!.pythonMs! > x.steps[0]!.pythonMs! && x.steps[1]!.nodeMs! > x.steps[0]!.nodeMs!);
     const ml = res.analysis!.verdicts.find((v) => v.claim === 'ml-logic')!;
     assert.ok(
       ml.evidence.some((e) => e.startsWith('sweep: ')),

@@ -95,6 +95,35 @@ describe('analyze', () => {
   });
 });
 
+describe('what to choose', () => {
+  it('reports a server model spread only where it is decided: two lower bounds are not one', () => {
+    const io = (stack: RunSpec['stack'], rps: number): RunSpec => ({
+      stack,
+      workload: 'io',
+      rps: around(rps),
+    });
+    const r = makeResults({
+      stacks: ['node-http', 'fastapi-uvicorn', 'flask-gevent'],
+      workloads: ['io'],
+      runs: [io('node-http', 3000), io('fastapi-uvicorn', 2700), io('flask-gevent', 1900)],
+      caps: [
+        { stack: 'node-http', workload: 'io', rps: 9000, failedAt: 9500 },
+        { stack: 'fastapi-uvicorn', workload: 'io', rps: 4000, limitedBy: 'generator' },
+        { stack: 'flask-gevent', workload: 'io', rps: 1000, limitedBy: 'generator' },
+      ],
+    });
+    const rec = analyze(r).recommendation.join('\n');
+    assert.doesNotMatch(rec, /server model matters/, rec);
+    // With a ceiling found on the slower one, the same 4x is decided, and said.
+    r.capacities.find((c) => c.stack === 'flask-gevent')!.high = 1050;
+    r.capacities.find((c) => c.stack === 'flask-gevent')!.limitedBy = 'slo';
+    assert.match(
+      analyze(r).recommendation.join('\n'),
+      /server model matters: on io fastapi-uvicorn 4\.0x flask-gevent/,
+    );
+  });
+});
+
 describe('analyze on a partial run', () => {
   it('a Python stack missing and a workload failing verification', () => {
     const r = makeResults({

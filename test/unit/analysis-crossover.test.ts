@@ -6,7 +6,10 @@ import { CLAIMS } from '../../src/analysis/claims.js';
 import { crossovers } from '../../src/analysis/crossover.js';
 import { derive } from '../../src/analysis/derive.js';
 import { RULES } from '../../src/analysis/verdicts.js';
+import { analyze } from '../../src/analysis/index.js';
+import { sweepRows } from '../../src/analysis/verdict-rows.js';
 import type { Results } from '../../src/results/types.js';
+import { quickRunDec07 } from '../fixtures/quick-run.js';
 import { around, makeResults, type RunSpec, type SweepSpec } from '../fixtures/results-synthetic.js';
 
 const judge = (id: string, r: Results) => {
@@ -69,7 +72,7 @@ describe('crossovers', () => {
       /NumPy overtakes Node\.js for ML inference between 10 MFLOP and 100 MFLOP per request \(at 100 MFLOP: 3\.0x/,
     );
     // The ratio's interval holds the point estimate.
-    for (const s of x.steps) assert.ok(s.ratio.low <= s.ratio.median && s.ratio.median <= s.ratio.high);
+    for (const s of x.steps) assert.ok(s.ratio!.low <= s.ratio!.median && s.ratio!.median <= s.ratio!.high);
   });
 
   it('compares Python with the fastest Node.js implementation at each size', () => {
@@ -116,7 +119,10 @@ describe('crossovers', () => {
       ],
     );
     assert.equal(x.flip, undefined);
-    assert.match(x.text, /Node\.js \(arquero\) stays ahead of pandas up to the largest size measured/);
+    assert.equal(
+      x.text,
+      'Node.js (loops, arquero) is ahead of pandas for groupby over a table at 10k and 1M rows',
+    );
   });
 
   it('a Python win followed by a loss is no crossover: only a win that lasts is', () => {
@@ -138,6 +144,180 @@ describe('crossovers', () => {
     });
     const [x] = crossovers(r);
     assert.deepEqual(x!.flip, { above: 10, below: 100 });
+  });
+});
+
+/** Every run of `stack` at `size` fails as the lab's did: one request, no answer within the 613 ms window. */
+function failAt(r: Results, stack: string, size: number): Results {
+  for (const p of r.points)
+    if (p.stack === stack && p.sweep?.size === size) {
+      Object.assign(p, { rps: 0, windowRps: 0, requests: 0, errorRate: 1, durationMs: 613 });
+      p.errors = { ...p.errors, timeout: 1 };
+      p.flags = ['few-samples', 'errors'];
+    }
+  return r;
+}
+
+const table = (
+  pandas: Array<[number, number]>,
+  loops: Array<[number, number]>,
+  arquero?: Array<[number, number]>,
+) =>
+  makeResults({
+    stacks: ['node-http', 'flask-gunicorn'],
+    workloads: ['data'],
+    runs: [
+      { stack: 'node-http', workload: 'data', rps: around(1400) },
+      { stack: 'flask-gunicorn', workload: 'data', rps: around(60) },
+    ],
+    sweep: [
+      ...sweep('node-http', 'loops', loops, 'sort'),
+      ...(arquero ? sweep('node-http', 'arquero', arquero, 'sort') : []),
+      ...sweep('flask-gunicorn', 'pandas', pandas, 'sort'),
+    ],
+  });
+
+describe('a size one side failed at', () => {
+  it('is lost by the side that failed, said as a failure, never a tie or "ahead" of it', () => {
+    const r = failAt(
+      table(
+        [
+          [10_000, 10],
+          [1_000_000, 900],
+        ],
+        [
+          [10_000, 2],
+          [1_000_000, 250],
+        ],
+      ),
+      'flask-gunicorn',
+      1_000_000,
+    );
+    const [x] = crossovers(r);
+    const top = x!.steps.at(-1)!;
+    assert.equal(top.size, 1_000_000);
+    assert.equal(top.outcome, 'node');
+    assert.deepEqual(top.failed, { side: 'python', why: 'no answer within 0.6 s' });
+    assert.equal(top.ratio, null);
+    assert.equal(top.pythonMs, null);
+    assert.equal(
+      x!.text,
+      'Node.js (loops) is ahead of pandas for sort over a table at 10k rows; pandas failed at 1M rows (no answer within 0.6 s), Node.js (loops) answered',
+    );
+    const row = sweepRows([x!]).at(-1)!;
+    assert.equal(row.outcome, 'loss');
+    assert.equal(row.ratio, null);
+    assert.equal(row.favouredFigure, null);
+    assert.ok(row.notes.includes('flask-gunicorn failed: no answer within 0.6 s'), row.notes.join('; '));
+    const v = judge('data-heavy', r);
+    assert.equal(v.verdict, 'not supported');
+    assert.match(v.headline.text, /; every size agrees$/);
+  });
+
+  it('Node.js failing at every implementation where pandas answers is where pandas overtakes', () => {
+    const r = failAt(
+      table(
+        [
+          [10_000, 10],
+          [1_000_000, 400],
+        ],
+        [
+          [10_000, 2],
+          [1_000_000, 250],
+        ],
+        [
+          [10_000, 4],
+          [1_000_000, 300],
+        ],
+      ),
+      'node-http',
+      1_000_000,
+    );
+    const [x] = crossovers(r);
+    assert.deepEqual(
+      x!.steps.map((s) => [s.outcome, s.failed?.side ?? '']),
+      [
+        ['node', ''],
+        ['python', 'node'],
+      ],
+    );
+    assert.deepEqual(
+      x!.steps[1]!.perImpl.map((p) => p.ms),
+      [null, null],
+      'each implementation failed',
+    );
+    assert.deepEqual(x!.flip, { above: 10_000, below: 1_000_000 });
+    assert.match(x!.text, /pandas overtakes .* \(at 1M rows: Node\.js failed, no answer within 0\.6 s\)$/);
+    // The verdict reads it as a size Python won: it depends on the size, with no ratio to show for it.
+    const v = judge('data-heavy', r);
+    assert.equal(v.verdict, 'depends');
+    assert.match(
+      v.headline.text,
+      /^depends — Node\.js failed at sort, 1M rows \(no answer within 0\.6 s\); Node\.js ahead up to 10k rows$/,
+    );
+  });
+
+  it('where both failed, no side wins the size, and the text says both failed', () => {
+    let r = table(
+      [
+        [10_000, 10],
+        [1_000_000, 900],
+      ],
+      [
+        [10_000, 2],
+        [1_000_000, 900],
+      ],
+    );
+    r = failAt(failAt(r, 'flask-gunicorn', 1_000_000), 'node-http', 1_000_000);
+    const [x] = crossovers(r);
+    assert.deepEqual(
+      x!.steps.map((s) => s.size),
+      [10_000],
+    );
+    assert.match(x!.text, /; both failed at 1M rows$/);
+  });
+});
+
+describe('the sweep in words', () => {
+  it('says ties as ties: no side "stays ahead" where the noise decides nothing', () => {
+    const r = makeResults({
+      stacks: ['node-http', 'fastapi-uvicorn'],
+      workloads: ['ml'],
+      sweep: [
+        { stack: 'node-http', family: 'ml', impl: 'loops', size: 1, rps: [500, 1500] },
+        { stack: 'node-http', family: 'ml', impl: 'loops', size: 100, rps: [5, 15] },
+        { stack: 'fastapi-uvicorn', family: 'ml', impl: 'numpy', size: 1, rps: [400, 1700] },
+        { stack: 'fastapi-uvicorn', family: 'ml', impl: 'numpy', size: 100, rps: [30, 400] },
+      ],
+    });
+    const [x] = crossovers(r);
+    assert.deepEqual(
+      x!.steps.map((s) => s.outcome),
+      ['tie', 'tie'],
+    );
+    assert.equal(x!.text, 'Node.js (loops) and NumPy tie for ML inference at 1 and 100 MFLOP');
+  });
+
+  it('on a real quick run: the sort that pandas failed at 1M rows, the ties said as ties', () => {
+    const a = analyze(quickRunDec07());
+    const by = (op?: string) => a.crossover.find((x) => (x.op ?? '') === (op ?? ''))!;
+    const sort = by('sort');
+    assert.deepEqual(sort.steps.at(-1)!.failed, { side: 'python', why: 'no answer within 0.6 s' });
+    assert.equal(sort.steps.at(-1)!.outcome, 'node');
+    // arquero timed out in both runs at 1M rows: its time there is null, the table's "failed".
+    assert.equal(sort.steps.at(-1)!.perImpl.find((p) => p.impl === 'arquero')!.ms, null);
+    assert.match(
+      sort.text,
+      /pandas failed at 1M rows \(no answer within 0\.6 s\), Node\.js \(loops\) answered$/,
+    );
+    // groupby at 1M: loops answered (arquero's one failed run aside) and the two runs tie with pandas.
+    assert.equal(by('groupby').steps.at(-1)!.failed, undefined);
+    assert.match(by('groupby').text, /a tie at 200k and 1M rows$/);
+    assert.equal(by().text, 'Node.js (loops) and NumPy tie for ML inference at 0.15, 8.7 and 540 MFLOP');
+    for (const x of a.crossover) assert.doesNotMatch(x.text, /stays ahead|\(a tie there\)/);
+    const text = (id: string) => a.verdicts.find((v) => v.claim === id)!.headline.text;
+    assert.match(text('data-heavy'), /; pandas ahead at no size$/);
+    assert.match(text('ml-logic'), /; a tie at every size$/);
   });
 });
 
@@ -187,7 +367,11 @@ describe('"Python wins" across sizes', () => {
     });
     const v = judge('ml-logic', r);
     assert.equal(v.verdict, 'not supported');
-    assert.match(v.summary, /Across sizes: Node\.js \(loops\) stays ahead of NumPy/);
+    assert.match(
+      v.summary,
+      /Across sizes: Node\.js \(loops\) is ahead of NumPy for ML inference at 1 and 100 MFLOP/,
+    );
+    assert.match(v.headline.text, /; every size agrees$/);
   });
 
   it('heavy-computation: a pure-language loss but a NumPy win says both', () => {

@@ -8,7 +8,7 @@ import { htmlReport } from '../../src/report/html.js';
 import { claimName } from '../../src/report/html-verdicts.js';
 import { verdictCharts, type VerdictChart } from '../../src/report/verdict-charts.js';
 import type { Results } from '../../src/results/types.js';
-import { quickRun } from '../fixtures/quick-run.js';
+import { quickRun, quickRunDec07 } from '../fixtures/quick-run.js';
 
 const run: Results = quickRun();
 run.analysis = analyze(run);
@@ -76,6 +76,25 @@ describe('the verdict cards’ pictures', () => {
     );
     const data = chartOf('data-heavy') as Extract<VerdictChart, { kind: 'crossover' }>;
     assert.deepEqual(data.curves.map((c) => c.label).sort(), ['groupby', 'sort']);
+  });
+});
+
+describe('the crossover picture of a run where a side failed at a size', () => {
+  const later = quickRunDec07();
+  const a = analyze(later);
+  const data = verdictCharts(a, later.config.sloP99Ms).find((c) => c.claim === 'data-heavy')!;
+
+  it('draws no ratio for that size, but marks who failed there', () => {
+    assert.equal(data.kind, 'crossover');
+    if (data.kind !== 'crossover') return;
+    const sort = data.curves.find((c) => c.label === 'sort')!;
+    assert.deepEqual(
+      sort.points.map((p) => p.x),
+      [10_000, 200_000],
+    );
+    assert.deepEqual(sort.failed, [{ x: 1_000_000, side: 'python' }]);
+    for (const p of data.curves.flatMap((c) => c.points))
+      assert.ok([p.x, p.y, p.low, p.high].every(Number.isFinite), JSON.stringify(p));
   });
 });
 

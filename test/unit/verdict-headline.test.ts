@@ -7,16 +7,19 @@ import { analyze } from '../../src/analysis/index.js';
 import { CLAIMS, type Claim } from '../../src/analysis/claims.js';
 import { derive } from '../../src/analysis/derive.js';
 import {
+  notMeasured,
   runtimeHeadline,
   scalingHeadline,
+  sizesHeadline,
   spanPct,
   spanX,
   type ScalingOutcome,
 } from '../../src/analysis/headline.js';
+import { invert } from '../../src/analysis/verdict-rows.js';
 import { RULES } from '../../src/analysis/verdicts.js';
-import type { Results, Verdict } from '../../src/results/types.js';
+import type { Crossover, Results, Verdict, VerdictRow } from '../../src/results/types.js';
 import { Verdict as VerdictSchema } from '../../src/results/verdict-schema.js';
-import { quickRun } from '../fixtures/quick-run.js';
+import { quickRun, quickRunDec07 } from '../fixtures/quick-run.js';
 import { jsonResults } from '../fixtures/results-synthetic.js';
 
 const claim = (id: string): Claim => CLAIMS.find((c) => c.id === id)!;
@@ -26,12 +29,14 @@ const words = (s: string) => s.split(/\s+/).length;
 const json = jsonResults;
 
 /** The headline's figure is a row's: the same pair, and the row's ratio or its inverse. */
-function figureIsARow(v: Verdict): void {
+function figureIsARow(v: Verdict): VerdictRow {
   const f = v.headline.figure!;
   if (f.unit === '%') {
-    const row = v.matchups.find((r) => r.metric === 'efficiency' && [r.favoured, r.opponent].includes(f.a));
+    const row = v.matchups.find(
+      (r) => r.metric === 'efficiency' && r.workload === f.workload && [r.favoured, r.opponent].includes(f.a),
+    );
     assert.ok(row, `${v.claim}: a scaling row for ${f.a}`);
-    return;
+    return row;
   }
   const row = v.matchups.find(
     (r) =>
@@ -42,7 +47,63 @@ function figureIsARow(v: Verdict): void {
         (r.favoured === f.b && r.opponent === f.a && Math.abs(1 / r.ratio.value - f.value) < 1e-9)),
   );
   assert.ok(row, `${v.claim}: the figure ${JSON.stringify(f)} is one of the rows`);
+  return row;
 }
+
+/** What the decisive figure's row may say, by verdict: one that decided it, never a lean (but for undecided). */
+const DECIDED: Record<string, VerdictRow['outcome'][]> = {
+  // python-needs-wsgi is supported by WSGI being level with ASGI: a tie decides it.
+  supported: ['win', 'tie'],
+  'not supported': ['loss', 'tie'],
+  depends: ['win', 'loss', 'tie'],
+  undecided: ['undecided', 'tie', 'win', 'loss'],
+};
+
+for (const [name, run] of [
+  ['2026-12-03', quickRun],
+  ['2026-12-07', quickRunDec07],
+] as const)
+  describe(`headlines on a real quick run (${name})`, () => {
+    const a = analyze(run());
+
+    it('rest on a figure that decided the verdict: for a win, the narrowest decided one', () => {
+      for (const v of a.verdicts.filter((x) => x.headline.figure)) {
+        const row = figureIsARow(v);
+        assert.ok(
+          DECIDED[v.verdict]!.includes(row.outcome),
+          `${v.claim}: ${row.outcome} row for ${v.verdict}`,
+        );
+        const f = v.headline.figure!;
+        const heads = v.matchups.filter((r) => !r.at && r.ratio && r.metric !== 'efficiency');
+        if (f.at || f.unit === '%') continue;
+        if (v.verdict === 'supported' && heads.some((r) => r.outcome === 'win')) {
+          const lows = heads.filter((r) => r.outcome === 'win').map((r) => r.ratio!.low);
+          assert.equal(f.low, Math.min(...lows), `${v.claim}: the narrowest win`);
+        }
+        if (v.verdict === 'not supported' && heads.some((r) => r.outcome === 'loss')) {
+          const lows = heads.filter((r) => r.outcome === 'loss').map((r) => invert(r.ratio!).low);
+          assert.equal(f.low, Math.min(...lows), `${v.claim}: the other side's narrowest win`);
+        }
+      }
+    });
+  });
+
+describe('headlines on a real quick run with an undecided matchup under a supported claim', () => {
+  const a = analyze(quickRunDec07());
+  const io = a.verdicts.find((v) => v.claim === 'concurrent-io')!;
+
+  it('shows the narrowest decided win and only counts the lean', () => {
+    assert.equal(io.verdict, 'supported');
+    assert.ok(io.matchups.some((r) => r.outcome === 'undecided' && r.ratio?.low === 0));
+    assert.equal(
+      io.headline.text,
+      'supported — node-http sustains 1.75x (1.13–2.95) fastapi-uvicorn on db within p99 ≤ 100 ms; the narrowest of 11 wins, 1 undecided',
+    );
+    assert.ok(io.headline.figure!.low > 1, 'a decided figure: its interval clear of 1');
+    for (const v of a.verdicts.filter((x) => x.verdict === 'supported'))
+      assert.ok(v.headline.figure!.low > 1, `${v.claim}: ${v.headline.text}`);
+  });
+});
 
 describe('headlines on a real quick run', () => {
   const a = analyze(quickRun());
@@ -118,7 +179,7 @@ describe('headlines from synthetic results', () => {
     assert.equal(tie.opponentClass, 'ASGI');
   });
 
-  it('not supported: the clearest loss, said from the side that won', () => {
+  it('not supported: the other side’s win, said from that side', () => {
     const v = judge('raw-performance', json({ fastify: 5000, 'fastapi-uvicorn': 9000 }));
     assert.equal(v.verdict, 'not supported');
     assert.match(
@@ -166,6 +227,11 @@ describe('the scaling headline', () => {
     assert.equal(h.figure!.at, '4 replicas');
   });
 
+  it('not supported: of Python’s wins, the narrowest', () => {
+    const h = scalingHeadline('not supported', [o('json', 0.3, 0.9, 'python'), o('io', 0.5, 0.8, 'python')]);
+    assert.match(h.text, /^not supported — Python scales better, E\(4\) fastapi-uvicorn 80% .* on io$/);
+  });
+
   it('depends names where Node.js scales better and where not; not measured gives its reason', () => {
     const h = scalingHeadline('depends', [o('json', 0.9, 0.4, 'node'), o('io', 0.6, 0.6, 'alike')]);
     assert.match(h.text, /^depends — Node\.js better on json, E\(4\) node-cluster 90% .+; alike on io$/);
@@ -209,9 +275,150 @@ describe('a runtime headline with rows that have nothing to divide', () => {
       c,
       [],
     );
-    assert.equal(none.text, 'not supported — Node.js won none of 1');
+    assert.equal(none.text, 'not supported — Node.js won none of 1, 1 undecided');
     const won = { ...row, outcome: 'win' as const, ratio: { value: 3, low: 2, high: 4 } };
     const dep = runtimeHeadline('depends', [won, row], { wins: 1, total: 2, undecided: 1 }, 'Node.js', c, []);
     assert.match(dep.text, /^depends — Node\.js wins against ASGI \(3(\.0)?x\), not every matchup$/);
+  });
+});
+
+describe('a runtime headline made from its rows', () => {
+  const c = { sloP99Ms: 100 };
+  const row = (
+    workload: 'io' | 'db' | 'service',
+    outcome: VerdictRow['outcome'],
+    value: number,
+    low: number,
+    high: number | null,
+    opponent = 'fastapi-uvicorn',
+  ): VerdictRow => ({
+    workload,
+    metric: 'capacity',
+    favoured: 'node-http',
+    opponent,
+    opponentClass: 'ASGI',
+    ratio: { value, low, high },
+    favouredFigure: null,
+    opponentFigure: null,
+    outcome,
+    notes: [],
+  });
+
+  it('supported with a lean: the narrowest decided win is the figure, the lean only counted', () => {
+    const rows = [
+      row('io', 'win', 3, 2, 4),
+      row('db', 'win', 1.5, 1.2, 1.9),
+      row('service', 'undecided', 1.9, 0, 3.3),
+    ];
+    const h = runtimeHeadline('supported', rows, { wins: 2, total: 3, undecided: 1 }, 'Node.js', c, []);
+    assert.equal(
+      h.text,
+      'supported — node-http sustains 1.50x (1.20–1.90) fastapi-uvicorn on db within p99 ≤ 100 ms; the narrowest of 2 wins, 1 undecided',
+    );
+    assert.equal(h.figure!.low, 1.2);
+    const one = runtimeHeadline(
+      'supported',
+      [rows[1]!, rows[2]!],
+      { wins: 1, total: 2, undecided: 1 },
+      'Node.js',
+      c,
+      [],
+    );
+    assert.match(one.text, /1\.50x \(1\.20–1\.90\) .*; 1 of 2 won, 1 undecided$/);
+  });
+
+  it('not supported: of two losses, the narrower one, said from the side that won', () => {
+    const rows = [row('io', 'loss', 0.2, 0.1, 0.4), row('db', 'loss', 0.6, 0.5, 0.8)];
+    const h = runtimeHeadline('not supported', rows, { wins: 0, total: 2, undecided: 0 }, 'Node.js', c, []);
+    assert.equal(h.figure!.a, 'fastapi-uvicorn');
+    assert.equal(h.figure!.workload, 'db');
+    assert.ok(Math.abs(h.figure!.low - 1.25) < 1e-9, `from the winner: 1 / 0.8 (${h.figure!.low})`);
+    assert.match(h.text, /^not supported — fastapi-uvicorn sustains 1\.67x \(1\.25–2\.00\) node-http on db/);
+  });
+
+  it('undecided: the lean most against the claim, the won ones counted', () => {
+    const rows = [
+      row('io', 'win', 3, 2, 4),
+      row('db', 'undecided', 1.4, 0, 2),
+      row('service', 'undecided', 0.5, 0, 1.2),
+    ];
+    const h = runtimeHeadline('undecided', rows, { wins: 1, total: 3, undecided: 2 }, 'Node.js', c, []);
+    assert.match(
+      h.text,
+      /^undecided — 1 of 3 won, 2 undecided: fastapi-uvicorn 2\.0x \(0\.8–∞\) node-http on service$/,
+    );
+  });
+
+  it('depends: the clearest loss, from the side that won it, rather than a tie', () => {
+    const rows = [
+      row('io', 'win', 3, 2, 4, 'flask-gunicorn'),
+      row('db', 'tie', 0.9, 0.7, 1.2),
+      row('service', 'loss', 0.7, 0.6, 0.8),
+    ];
+    rows[0]!.opponentClass = 'WSGI sync';
+    const h = runtimeHeadline('depends', rows, { wins: 1, total: 3, undecided: 0 }, 'Node.js', c, []);
+    assert.equal(h.figure!.a, 'fastapi-uvicorn');
+    assert.equal(h.figure!.workload, 'service');
+    assert.match(h.text, /; loses to ASGI on db, service: fastapi-uvicorn 1\.43x/);
+  });
+});
+
+describe('the sweep’s headline', () => {
+  const step = (
+    size: number,
+    median: number,
+    low: number,
+    high: number,
+    outcome: 'node' | 'python' | 'tie',
+  ) => ({
+    size,
+    label: `${size}`,
+    pythonMs: 1,
+    nodeMs: median,
+    nodeImpl: 'loops',
+    ratio: { median, low, high, n: 3 },
+    outcome,
+    perImpl: [{ stack: 'node-http', impl: 'loops', ms: median }],
+  });
+  const x = (steps: Crossover['steps']): Crossover => ({
+    family: 'ml',
+    node: 'node-http',
+    python: 'fastapi-uvicorn',
+    steps,
+    text: '',
+  });
+  const base = { verdict: 'not measured' as const, headline: notMeasured('no headline figures') };
+
+  it('supported from the sweep alone: the narrowest size Python won, ties counted, not called a win', () => {
+    const xs = [
+      x([step(1, 3, 2, 4.5, 'python'), step(10, 1.1, 0.5, 2, 'tie'), step(100, 5, 4, 6.5, 'python')]),
+    ];
+    const h = sizesHeadline('supported', base, 'supported', xs, false);
+    assert.equal(
+      h.text,
+      'supported — NumPy on fastapi-uvicorn serves 3.0x (2.0–4.5) node-http at 1 MFLOP, ahead at 2 of 3 sizes, the rest ties',
+    );
+  });
+
+  it('the headline’s verdict kept: says whether every size agrees, or that the rest were ties', () => {
+    const kept = { verdict: 'not supported' as const, headline: { text: 'not supported — x' } };
+    const all = [x([step(1, 0.2, 0.1, 0.4, 'node'), step(10, 0.5, 0.3, 0.8, 'node')])];
+    assert.equal(
+      sizesHeadline('not supported', kept, 'not supported', all, false).text,
+      'not supported — x; every size agrees',
+    );
+    const some = [x([step(1, 0.2, 0.1, 0.4, 'node'), step(10, 0.9, 0.3, 2, 'tie')])];
+    assert.equal(
+      sizesHeadline('not supported', kept, 'not supported', some, false).text,
+      'not supported — x; NumPy ahead at no size',
+    );
+    const both = { verdict: 'depends' as const, headline: { text: 'depends — y' } };
+    const mixed = [x([step(1, 0.2, 0.1, 0.4, 'node'), step(10, 3, 2, 4, 'python')])];
+    assert.equal(sizesHeadline('depends', both, 'depends', mixed, false).text, 'depends — y');
+    const ties = [x([step(1, 0.9, 0.3, 2, 'tie'), step(10, 7, 0.1, 50, 'tie')])];
+    assert.equal(
+      sizesHeadline('not supported', kept, 'undecided', ties, false).text,
+      'not supported — x; a tie at every size',
+    );
   });
 });
