@@ -104,6 +104,8 @@ export interface BalancerSpec {
   /** Ready once a request through the balancer is answered by an upstream. */
   readyPath?: string;
   timeoutMs?: number;
+  /** Wraps the command (an accounting cgroup's entry: its CPU read exactly, not from 10 ms ticks). */
+  wrap?: (argv: string[]) => string[];
 }
 
 export class BalancerError extends Error {
@@ -317,7 +319,7 @@ export async function startBalancer(spec: BalancerSpec): Promise<Balancer> {
   // haproxy -db: foreground, no master: the process we start is the one that balances. nginx: daemon off,
   // a master (idle) and one worker, in one process group; -e: errors before the config is read go to stderr.
   const args = kind === 'haproxy' ? ['-db', '-f', conf] : ['-e', 'stderr', '-p', dir, '-c', conf];
-  const proc = start({ name: kind, cmd: found.bin!, args, cpus: spec.cpus });
+  const proc = start({ name: kind, cmd: found.bin!, args, cpus: spec.cpus, wrap: spec.wrap });
   const stop = async () => {
     await proc.stop(3000);
     rmSync(dir, { recursive: true, force: true });
@@ -339,7 +341,10 @@ export async function startBalancer(spec: BalancerSpec): Promise<Balancer> {
     async activate(n) {
       if (kind !== 'haproxy') throw new BalancerError('only HAProxy can set replicas aside at run time');
       const on = (i: number) => (typeof n === 'number' ? i < n : n.includes(i));
-      for (let i = 0; i < spec.upstreams.length; i++) {
+      // The new set ready before the others go aside: the other order left a moment with no replica ready
+      // (going from [2] to [1] answered 1-3 requests of a slice with 503s).
+      const all = spec.upstreams.map((_, i) => i);
+      for (const i of [...all.filter(on), ...all.filter((k) => !on(k))]) {
         const said = await haproxyCommand(
           join(dir, 'stats.sock'),
           `set server replicas/r${i + 1} state ${on(i) ? 'ready' : 'maint'}`,
