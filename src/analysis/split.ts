@@ -79,35 +79,85 @@ function paired(probes: SplitProbe[], n: number, f: (p: SplitProbe) => number | 
 
 const cost = (p: SplitProbe) => p.replicasUs;
 
+/** Below this many rounds a row's own spread is itself too noisy a figure: the run's pooled spread floors it. */
+const FLOOR_BELOW = 6;
+
+/** A figure per request over a set of probes: the sum of what they spent over the sum of what they served. */
+function perUnit(probes: SplitProbe[], f: (p: SplitProbe) => number | undefined): number | undefined {
+  const have = probes.filter((p) => f(p) !== undefined);
+  const units = have.reduce((a, p) => a + p.units, 0);
+  return units > 0 ? have.reduce((a, p) => a + f(p)! * p.units, 0) / units : undefined;
+}
+
+/**
+ * A round whose server cores lost more than this share of its time to steal is left out (cleanRounds). Steal
+ * is read in 10 ms ticks: a round of three 250 ms metered slices has 75, so 2 % would be one or two ticks,
+ * which a quiet machine also reads; 10 % is a neighbour that took the core.
+ */
+export const STEAL_LIMIT = 0.1;
+
+/**
+ * The rounds a row is read from: those that lost at most STEAL_LIMIT of their time to steal (their slices'
+ * mean), unless that leaves fewer than 3, when every round counts (the step says how many were stolen).
+ */
+export function cleanRounds(probes: SplitProbe[]): { probes: SplitProbe[]; stolen: number } {
+  const rounds = [...new Set(probes.map((p) => p.round))];
+  const stolenRounds = rounds.filter((r) => {
+    const mine = probes.filter((p) => p.round === r);
+    return mine.reduce((a, p) => a + p.steal, 0) / mine.length > STEAL_LIMIT;
+  });
+  if (rounds.length - stolenRounds.length < 3) return { probes, stolen: stolenRounds.length };
+  return { probes: probes.filter((p) => !stolenRounds.includes(p.round)), stolen: stolenRounds.length };
+}
+
+/**
+ * How far the widest of one stack and workload's ratio intervals (N > 1) reaches from its value, as a share
+ * (0.1: ±10 %); Infinity while a ratio has no interval yet. The study drives more rounds while it is too wide.
+ */
+export function widestSpread(probes: SplitProbe[]): number {
+  const { probes: clean } = cleanRounds(probes);
+  let widest = 0;
+  for (const n of new Set(clean.map((p) => p.n))) {
+    if (n === 1) continue;
+    const r = logInterval(paired(clean, n, cost));
+    if (!(r.low > 0) || !Number.isFinite(r.high)) return Infinity;
+    widest = Math.max(widest, r.high / r.value - 1, r.value / r.low - 1);
+  }
+  return widest;
+}
+
 function stepOf(
-  probes: SplitProbe[],
+  all: SplitProbe[],
   n: number,
   wholeCoreRps: number | undefined,
   floor: Spread | undefined,
 ): SplitStep {
+  const { probes, stolen } = cleanRounds(all);
   const at = probes.filter((p) => p.n === n);
-  const ratio = n === 1 ? { value: 1, low: 1, high: 1 } : logInterval(paired(probes, n, cost), floor);
+  const rounds = new Set(at.map((p) => p.round)).size;
+  const ratio =
+    n === 1
+      ? { value: 1, low: 1, high: 1 }
+      : logInterval(paired(probes, n, cost), rounds < FLOOR_BELOW ? floor : undefined);
   const sat = paired(probes, n, (p) => p.saturationRps);
-  const redis = at.map((p) => p.redisUs).filter((x): x is number => x !== undefined);
+  const redis = perUnit(at, (p) => p.redisUs);
+  const p99s = at.map((p) => p.p99Ms).filter((x): x is number => x !== undefined);
   const efficiency = efficiencyOf(n, ratio);
   return {
     n,
-    rounds: at.length,
-    usPerRequest: median(at.map((p) => p.replicasUs)),
-    balancerUs: median(at.map((p) => p.balancerUs)),
-    ...(redis.length ? { redisUs: median(redis) } : {}),
-    systemUs: median(at.map((p) => p.systemUs)),
-    p99Ms: median(at.map((p) => p.p99Ms)),
+    rounds,
+    usPerRequest: perUnit(at, cost) ?? 0,
+    balancerUs: perUnit(at, (p) => p.balancerUs) ?? 0,
+    ...(redis !== undefined ? { redisUs: redis } : {}),
+    systemUs: perUnit(at, (p) => p.systemUs) ?? 0,
+    p99Ms: p99s.length ? median(p99s) : 0,
     ratio,
     efficiency,
     ...(n > 1 && sat.length ? { saturation: logInterval(sat) } : {}),
-    stolen: at.filter((p) => p.steal > STEAL_LIMIT).length,
+    stolen,
     ...(wholeCoreRps ? { modelRps: n * wholeCoreRps * efficiency.value } : {}),
   };
 }
-
-/** A probe whose server cores lost more than this share of the window to steal is repeated once. */
-export const STEAL_LIMIT = 0.02;
 
 export function splitCurves(results: Results): SplitCurve[] {
   const probes = results.splits ?? [];

@@ -7,7 +7,7 @@ import type { Claim, ClaimTest, RuleId } from './claims.js';
 import { figures, measured, type Derived } from './derive.js';
 import { scalingCurves, type Efficiency } from './scaling.js';
 import { decide as decideScaling } from './scaling-verdict.js';
-import { splitCurves } from './split.js';
+import { splitCurves, STEAL_LIMIT } from './split.js';
 import { crossovers } from './crossover.js';
 import { compareBrackets, compareRuns, fmtInt, fmtRatio } from './stats.js';
 import {
@@ -384,7 +384,7 @@ function splitSides(results: Results, evidence: string[]): Side[] {
     const steps = c.steps.filter((s) => s.n > 1);
     const one = c.steps.find((s) => s.n === 1);
     evidence.push(
-      `${c.workload}: ${c.stack} (${c.form}): CPU per request ${one ? `${fmtInt(one.usPerRequest)} µs at N=1, ` : ''}${steps.map((s) => `x${s.n} ${xText(s.ratio)}`).join(', ')} over ${one?.rounds ?? 0} rounds; HAProxy ${fmtInt(one?.balancerUs ?? 0)} µs/request${one?.redisUs !== undefined ? `, Redis ${fmtInt(one.redisUs)} µs/delivery` : ''}${steps.some((s) => s.stolen) ? '; some probes lost over 2 % to steal' : ''}`,
+      `${c.workload}: ${c.stack} (${c.form}): CPU per request ${one ? `${fmtInt(one.usPerRequest)} µs at N=1, ` : ''}${steps.map((s) => `x${s.n} ${xText(s.ratio)}`).join(', ')} over ${one?.rounds ?? 0} rounds; HAProxy ${fmtInt(one?.balancerUs ?? 0)} µs/request${one?.redisUs !== undefined ? `, Redis ${fmtInt(one.redisUs)} µs/delivery` : ''}${one?.stolen ? `; ${one.stolen} round${one.stolen === 1 ? '' : 's'} lost over ${STEAL_LIMIT * 100} % to steal` : ''}`,
     );
     const top = steps.at(-1);
     if (top?.modelRps && c.wholeCoreRps)

@@ -4,7 +4,7 @@
 // CPU budget as production gives one: whole pinned cores where the server side has enough of them, otherwise a
 // CFS bandwidth limit (src/machine/cgroup.ts), so N replicas have N units. The balancer runs outside every
 // budget, on CPU the replicas cannot take, and its own CPU is measured apart.
-import { createCpuBudget, type CpuBudget } from '../machine/cgroup.js';
+import { cgroupSupport, createCpuBudget, type CpuBudget } from '../machine/cgroup.js';
 import type { PortAllocator } from '../machine/net.js';
 import type { StackRecord } from '../results/types.js';
 import { startStack, type RunningStack } from '../stacks/adapter.js';
@@ -76,7 +76,10 @@ export interface Deployment {
   port: number;
   members: RunningStack[];
   balancer?: Balancer;
+  /** Each member's cgroup: its quota under a quota plan, else for accounting only (no limit). */
   budgets: CpuBudget[];
+  /** The balancer's accounting cgroup (no limit), where cgroups can be made. */
+  balancerBudget?: CpuBudget;
   /** Put each member under its budget (a deployment made with `unlimited` starts without one). */
   limit(): void;
   /** Whether the members are under their quotas now (false for `unlimited` until limit()). */
@@ -114,10 +117,14 @@ export async function deploy(
   const members: RunningStack[] = [];
   const budgets: CpuBudget[] = [];
   let balancer: Balancer | undefined;
+  let balancerBudget: CpuBudget | undefined;
+  // Cgroups for quotas, or (pinned) only to read each process's CPU exactly; none where they cannot be made.
+  const accounting = plan.kind === 'quota' || cgroupSupport().ok;
   const stop = async () => {
     await balancer?.stop();
     for (const m of members) await m?.stop();
-    for (const b of budgets) await b?.remove({ timeoutMs: 5000 }).catch(() => {});
+    for (const b of [...budgets, balancerBudget])
+      await b?.remove({ timeoutMs: 5000 }).catch(() => {});
   };
   try {
     // A replica runs its instance rule as if its budget were whole cores (at least one): flask-gunicorn keeps its
@@ -126,10 +133,9 @@ export async function deploy(
     const startOne = async (i: number, units: number) => {
       const cores = units * plan.coresEach;
       // The quota is set once the member is ready: importing pandas on a quarter core would take seconds.
-      const budget =
-        plan.kind === 'quota'
-          ? createCpuBudget({ name: `${rec.id}-${form}-${n}-${i}`, cores, periodUs: plan.periodUs })
-          : undefined;
+      const budget = accounting
+        ? createCpuBudget({ name: `${rec.id}-${form}-${n}-${i}`, cores, periodUs: plan.periodUs })
+        : undefined;
       budget?.setQuota('max');
       // By index, not by who is ready first: the balancer's upstream i, members[i] and budgets[i] are one replica
       // (setting replicas aside at N, and reading their throttling, go by that index).
@@ -144,7 +150,7 @@ export async function deploy(
         wrap: budget ? (argv) => budget.argvPrefix(argv) : undefined,
       });
       members[i] = member;
-      if (!unlimited) budget?.setQuota(cores, plan.periodUs);
+      if (!unlimited && plan.kind === 'quota') budget?.setQuota(cores, plan.periodUs);
     };
     if (form === 'native') await startOne(0, n);
     else {
@@ -154,6 +160,11 @@ export async function deploy(
       if (failed) throw failed.reason;
     }
     if (form === 'replicas') {
+      if (accounting) {
+        balancerBudget = createCpuBudget({ name: `${rec.id}-${form}-${n}-lb`, cores: 1 });
+        balancerBudget.setQuota('max');
+      }
+      const lb = balancerBudget;
       balancer = await startBalancer({
         kind: 'haproxy',
         port: await ctx.ports.take(),
@@ -161,6 +172,7 @@ export async function deploy(
         cpus: plan.balancerCpus,
         signal: ctx.signal,
         readyPath: def.user?.readyPath ?? '/json',
+        ...(lb ? { wrap: (argv: string[]) => lb.argvPrefix(argv) } : {}),
       });
     }
   } catch (e) {
@@ -169,10 +181,11 @@ export async function deploy(
   }
   let underQuota = plan.kind === 'quota' && !unlimited;
   const limit = () => {
+    if (plan.kind !== 'quota') return;
     for (const b of budgets) b.setQuota(plan.coresEach * (form === 'native' ? n : 1), plan.periodUs);
-    underQuota = plan.kind === 'quota';
+    underQuota = true;
   };
   const limited = () => underQuota;
   const port = balancer?.port ?? members[0]!.port;
-  return { form, n, plan, port, members, balancer, budgets, limit, limited, stop };
+  return { form, n, plan, port, members, balancer, balancerBudget, budgets, limit, limited, stop };
 }

@@ -263,20 +263,22 @@ export const SplitProbe = z.object({
   workload: workloadId,
   n: count.min(1),
   round: count,
+  slice: count.optional().describe('its slice of the interleaved load (older results: a probe of its own)'),
   active: z.array(count).describe('the replicas (by index) the balancer sent to'),
   rate: nonneg.describe('offered: requests/s (chat: messages/s)'),
-  units: count.describe('requests answered (chat: deliveries) in the window'),
+  units: count.describe('requests answered (chat: deliveries) in the metered window'),
   errors: count,
-  p99Ms: ms,
-  replicasUs: nonneg.describe("the active replicas' CPU per request (chat: per delivery), µs"),
+  p99Ms: ms.optional().describe('the p99 of the answers in the slice (absent: none)'),
+  replicasUs: nonneg.describe("the replicas' CPU per request (chat: per delivery), µs"),
   accounting: z.enum(['cgroup', 'proc']).describe("cgroup: each replica's cpuacct usage; proc: 10 ms ticks of its process tree"),
   balancerUs: nonneg.describe("HAProxy's CPU per request, µs"),
   redisUs: nonneg.optional().describe("chat: Redis's CPU per delivery, µs"),
   systemUs: nonneg.describe('all CPU busy on the server cores per request, µs (everything above, the kernel, neighbours)'),
   steal: z.number().min(0).max(1).describe("the server cores' time stolen by the hypervisor, a share of the window"),
   softirq: z.number().min(0).max(1),
-  repeated: z.boolean().describe('steal was over 2 %: measured again, the less stolen kept'),
-  saturationRps: nonneg.optional().describe('a closed loop at the headline concurrency at this N, right after'),
+  repeated: z.boolean().optional().describe('older results: steal was over 2 %, measured again, the less stolen kept'),
+  saturationRps: nonneg.optional().describe('a closed loop at the headline concurrency at this N (its slice of the saturation load)'),
+  saturationUs: nonneg.optional().describe("the replicas' CPU per request in that closed loop, µs"),
 });
 
 export const ScalingConfig = z.object({
@@ -288,14 +290,19 @@ export const ScalingConfig = z.object({
   coresEach: nonneg,
   periodUs: count.optional(),
   balancer: z.enum(['haproxy', 'nginx']),
-  /** The split-cost probes: rounds, each probe's window, the rate as a share of one replica's saturation. */
+  /** The split-cost study: rounds, slice length, the load offered (older results: probes, a share of saturation). */
   split: z
     .object({
       rounds: count.min(1),
-      costMs: count.min(1),
-      saturationMs: count,
-      load: z.number().positive().max(1),
-      text: z.string().describe('"N replicas sharing 1 core, no quota; rate 30 % of one replica\'s saturation"'),
+      sliceMs: count.min(1).optional().describe('each slice of the interleaved load'),
+      maxRounds: count.optional().describe('rounds in all, at most: more loads while a ratio is wider than `within`'),
+      within: z.number().positive().optional().describe("the ratios' goal: an interval within ± this share of the value"),
+      saturation: z.boolean().optional().describe('a closed loop interleaved the same way, too'),
+      busy: z.number().positive().max(1).optional().describe('the rate keeps the server cores this busy with one replica'),
+      costMs: count.min(1).optional(),
+      saturationMs: count.optional(),
+      load: z.number().positive().max(1).optional(),
+      text: z.string().describe('how the study ran, in words'),
     })
     .optional(),
   /** Why the study could not run here (no cgroup, no balancer), when it could not. */

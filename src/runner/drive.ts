@@ -1,7 +1,7 @@
 // Drive one load at a stack's port, whatever the workload's protocol: the engine takes an http:// URL to its
 // HTTP/1.1 shards and a ws:// URL (chat) to its WebSocket session, and returns one LoadResult either way. It is
 // sent by the run's generator (`send`): this host's engine, or the agents (generator.ts).
-import type { LoadResult } from '../engine/types.js';
+import type { LoadOptions, LoadResult } from '../engine/types.js';
 import { CHAT_ROOMS, WORKLOADS, type WorkloadId } from '../workloads.js';
 import { LOCAL_GENERATOR, type Send } from './generator.js';
 import type { DriveSpec } from './subject.js';
@@ -39,17 +39,27 @@ export function driveAt(
   chatGraceMs: number,
   send: Send,
 ): Promise<LoadResult> {
+  return send(loadFor(hostPort, workload, spec, chatGraceMs));
+}
+
+/** The engine's options for a drive spec of a workload at HOST:PORT (ws:// for chat, http:// otherwise). */
+export function loadFor(
+  hostPort: string,
+  workload: WorkloadId,
+  spec: DriveSpec,
+  chatGraceMs: number,
+): LoadOptions {
   const w = WORKLOADS[workload];
   const common = loadOf(spec);
   if (w.protocol === 'ws') {
-    return send({
+    return {
       ...common,
       url: `ws://${hostPort}${w.path}`,
       // A delivery later than the grace after the window is a drop: the grace follows the SLO.
       ws: { rooms: CHAT_ROOMS, connectRate: 2000, graceMs: chatGraceMs, reconnect: spec.reconnect ?? false },
-    });
+    };
   }
-  return send({
+  return {
     ...common,
     url: `http://${hostPort}${spec.path ?? w.path}`,
     method: spec.method ?? w.method,
@@ -58,5 +68,5 @@ export function driveAt(
       : {}),
     // A stream's own length is not a timeout.
     timeoutMs: 5000 + w.floorMs,
-  });
+  };
 }

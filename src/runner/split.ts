@@ -1,37 +1,53 @@
 // The split-cost study: what it costs to serve the same traffic from N replicas instead of one. The same
-// open-loop rate (a share of one replica's saturation, well below it) goes to 1, 2 and 4 replicas behind the
-// balancer on the same cores, with no CPU quota (nothing is throttled: the figure is the stacks', not the
-// scheduler's), and the replicas' CPU per request is read from their accounting cgroups, the balancer's and
-// Redis's apart, and the cores' steal from /proc/stat. Rounds interleave the N's in a shuffled order and rotate
-// which replicas serve, so drift and a bad replica touch every N alike.
+// open-loop rate goes to 1, 2 and 4 replicas behind the balancer on the same cores, with no CPU quota (nothing
+// is throttled: the figure is the stacks', not the scheduler's), and the replicas' CPU per request is read from
+// their accounting cgroups, the balancer's and Redis's apart, and the cores' steal from /proc/stat. The N's take
+// turns slice by slice in one load (split-drive.ts), in a shuffled order each round, and the replicas that serve
+// rotate, so drift of the machine and a bad replica touch every N alike.
+import { widestSpread } from '../analysis/split.js';
 import { prng } from '../analysis/stats.js';
-import { STEAL_LIMIT } from '../analysis/split.js';
-import type { Deployment } from '../lab/deployment.js';
-import { coreDelta, coreTimes } from '../machine/procstat.js';
-import { groupCpuSeconds, sampleTree } from '../probes/proctree.js';
 import type { SplitProbe, StackRecord } from '../results/types.js';
 import { CHAT_RATE, WORKLOADS, type WorkloadId } from '../workloads.js';
 import { connectionsFor } from './capacity.js';
+import { chatDrive, GUARD_MS, httpDrive, type Slice } from './split-drive.js';
 import { deploymentSubject, stackSubject } from './subject.js';
+import type { Deployment } from '../lab/deployment.js';
 import type { StudyContext } from './suites.js';
 import { warmUntilSteady } from './warmup.js';
 
-/** Each replica's own warm-up: its JIT and pools, before any probe; the probes' pre-load warms each N again. */
+/** Each replica's own warm-up: its JIT and pools, before any slice; the load's lead warms the first N again. */
 const MEMBER_WARM_MS = 600;
+/**
+ * The calibration's open-loop probes, metered: CPU per request falls as the rate rises (a split's ratio with
+ * it: fastapi-uvicorn json at 4 replicas read 2.02x at 1,200 req/s, 1.59x at 1,967 and 1.26x at 2,800), so the
+ * rate must come out the same run after run. Two probes of 500 ms put it 15-20 % apart between runs here, and
+ * the ratios 10-20 % with it; 1 s then 1.5 s (docs/BENCHMARKS.md).
+ */
+const CALIBRATE_MS = [1000, 1500];
 
 export interface SplitSettings {
+  /** Rounds of one load: in each, every N serves one slice, in a shuffled order. */
   rounds: number;
-  /** Each cost probe's window. */
-  costMs: number;
-  /** A closed loop after each cost probe, for throughput at N on the same cores (0: none). */
-  saturationMs: number;
-  /** The offered rate as a share of one replica's closed-loop saturation through the balancer. */
-  load: number;
+  /**
+   * Another load of `rounds` rounds while a ratio's interval reaches further than `within` of its value (±),
+   * up to this many rounds in all: a noisy moment of the machine buys more rounds, not a wider verdict.
+   */
+  maxRounds: number;
+  within: number;
+  /** Each slice's length (metered from split-drive's GUARD_MS on). */
+  sliceMs: number;
+  /** Also a closed loop, interleaved the same way: each N's throughput on the same cores at saturation. */
+  saturation: boolean;
+  /**
+   * The offered rate: the one that keeps the server cores this busy (replicas and balancer) with one replica.
+   * The same share of the machine for every stack and workload, whatever their speed (chat: CHAT_RATE).
+   */
+  busy: number;
 }
 
 /**
  * The N's of each round in a shuffled order, never the same order twice running (seeded: a rerun interleaves
- * the same way), so no N is always measured first after a settle, or always last.
+ * the same way), so no N is always measured first after another, or always last.
  */
 export function roundOrders(ns: readonly number[], rounds: number): number[][] {
   const rand = prng(0x5b17);
@@ -48,20 +64,29 @@ export function roundOrders(ns: readonly number[], rounds: number): number[][] {
   return orders;
 }
 
-/** The replicas that serve at N in a round: a window rotating over all of them. */
-const activeIn = (n: number, round: number, total: number) =>
-  Array.from({ length: n }, (_, k) => (round + k) % total);
+/**
+ * The drive's slices, round by round. HTTP: the replicas that serve at N are a window rotating over all of
+ * them, so every replica serves alone in some round. Chat: the first N, always (each N's members are held open
+ * on its replicas for the whole load).
+ */
+export function slicePlan(
+  ns: readonly number[],
+  rounds: number,
+  total: number,
+  rotate: boolean,
+  from = 0,
+): Slice[] {
+  return roundOrders(ns, from + rounds)
+    .slice(from)
+    .flatMap((order, i) => slicesOf(order, from + i, total, rotate));
+}
 
-/** CPU seconds of these replicas so far: their cgroups' exact usage where they have one, else 10 ms ticks. */
-function replicaMeter(dep: Deployment, active: number[]): { stop(): number; accounting: 'cgroup' | 'proc' } {
-  const budgets = active.map((i) => dep.budgets[i]);
-  if (budgets.every((b) => b && b.stats().usageUs !== null)) {
-    const read = () => budgets.reduce((a, b) => a + b!.stats().usageUs!, 0) / 1e6;
-    const t0 = read();
-    return { stop: () => read() - t0, accounting: 'cgroup' };
-  }
-  const samplers = active.map((i) => sampleTree(dep.members[i]!.proc.pid));
-  return { stop: () => samplers.reduce((a, s) => a + s.stop().cpuSeconds, 0), accounting: 'proc' };
+function slicesOf(order: number[], round: number, total: number, rotate: boolean): Slice[] {
+  return order.map((n) => ({
+    round,
+    n,
+    active: Array.from({ length: n }, (_, k) => (rotate ? round + k : k) % total),
+  }));
 }
 
 export interface SplitRun {
@@ -74,133 +99,86 @@ export interface SplitRun {
 }
 
 /**
- * A VM whose host is oversubscribed loses time to steal on every busy window, not on a few: this machine's
- * quick runs read 30-60 % on 51 of 54 probes, and a repeat was as stolen as the first. After this many repeats
- * that stayed over the limit, a run stops repeating (it only doubled the study's time) and says so.
+ * The rate that keeps the server cores `busy` busy with one replica: its CPU and the balancer's per request
+ * measured at a first guess (a third of a closed loop's throughput through the balancer), then once more at
+ * the rate that gives (CPU per request falls as the rate rises: each step moves closer to where it holds).
  */
-const FUTILE_REPEATS = 3;
-
-/** The run's repeats that stayed over the limit: kept with `repeated`, the less stolen of two still over it. */
-const futile = (ctx: SplitRun['ctx']) =>
-  (ctx.results.splits ?? []).filter((p) => p.repeated && p.steal > STEAL_LIMIT);
-
-/** Once the run has seen enough futile repeats: said once, in a note. */
-function noteChronic(ctx: SplitRun['ctx']): void {
-  const steals = futile(ctx).map((p) => p.steal);
-  const pct = (x: number) => `${Math.round(x * 100)} %`;
-  ctx.results.notes.push(
-    `horizontal scaling: the hypervisor took ${pct(Math.min(...steals))}–${pct(Math.max(...steals))} of the server cores in ` +
-      `${FUTILE_REPEATS} probes repeated for steal over ${pct(STEAL_LIMIT)}, and again on the repeat: steal is chronic on ` +
-      'this machine, so later probes were not repeated (each records its steal); dedicated cores give steadier figures',
-  );
-}
-
-/** Warm every replica on its own, calibrate the rate, run the rounds; the rate offered (for the fault). */
-export async function splitStudy(run: SplitRun): Promise<number> {
+async function calibrate(run: SplitRun): Promise<number> {
   const { ctx, rec, workload, dep, settings } = run;
-  const chat = WORKLOADS[workload].protocol === 'ws';
-  const headline = ctx.suite.connections[0]!;
   const grace = ctx.objective.chatGraceMs;
-  // Each replica warm before it is measured: N = 1 must not be the only one whose JIT is still compiling.
-  for (const m of dep.members)
-    await warmUntilSteady(
-      stackSubject(m, rec.runtime, grace),
-      workload,
-      headline,
-      MEMBER_WARM_MS,
-      ctx.signal,
-    );
-  let rate = CHAT_RATE;
-  if (!chat) {
-    await dep.balancer!.activate([0]);
-    const one = deploymentSubject(dep, rec.runtime, grace, [0]);
-    const sat = await one.drive(workload, {
-      model: 'closed',
-      connections: headline,
-      durationMs: Math.max(500, settings.saturationMs * 2),
-      warmupMs: ctx.suite.rewarmMs,
-      signal: ctx.signal,
+  await dep.balancer!.activate([0]);
+  const one = deploymentSubject(dep, rec.runtime, grace, [0]);
+  const sat = await one.drive(workload, {
+    model: 'closed',
+    connections: ctx.suite.connections[0]!,
+    durationMs: 300,
+    warmupMs: ctx.suite.rewarmMs,
+    signal: ctx.signal,
+  });
+  const cores = ctx.lab.cpus.server.length;
+  let rate = Math.max(50, sat.rps / 3);
+  for (const metered of CALIBRATE_MS) {
+    if (ctx.signal?.aborted) break;
+    const probe1 = { ...run, settings: { ...settings, sliceMs: GUARD_MS + metered } };
+    const [probe] = await httpDrive(probe1, [{ round: 0, n: 1, active: [0] }], {
+      model: 'open',
+      rate,
+      connections: connectionsFor(rate, ctx.objective.sloP99Ms),
     });
-    rate = Math.max(50, Math.round(settings.load * sat.rps));
-  }
-  ctx.results.splits ??= [];
-  const orders = roundOrders(run.replicas, settings.rounds);
-  for (let round = 0; round < settings.rounds; round++) {
-    for (const n of orders[round]!) {
-      if (ctx.signal?.aborted) return rate;
-      let probe = await probeAt(run, n, round, rate);
-      const chronic = futile(ctx).length >= FUTILE_REPEATS;
-      if (probe.steal > STEAL_LIMIT && !chronic) {
-        const again = await probeAt(run, n, round, rate);
-        probe = { ...(again.steal < probe.steal ? again : probe), repeated: true };
-      }
-      ctx.results.splits.push(probe);
-      if (!chronic && futile(ctx).length === FUTILE_REPEATS) noteChronic(ctx);
-      ctx.save();
-    }
+    const us = (probe?.replicasUs ?? 0) + (probe?.balancerUs ?? 0);
+    if (!(us > 0)) break;
+    rate = Math.max(50, Math.round((settings.busy * cores * 1e6) / us));
   }
   return rate;
 }
 
-/** One cost probe at N (and the closed loop after it): every figure per request answered. */
-async function probeAt(run: SplitRun, n: number, round: number, rate: number): Promise<SplitProbe> {
+/** Warm every replica on its own, set the rate, run the interleaved load(s); the rate offered (for the fault). */
+export async function splitStudy(run: SplitRun): Promise<number> {
   const { ctx, rec, workload, dep, settings } = run;
   const chat = WORKLOADS[workload].protocol === 'ws';
-  const headline = ctx.suite.connections[0]!;
-  const active = activeIn(n, round, dep.members.length);
-  await dep.balancer!.activate(active);
-  const subject = deploymentSubject(dep, rec.runtime, ctx.objective.chatGraceMs, active);
-  const connections = chat ? headline : connectionsFor(rate, ctx.objective.sloP99Ms);
-  // A short load at this N first: new connections, the balancer's and the replicas' caches, off the meter.
-  await subject.drive(workload, { model: 'open', connections, rate, durationMs: 200, signal: ctx.signal });
-  await subject.settle();
-  const lbPid = dep.balancer!.proc.pid;
-  const redisPid = chat ? ctx.lab.services.redis?.pid : undefined;
-  const lb0 = groupCpuSeconds(lbPid);
-  const redis0 = redisPid ? groupCpuSeconds(redisPid) : 0;
-  const cores0 = coreTimes(ctx.lab.cpus.server);
-  const meter = replicaMeter(dep, active);
-  const r = await subject.drive(workload, {
-    model: 'open',
-    connections,
-    rate,
-    durationMs: settings.costMs,
-    signal: ctx.signal,
-  });
-  const replicaSeconds = meter.stop();
-  const cores = coreDelta(cores0, coreTimes(ctx.lab.cpus.server));
-  const units = Math.max(1, r.requests);
-  const per = (seconds: number) => (seconds * 1e6) / units;
-  const errors = Object.values(r.errors).reduce((a, b) => a + b, 0);
-  let saturationRps: number | undefined;
-  if (settings.saturationMs > 0 && !chat) {
-    const sat = await subject.drive(workload, {
-      model: 'closed',
-      connections: headline,
-      durationMs: settings.saturationMs,
-      warmupMs: ctx.suite.rewarmMs,
-      signal: ctx.signal,
-    });
-    saturationRps = sat.rps;
-  }
-  return {
-    stack: rec.id,
-    workload,
-    n,
-    round,
-    active,
-    rate,
-    units: r.requests,
-    errors,
-    p99Ms: r.latency.percentilesMs['99'] ?? 0,
-    replicasUs: per(replicaSeconds),
-    accounting: meter.accounting,
-    balancerUs: per(groupCpuSeconds(lbPid) - lb0),
-    ...(redisPid ? { redisUs: per(groupCpuSeconds(redisPid) - redis0) } : {}),
-    systemUs: per(cores.busySeconds),
-    steal: cores.steal,
-    softirq: cores.softirq,
-    repeated: false,
-    ...(saturationRps !== undefined ? { saturationRps } : {}),
+  // Each replica warm before it is measured: N = 1 must not be the only one whose JIT is still compiling.
+  for (const m of dep.members)
+    await warmUntilSteady(
+      stackSubject(m, rec.runtime, ctx.objective.chatGraceMs),
+      workload,
+      ctx.suite.connections[0]!,
+      MEMBER_WARM_MS,
+      ctx.signal,
+    );
+  const rate = chat ? CHAT_RATE : await calibrate(run);
+  if (ctx.signal?.aborted) return rate;
+  const drive = async (from: number) => {
+    const slices = slicePlan(run.replicas, settings.rounds, dep.members.length, !chat, from);
+    const got = chat
+      ? await chatDrive(run, slices, rate)
+      : await httpDrive(run, slices, {
+          model: 'open',
+          rate,
+          connections: connectionsFor(rate, ctx.objective.sloP99Ms),
+        });
+    // Slices are numbered across the loads, in the order they ran.
+    return { slices, probes: got.map((p) => ({ ...p, slice: p.slice + from * run.replicas.length })) };
   };
+  const first = await drive(0);
+  const probes: SplitProbe[] = first.probes;
+  for (
+    let from = settings.rounds;
+    from < settings.maxRounds && !ctx.signal?.aborted && widestSpread(probes) > settings.within;
+    from += settings.rounds
+  )
+    probes.push(...(await drive(from)).probes);
+  const slices = first.slices;
+  if (settings.saturation && !chat && !ctx.signal?.aborted) {
+    const sat = await httpDrive(run, slices, { model: 'closed', connections: ctx.suite.connections[0]! });
+    for (const [k, s] of sat.entries()) {
+      const p = probes[k];
+      if (!p) continue;
+      p.saturationRps = (s.units * 1000) / (settings.sliceMs - GUARD_MS);
+      p.saturationUs = s.replicasUs;
+    }
+  }
+  ctx.results.splits ??= [];
+  ctx.results.splits.push(...probes);
+  ctx.save();
+  return rate;
 }

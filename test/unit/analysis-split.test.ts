@@ -2,7 +2,14 @@
 // stacks, one leader per server class and runtime, read from the registry.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { logInterval, pooledSpread, splitCurves } from '../../src/analysis/split.js';
+import {
+  cleanRounds,
+  logInterval,
+  pooledSpread,
+  splitCurves,
+  widestSpread,
+} from '../../src/analysis/split.js';
+import { roundOrders, slicePlan } from '../../src/runner/split.js';
 import { t975 } from '../../src/analysis/stats.js';
 import type { SplitProbe } from '../../src/results/types.js';
 import { BUILTIN_IDS, classLeaders, STACKS } from '../../src/stacks/registry.js';
@@ -22,9 +29,8 @@ const probe = (n: number, round: number, replicasUs: number): SplitProbe => ({
   accounting: 'cgroup',
   balancerUs: 20,
   systemUs: 100,
-  steal: round === 2 ? 0.05 : 0,
+  steal: round === 2 ? 0.15 : 0,
   softirq: 0,
-  repeated: round === 2,
 });
 
 describe('split cost', () => {
@@ -46,8 +52,8 @@ describe('split cost', () => {
     const at4 = { 'node-http': [1.5, 1.52, 1.51], 'fastapi-uvicorn': [1.2, 1.6, 2.0] };
     r.splits = Object.entries(at4).flatMap(([stack, ratios]) =>
       ratios.flatMap((ratio, round) => [
-        { ...probe(1, round, 100), stack, steal: 0, repeated: false },
-        { ...probe(4, round, 100 * ratio), stack, steal: 0, repeated: false },
+        { ...probe(1, round, 100), stack, steal: 0 },
+        { ...probe(4, round, 100 * ratio), stack, steal: 0 },
       ]),
     );
     const floor = pooledSpread(Object.values(at4))!;
@@ -79,8 +85,84 @@ describe('split cost', () => {
       JSON.stringify(two.ratio),
     );
     assert.ok(Math.abs(c!.steps[2]!.efficiency.value - 0.5) < 1e-9);
+    // Round 2 lost 15 % to steal, but leaving it out would leave 2 rounds: every round counts, and it is said.
     assert.equal(c!.steps[2]!.stolen, 1);
-    assert.equal(c!.steps[0]!.usPerRequest, 40);
+    assert.equal(c!.steps[2]!.rounds, 3);
+    // CPU per request over all of N's slices: their CPU over what they served (equal units: the mean).
+    assert.ok(Math.abs(c!.steps[0]!.usPerRequest - (40 + 80 + 40) / 3) < 1e-9);
+  });
+  it('leaves out rounds that lost over 10 % to steal when three others remain', () => {
+    const probes = [0, 1, 2, 3, 4].flatMap((round) => [
+      { ...probe(1, round, 40), steal: round === 4 ? 0.16 : 0.04 },
+      { ...probe(2, round, round === 4 ? 200 : 60), steal: round === 4 ? 0.16 : 0.04 },
+    ]);
+    const clean = cleanRounds(probes);
+    assert.equal(clean.stolen, 1);
+    assert.deepEqual([...new Set(clean.probes.map((p) => p.round))], [0, 1, 2, 3]);
+    const r = makeResults({ stacks: ['node-http'], workloads: ['json'] });
+    r.splits = probes;
+    const two = splitCurves(r)[0]!.steps[1]!;
+    assert.ok(Math.abs(two.ratio.value - 1.5) < 1e-9, 'the stolen round (5x) is not in the ratio');
+    assert.equal(two.rounds, 4);
+  });
+  it("keeps a row's own interval once it has six rounds or more: the floor is for a handful", () => {
+    const r = makeResults({ stacks: ['node-http', 'fastapi-uvicorn'], workloads: ['json'] });
+    const at2 = {
+      'node-http': [1.5, 1.52, 1.51, 1.49, 1.5, 1.51],
+      'fastapi-uvicorn': [1.2, 1.6, 2.0, 1.1, 1.9, 1.4],
+    };
+    r.splits = Object.entries(at2).flatMap(([stack, ratios]) =>
+      ratios.flatMap((ratio, round) => [
+        { ...probe(1, round, 100), stack, steal: 0 },
+        { ...probe(2, round, 100 * ratio), stack, steal: 0 },
+      ]),
+    );
+    const node = splitCurves(r).find((c) => c.stack === 'node-http')!.steps[1]!.ratio;
+    const own = logInterval(at2['node-http']);
+    assert.ok(Math.abs(node.high - own.high) < 1e-9 && own.high / own.value < 1.02, JSON.stringify(node));
+  });
+});
+
+describe('the interleaved plan', () => {
+  it('gives every N one slice a round, in orders that change, never the same twice running', () => {
+    const orders = roundOrders([1, 2, 4], 12);
+    for (const o of orders) assert.deepEqual([...o].sort(), [1, 2, 4]);
+    for (let i = 1; i < orders.length; i++) assert.notDeepEqual(orders[i], orders[i - 1]);
+    assert.ok(new Set(orders.map((o) => o.join())).size >= 3, 'several orders');
+    // Each N goes first in some round: none always follows another.
+    assert.deepEqual(new Set(orders.map((o) => o[0])), new Set([1, 2, 4]));
+  });
+  it('rotates the serving replicas over all of them for HTTP, and keeps the first N for chat', () => {
+    const http = slicePlan([1, 2, 4], 8, 4, true);
+    assert.equal(http.length, 24);
+    assert.deepEqual(new Set(http.filter((s) => s.n === 1).map((s) => s.active[0])), new Set([0, 1, 2, 3]));
+    for (const s of http) assert.equal(new Set(s.active).size, s.n);
+    const chat = slicePlan([1, 2, 4], 8, 4, false);
+    for (const s of chat) assert.deepEqual(s.active, [...Array(s.n).keys()]);
+  });
+  it('continues a plan where it ended: a second load of rounds is the whole plan cut at that round', () => {
+    const whole = slicePlan([1, 2, 4], 16, 4, true);
+    assert.deepEqual([...slicePlan([1, 2, 4], 8, 4, true), ...slicePlan([1, 2, 4], 8, 4, true, 8)], whole);
+    assert.deepEqual([...new Set(whole.slice(24).map((s) => s.round))], [8, 9, 10, 11, 12, 13, 14, 15]);
+  });
+});
+
+describe('when to drive more rounds', () => {
+  const rounds = (k: number, spread: number) =>
+    [...Array(k).keys()].flatMap((r) => [
+      probe(1, r, 100),
+      probe(2, r, 120 * (1 + spread * (r % 2 ? 1 : -1))),
+    ]);
+  it("reads the widest ratio's reach from its value: wide for a noisy row, narrow for a steady one", () => {
+    const noisy = widestSpread(rounds(12, 0.3).map((p) => ({ ...p, steal: 0 })));
+    const steady = widestSpread(rounds(12, 0.02).map((p) => ({ ...p, steal: 0 })));
+    assert.ok(noisy > 0.1, `noisy: ±${(noisy * 100).toFixed(1)} %`);
+    assert.ok(steady < 0.02, `steady: ±${(steady * 100).toFixed(1)} %`);
+    // More rounds of the same noise narrow it.
+    assert.ok(widestSpread(rounds(24, 0.3).map((p) => ({ ...p, steal: 0 }))) < noisy);
+  });
+  it('is unbounded while a ratio has one round, so the study never stops on no interval', () => {
+    assert.equal(widestSpread(rounds(1, 0)), Infinity);
   });
 });
 
