@@ -2,6 +2,7 @@
 // `run` command and for programs that use stackbench as a library. Its options are checked against the same
 // fields the command's flags come from (src/options/run.ts), so both accept and refuse exactly the same; every
 // problem is a StackbenchError naming the fix, before anything starts.
+import { GUARD_MS } from '../runner/split-drive.js';
 import { resolve } from 'node:path';
 import type { AgentSpec } from '../dist/index.js';
 import { StackbenchError } from '../errors.js';
@@ -49,10 +50,16 @@ export type RunOutput = JobOutput;
 function suiteOf(o: CheckedRun): Suite {
   const base = suiteByName(o.suite);
   const suite = { ...base, scaling: { ...base.scaling, split: { ...base.scaling.split } } };
-  // -d and --reps reach the scaling study too: a split-cost probe's window, and its rounds.
+  // -d and --reps reach the scaling study too: a split-cost slice's length, and its rounds.
   if (o.durationMs !== undefined)
-    suite.durationMs = suite.probeMs = suite.scaling.split.costMs = o.durationMs;
-  if (o.repetitions !== undefined) suite.repetitions = suite.scaling.split.rounds = o.repetitions;
+    suite.durationMs = suite.probeMs = suite.scaling.split.sliceMs = o.durationMs;
+  // A slice is metered from its guard on (runner/split-drive.ts): at least 100 ms of it.
+  suite.scaling.split.sliceMs = Math.max(suite.scaling.split.sliceMs, GUARD_MS + 100);
+  if (o.repetitions !== undefined) {
+    // --reps N: N rounds of the scaling study, as many more where a ratio is still wide.
+    suite.repetitions = suite.scaling.split.rounds = o.repetitions;
+    suite.scaling.split.maxRounds = 2 * o.repetitions;
+  }
   if (o.probes !== undefined) suite.probes = o.probes;
   if (o.connections !== undefined) suite.connections = o.connections;
   return suite;
@@ -101,7 +108,14 @@ function scalingOf(
     stacks: o.stacks !== undefined ? selected.stacks : suite.scaling.stacks,
     periodUs: o.cfsPeriodMs * 1000,
     faults: suite.scaling.faults.filter((w) => workloads.includes(w)),
-    split: suite.scaling.split,
+    // Alone, the study has the time a main run would take: as many rounds again where a ratio is still wide.
+    split:
+      o.scaling === 'only'
+        ? {
+            ...suite.scaling.split,
+            maxRounds: Math.max(suite.scaling.split.maxRounds, 2 * suite.scaling.split.rounds),
+          }
+        : suite.scaling.split,
     capacity: suite.scaling.capacity,
   };
 }

@@ -3,20 +3,36 @@
 import type { ScalingOptions } from './scaling.js';
 import type { Suite } from './suites.js';
 import type { SweepOptions } from './sweep.js';
+import { WORKLOADS, type WorkloadId } from '../workloads.js';
 
 /** Probes a capacity search usually takes (4-7 on this machine's quick runs): estimates use it, not the limit. */
 export const TYPICAL_PROBES = 6;
 
-/** Planned seconds for one (stack, workload) cell: for the progress line's time left. */
-export function cellSeconds(s: Suite): number {
+/** A point's time beyond its load: settling the server (idle, every worker free), re-warming, recording it. */
+const POINT_MS = 200;
+/** Starting a stack and verifying it, then stopping it. */
+const STACK_S = 4;
+
+/** Planned seconds for one (stack, workload) cell, with a capacity search or without. */
+export function cellSeconds(s: Suite, search = true): number {
   const runs = s.repetitions + s.connections.length - 1;
-  const probes = Math.min(s.probes, TYPICAL_PROBES);
-  const points = runs + probes;
-  // each point after the first: a short warm-up, plus ~100 ms waiting for an idle server
-  // the warm-up usually settles within 3 to 4 chunks of 250 ms
+  const probes = search ? Math.min(s.probes, TYPICAL_PROBES) : 0;
+  // the warm-up usually settles within 3 to 5 chunks of 200 ms
   const ms =
-    Math.min(s.warmupMs, 1000) + s.durationMs * runs + s.probeMs * probes + (points - 1) * (s.rewarmMs + 100);
+    Math.min(s.warmupMs, 1000) +
+    runs * (s.durationMs + s.rewarmMs + POINT_MS) +
+    probes * (s.probeMs + s.rewarmMs + POINT_MS);
   return ms / 1000;
+}
+
+/** Whether the suite searches capacity on this workload (every one in full; the concurrency ones in quick). */
+const searches = (s: Suite, w: string) =>
+  s.probes > 0 && (s.searchAll || WORKLOADS[w as WorkloadId]?.concurrency !== false);
+
+/** The main matrix's seconds per cell on average (the progress line's time left). */
+export function averageCellSeconds(plan: Planned): number {
+  const n = Math.max(1, plan.workloads.length);
+  return plan.workloads.reduce((a, w) => a + cellSeconds(plan.suite, searches(plan.suite, w)), 0) / n;
 }
 
 export interface Planned {
@@ -33,7 +49,9 @@ export interface Planned {
  * workload of the scaling study a deployment, the split-cost rounds, a search per N where asked, the fault.
  */
 export function plannedSeconds(plan: Planned): number {
-  const main = plan.main ? plan.stacks.length * plan.workloads.length * cellSeconds(plan.suite) : 0;
+  const main = plan.main
+    ? plan.stacks.length * (STACK_S + plan.workloads.length * averageCellSeconds(plan))
+    : 0;
   const sw = plan.sweep;
   const sweep = sw
     ? 5 *
@@ -45,18 +63,23 @@ export function plannedSeconds(plan: Planned): number {
   if (sc) {
     const stacks = sc.stacks === 'leading' ? 2 : sc.stacks === 'all' ? plan.stacks.length : sc.stacks.length;
     const maxN = Math.max(...sc.replicas);
-    // A deployment and each replica's warm-up; then per round and N a settling load, a settle, the probe.
+    // Each replica's warm-up, the rate's calibration (~4 s), then one load of rounds x N slices (twice with a
+    // saturation load), and a grace at its end.
     const sp = sc.split;
-    const split = sp
-      ? 1 + maxN * 1.0 + sp.rounds * sc.replicas.length * ((sp.costMs + sp.saturationMs) / 1000 + 0.7)
-      : 0;
+    // About a third of the loads here were too wide after the first rounds and ran once more.
+    const loads = sp && sp.maxRounds > sp.rounds ? 1.35 : 1;
+    const drive = sp ? loads * (1 + (sp.rounds * sc.replicas.length * sp.sliceMs) / 1000) : 0;
+    const split = sp ? maxN * 0.8 + 5 + drive * (sp.saturation ? 2 : 1) : 0;
     const perN = Math.min(plan.suite.probes, TYPICAL_PROBES) * (plan.suite.scalingProbeMs / 1000 + 0.5) + 1;
     const capacity = sc.capacity ? 4 + sc.replicas.length * perN * sc.forms.length : 0;
-    // 11 s a pair beyond the probes: starting 4 replicas and HAProxy (Python imports on one shared core), the
-    // chat check across replicas, stopping them; fitted to the quick run of 2026-12-03 (213 s measured for 6
-    // pairs against 164 s estimated without it).
-    const perPair = 11 + split + capacity;
-    scaling = sc.workloads.reduce((sum, w) => sum + stacks * (perPair + (sc.faults.includes(w) ? 5 : 0)), 0);
+    // 5 s a stack beyond the loads: starting 4 replicas and HAProxy (Python imports on one shared core), the
+    // chat check across replicas, stopping them; one deployment serves a stack's workloads unless quotas were
+    // set. Fitted to the quick runs of 2026-12-07 (148 s for 2 stacks x 3 workloads).
+    const deploys = sc.capacity ? sc.workloads.length : 1;
+    const perPair = split + capacity;
+    scaling =
+      stacks * 5 * deploys +
+      sc.workloads.reduce((sum, w) => sum + stacks * (perPair + (sc.faults.includes(w) ? 1 : 0)), 0);
   }
   return main + sweep + scaling;
 }

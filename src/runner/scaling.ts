@@ -54,6 +54,15 @@ export function scalingBlocker(
   return undefined;
 }
 
+/** How the split-cost study ran, in words: said with every figure it gives. */
+function splitText(plan: BudgetPlan, serverCores: number, sp: SplitSettings): string {
+  const where =
+    plan.kind === 'pinned'
+      ? `replicas on ${plan.coresEach} pinned core${plan.coresEach === 1 ? '' : 's'} each`
+      : `N replicas sharing ${serverCores} server core${serverCores === 1 ? '' : 's'} with the balancer, no quota`;
+  return `${where}; the N's take turns in ${sp.sliceMs} ms slices of one load, ${sp.rounds} rounds${sp.maxRounds > sp.rounds ? ` (up to ${sp.maxRounds} where a ratio's interval reached past ±${Math.round(sp.within * 100)} %)` : ''}; the rate keeps the server core${serverCores === 1 ? '' : 's'} ${Math.round(sp.busy * 100)} % busy with one replica (chat: ${CHAT_RATE} messages/s)`;
+}
+
 /** The stacks to sweep on a workload: the best of each runtime in the main run (capacity first), or as asked. */
 function chosen(opts: ScalingOptions, results: Results, workload: WorkloadId, form: Form): StackRecord[] {
   const available = results.stacks.filter((s) => s.available && !s.failure);
@@ -95,7 +104,7 @@ export async function runScaling(ctx: StudyContext, opts: ScalingOptions): Promi
       ? {
           split: {
             ...opts.split,
-            text: `${plan.kind === 'pinned' ? `replicas on ${plan.coresEach} pinned core${plan.coresEach === 1 ? '' : 's'} each` : `N replicas sharing ${lab.cpus.server.length} server core${lab.cpus.server.length === 1 ? '' : 's'} with the balancer, no quota`}; ${Math.round(opts.split.load * 100)} % of one replica's saturation; ${opts.split.rounds} rounds`,
+            text: splitText(plan, lab.cpus.server.length, opts.split),
           },
         }
       : {}),
@@ -108,23 +117,40 @@ export async function runScaling(ctx: StudyContext, opts: ScalingOptions): Promi
     ctx.save();
     return;
   }
-  if (plan.kind === 'quota') cleanupStaleBudgets();
+  if (plan.kind === 'quota' || cgroupSupport().ok) cleanupStaleBudgets();
   results.faults ??= [];
-  for (const workload of opts.workloads) {
-    for (const form of opts.forms) {
-      for (const rec of chosen(opts, results, workload, form)) {
-        if (rec.verification[workload] && rec.verification[workload]!.status !== 'pass') continue;
-        if (ctx.signal?.aborted) return;
-        ctx.step?.(
-          'scaling',
-          `${rec.id} · ${workload}, ${form === 'replicas' ? 'replicas behind HAProxy' : 'its own workers'}`,
-        );
-        const series = { ctx, rec, workload, opts, plan };
-        if (form === 'replicas') await replicaSeries(series);
-        else await nativeSeries(series);
-      }
+  const series: Series[] = [];
+  for (const workload of opts.workloads)
+    for (const form of opts.forms)
+      for (const rec of chosen(opts, results, workload, form))
+        if (!rec.verification[workload] || rec.verification[workload]!.status === 'pass')
+          series.push({ ctx, rec, workload, opts, plan, form });
+  // Stack by stack, so that one deployment of the replicas serves a stack's workloads in turn.
+  const first = (x: Series) => series.findIndex((y) => y.rec.id === x.rec.id && y.form === x.form);
+  series.sort((a, b) => first(a) - first(b));
+  const held: Held = {};
+  try {
+    for (const x of series) {
+      if (ctx.signal?.aborted) return;
+      ctx.step?.(
+        'scaling',
+        `${x.rec.id} · ${x.workload}, ${x.form === 'replicas' ? 'replicas behind HAProxy' : 'its own workers'}`,
+      );
+      if (x.form === 'replicas') await replicaSeries(x, held);
+      else await nativeSeries(x);
     }
+  } finally {
+    await held.dep?.stop();
   }
+}
+
+/**
+ * The replicas' deployment kept for the stack's next workload: starting 4 replicas and HAProxy took ~5 s of a
+ * 28 s pair here. Not kept once a fault killed a replica or the capacity search put quotas on them.
+ */
+interface Held {
+  id?: string;
+  dep?: Deployment;
 }
 
 /** One stack's series on one workload, in one form: what each of its steps is about. */
@@ -134,6 +160,7 @@ interface Series {
   workload: WorkloadId;
   opts: ScalingOptions;
   plan: BudgetPlan;
+  form: Form;
 }
 
 /** Deploy with no quota yet; undefined (with a note) if it cannot start. */
@@ -164,11 +191,18 @@ async function warmAndLimit({ ctx, rec, workload }: Series, dep: Deployment) {
  * set aside: idle, they take no CPU). The split cost first, with no quota; then, where asked, capacity at
  * every N under the quotas; last the fault at the largest N.
  */
-async function replicaSeries(s: Series): Promise<void> {
+async function replicaSeries(s: Series, held: Held): Promise<void> {
   const { ctx, rec, workload, opts } = s;
   const maxN = Math.max(...opts.replicas);
-  const dep = await deployOnly(s, 'replicas', maxN);
+  if (held.dep && held.id !== rec.id) {
+    await held.dep.stop();
+    held.dep = undefined;
+  }
+  const dep = held.dep ?? (await deployOnly(s, 'replicas', maxN));
   if (!dep) return;
+  held.id = rec.id;
+  held.dep = dep;
+  let keep = false;
   try {
     const chat = WORKLOADS[workload].protocol === 'ws';
     const crossReplica =
@@ -195,9 +229,14 @@ async function replicaSeries(s: Series): Promise<void> {
       const fault = await faultRun(s, dep, rate);
       if (fault) ctx.results.faults!.push(fault);
       ctx.save();
+      return;
     }
+    keep = !opts.capacity && !dep.members.some((m) => m.proc.exited);
   } finally {
-    await dep.stop();
+    if (!keep) {
+      held.dep = undefined;
+      await dep.stop();
+    }
   }
 }
 

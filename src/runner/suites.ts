@@ -83,15 +83,17 @@ export interface Suite {
 }
 
 export const SUITES: Record<SuiteName, Suite> = {
-  // About 5 s per stack x workload: 63 cells in about 5.5 minutes on 2 cores (short runs: --suite full for precision).
+  // About 4.5 s per stack x workload: 54 cells in about 4.5 minutes on 2 cores (short runs: --suite full for
+  // precision). Each figure below was a price paid for the 8-minute quick run (docs/BENCHMARKS.md).
   quick: {
     name: 'quick',
     stacks: 'leaders',
     // Most cells settle within 3-5 chunks of 200 ms; on a noisy 2-core VM some never read steady and ran to
-    // the cap, which at 4 s cost a quick run ~25 s (371 s of main matrix against 348 s; --suite full: 10 s).
-    warmupMs: 2000,
-    rewarmMs: 100,
-    durationMs: 400,
+    // the cap: 1 s (at 2 s, 4 of 9 cells of a stack ran to it; --suite full: 10 s).
+    warmupMs: 1000,
+    rewarmMs: 50,
+    // 300 ms runs: ~1,000-5,000 answers each on this machine, the median of 3 for the headline.
+    durationMs: 300,
     repetitions: 3,
     connections: [64],
     searchAll: false,
@@ -99,8 +101,8 @@ export const SUITES: Record<SuiteName, Suite> = {
     // its delivery under overload only steers (runner/capacity.ts).
     probes: 10,
     probeMs: 400,
-    // Brackets within 10 %; --suite full narrows them to 5 %.
-    precision: 0.1,
+    // Brackets within 15 % (a probe fewer than 10 % on most searches); --suite full narrows them to 5 %.
+    precision: 0.15,
     scalingProbeMs: 1000,
     // The article's claim, at the least cost: the leading stack of each runtime, on a request, a wait and chat.
     scaling: {
@@ -109,10 +111,11 @@ export const SUITES: Record<SuiteName, Suite> = {
       forms: ['replicas'],
       stacks: 'leading',
       faults: ['chat'],
-      // 3 rounds of 500 ms: what fits the quick run's 8 minutes. Student's t on 2 degrees of freedom (4.30) leaves
-      // a ratio's interval near ±10-50 % here (docs/BENCHMARKS.md): often too wide to decide, and said so;
-      // --suite full runs 6 rounds of 2 s.
-      split: { rounds: 3, costMs: 500, saturationMs: 0, load: 0.3 },
+      // 12 rounds of 400 ms slices: 14 s of load per stack and workload, the N's taking turns; a round's log
+      // ratio spreads 0.1-0.2 here, so a ratio's interval is about ±6-14 %. With the main run, that is all the
+      // 8 minutes allow; alone (--scaling only), 12 rounds more where a ratio is wider than ±10 % (api/run.ts).
+      // --suite full: 24 rounds of 500 ms (up to 48, to ±6 %), and a saturation load too (docs/BENCHMARKS.md).
+      split: { rounds: 12, maxRounds: 12, within: 0.1, sliceMs: 400, saturation: false, busy: 0.5 },
       capacity: false,
     },
     // From the headline's size to where BLAS and columnar code pay: 0.13, 8.7 and 537 MFLOP; 10k to 1M rows.
@@ -146,7 +149,7 @@ export const SUITES: Record<SuiteName, Suite> = {
       forms: ['replicas', 'native'],
       stacks: 'all',
       faults: ['json', 'chat'],
-      split: { rounds: 6, costMs: 2000, saturationMs: 1000, load: 0.3 },
+      split: { rounds: 24, maxRounds: 48, within: 0.06, sliceMs: 500, saturation: true, busy: 0.5 },
       capacity: true,
     },
     sweep: {

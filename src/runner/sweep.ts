@@ -139,61 +139,51 @@ export async function runSweep(ctx: StudyContext, opts: SweepOptions): Promise<v
     reps: opts.reps,
   };
   ctx.save();
-  for (const workload of opts.families) {
-    for (const rec of leaders(ctx.results, workload)) {
-      if (ctx.signal?.aborted) return;
-      if (rec.verification[workload] && rec.verification[workload]!.status !== 'pass') continue;
-      const started = await ctx.lab.start(rec);
-      if (!started.ok) {
-        ctx.results.notes.push(`sweep: ${rec.id} did not start: ${started.failure.reason}`);
-        continue;
-      }
-      const subject = stackSubject(started.stack, rec.runtime, ctx.objective.chatGraceMs, ctx.send);
-      try {
-        if (workload === 'ml') {
-          for (const s of opts.ml) {
-            const path = `/ml/sized?batch=${s.batch}&width=${s.width}`;
-            const impl = rec.runtime === 'node' ? 'loops' : 'numpy';
-            await measureSize(
-              ctx,
-              subject,
-              'ml',
-              path,
-              {
-                family: 'ml',
-                size: mflop(s),
-                label: `${s.batch}x${s.width}`,
-                impl,
-              },
-              opts.reps,
-            );
-          }
-        } else {
-          const impls = rec.runtime === 'node' ? ['loops', 'arquero'] : ['pandas'];
-          for (const op of opts.dataOps)
-            for (const impl of impls)
-              for (const rows of opts.dataRows) {
-                const path = `/data/sized?rows=${rows}&op=${op}${rec.runtime === 'node' ? `&impl=${impl}` : ''}`;
-                await measureSize(
-                  ctx,
-                  subject,
-                  'data',
-                  path,
-                  {
-                    family: 'data',
-                    size: rows,
-                    label: `${op} ${rows}`,
-                    op,
-                    impl,
-                  },
-                  opts.reps,
-                );
-              }
-        }
-      } finally {
-        await started.stack.stop();
-      }
-      ctx.save();
+  // Stack by stack: a leader of both families is started once for both.
+  const todo = opts.families.flatMap((workload) =>
+    leaders(ctx.results, workload)
+      .filter((rec) => !rec.verification[workload] || rec.verification[workload]!.status === 'pass')
+      .map((rec) => ({ workload, rec })),
+  );
+  for (const rec of [...new Map(todo.map((t) => [t.rec.id, t.rec])).values()]) {
+    if (ctx.signal?.aborted) return;
+    const started = await ctx.lab.start(rec);
+    if (!started.ok) {
+      ctx.results.notes.push(`sweep: ${rec.id} did not start: ${started.failure.reason}`);
+      continue;
     }
+    const subject = stackSubject(started.stack, rec.runtime, ctx.objective.chatGraceMs, ctx.send);
+    try {
+      for (const t of todo.filter((x) => x.rec.id === rec.id)) {
+        if (ctx.signal?.aborted) return;
+        if (t.workload === 'ml') await sweepMl(ctx, subject, rec, opts);
+        else await sweepData(ctx, subject, rec, opts);
+      }
+    } finally {
+      await started.stack.stop();
+    }
+    ctx.save();
   }
+}
+
+/** ML inference at each size: typed-array loops on Node.js, NumPy on Python. */
+async function sweepMl(ctx: StudyContext, subject: Subject, rec: StackRecord, opts: SweepOptions) {
+  for (const s of opts.ml) {
+    const path = `/ml/sized?batch=${s.batch}&width=${s.width}`;
+    const impl = rec.runtime === 'node' ? 'loops' : 'numpy';
+    const tag: SweepTag = { family: 'ml', size: mflop(s), label: `${s.batch}x${s.width}`, impl };
+    await measureSize(ctx, subject, 'ml', path, tag, opts.reps);
+  }
+}
+
+/** Each table operation at each size: loops and arquero on Node.js, pandas on Python. */
+async function sweepData(ctx: StudyContext, subject: Subject, rec: StackRecord, opts: SweepOptions) {
+  const impls = rec.runtime === 'node' ? ['loops', 'arquero'] : ['pandas'];
+  for (const op of opts.dataOps)
+    for (const impl of impls)
+      for (const rows of opts.dataRows) {
+        const path = `/data/sized?rows=${rows}&op=${op}${rec.runtime === 'node' ? `&impl=${impl}` : ''}`;
+        const tag: SweepTag = { family: 'data', size: rows, label: `${op} ${rows}`, op, impl };
+        await measureSize(ctx, subject, 'data', path, tag, opts.reps);
+      }
 }
