@@ -88,6 +88,8 @@ function stepsText(family: 'ml' | 'data', lib: string, what: string, steps: Cros
           return `${lib} is ahead of Node.js${f} at ${at}`;
         case 'tie':
           return i === 0 ? `${node} and ${lib} tie${f} at ${at}` : `a tie at ${at}`;
+        case 'undecided':
+          return `${i === 0 ? `${node} and ${lib} are not told apart${f}` : 'not told apart'} at ${at} (too wide for a tie)`;
         case 'python-failed':
           return `${lib} failed${f} at ${at} (${why}), ${node} answered`;
         default:
@@ -161,7 +163,7 @@ function stepAt(
     nodeMs,
     nodeImpl: best.impl,
     ratio,
-    outcome: c.tie ? 'tie' : pyFirst ? 'python' : 'node',
+    outcome: c.tie ? 'tie' : c.undecided ? 'undecided' : pyFirst ? 'python' : 'node',
   };
 }
 

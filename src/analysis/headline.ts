@@ -340,7 +340,10 @@ export function sizesHeadline(
   const all = of(side).length === steps.length;
   if (verdict === base.verdict) {
     if (across === 'undecided')
-      return { ...base.headline, text: `${base.headline.text}; a tie at every size` };
+      return {
+        ...base.headline,
+        text: `${base.headline.text}; ${of('undecided').length ? 'no size decided' : 'a tie at every size'}`,
+      };
     if (across !== verdict || across === 'depends') return base.headline;
     const rest = all ? 'every size agrees' : `${side === 'node' ? lib : 'Node.js'} ahead at no size`;
     return { ...base.headline, text: `${base.headline.text}; ${rest}` };
@@ -359,7 +362,9 @@ export function sizesHeadline(
     return line(verdict, `${lib} on ${f.a} serves ${spanX(f)} ${f.b} at ${f.at}; ${tail}`, f);
   }
   const count = (k: CrossoverStep['outcome']) =>
-    all ? 'at every size' : `at ${of(k).length} of ${steps.length} sizes, the rest ties`;
+    all
+      ? 'at every size'
+      : `at ${of(k).length} of ${steps.length} sizes, the rest ${of('undecided').length ? 'ties or undecided' : 'ties'}`;
   if (verdict === 'supported') {
     const at = minBy(rated('python'), (t) => t.s.ratio!.low);
     if (!at) return line(verdict, `${failedPhrase(lib, of('python')[0]!)}; ${lib} ahead ${count('python')}`);

@@ -167,11 +167,22 @@ export function ratioEstimate(
   return { median: r, low, high, n };
 }
 
-/** A tie: the interval contains 1, or the ratio is within the noise floor of 1. */
+/**
+ * The widest interval a throughput tie may have. A tie is a claim that the two are alike, so its interval must
+ * keep them within 25 % of each other (the bound the scaling verdicts use); a quick run's json read "node-cluster
+ * ties fastapi-uvicorn 1.57x (0.58-4.24)", an interval that only says the runs cannot tell them apart.
+ */
+export const TIE_BOUND = 1.25;
+
+/** A tie: the interval contains 1, or the ratio is within the noise floor of 1 — and the interval is narrow. */
 export function isTie(ratio: Estimate): boolean {
   const within = Math.abs(ratio.median - 1) <= NOISE_FLOOR || Math.abs(1 / ratio.median - 1) <= NOISE_FLOOR;
-  return within || (ratio.low <= 1 && ratio.high >= 1);
+  const narrow = ratio.low >= 1 / TIE_BOUND && ratio.high <= TIE_BOUND;
+  return narrow && (within || (ratio.low <= 1 && ratio.high >= 1));
 }
+
+/** Neither a win nor a tie: the interval contains 1 but is too wide for a tie (a lean is not a claim). */
+export const isLean = (ratio: Estimate) => !isTie(ratio) && ratio.low <= 1 && ratio.high >= 1;
 
 /** Ratios: 2 decimals below 2x ("1.04"), 1 decimal below 10x ("3.1"), whole above. */
 export function fmtRatio(x: number, like = x): string {
@@ -192,6 +203,8 @@ export function ratioText(a: string, b: string, workload: string, ratio: Estimat
   const f = (x: number) => fmtRatio(x, ratio.median);
   const interval = ratio.n < 2 ? '1 run, no interval' : `${f(ratio.low)}-${f(ratio.high)}`;
   if (tie) return `tie: ${a} and ${b} on ${workload} (${interval})`;
+  if (isLean(ratio))
+    return `undecided: ${a} leads ${b} on ${workload} by ${f(ratio.median)}x (${interval}: too wide for a tie)`;
   return `${a} is ${f(ratio.median)}x ${b} on ${workload} (${interval})`;
 }
 
@@ -219,6 +232,7 @@ export function compareRuns(
     b: b.stack,
     ratio,
     tie,
+    ...(isLean(ratio) ? { undecided: true } : {}),
     text: ratioText(a.stack, b.stack, workload, ratio, tie),
   };
 }

@@ -160,7 +160,14 @@ export function sweepRows(xs: Crossover[]): VerdictRow[] {
         ratio: s.ratio ? { value: s.ratio.median, low: s.ratio.low, high: s.ratio.high } : null,
         favouredFigure: perSecond(s.pythonMs),
         opponentFigure: perSecond(s.nodeMs),
-        outcome: s.outcome === 'python' ? 'win' : s.outcome === 'node' ? 'loss' : 'tie',
+        outcome:
+          s.outcome === 'python'
+            ? 'win'
+            : s.outcome === 'node'
+              ? 'loss'
+              : s.outcome === 'undecided'
+                ? 'undecided'
+                : 'tie',
         notes: [
           `one connection; Node.js: ${s.nodeImpl}`,
           ...failed,

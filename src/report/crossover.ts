@@ -38,7 +38,11 @@ export function crossoverTable(x: Crossover): { head: string[]; rows: string[][]
     s.ratio
       ? `${fmtRatio(s.ratio.median)}x (${fmtRatio(s.ratio.low, s.ratio.median)}–${fmtRatio(s.ratio.high, s.ratio.median)})`
       : `— (${s.failed?.side === 'python' ? 'Python' : 'Node.js'} failed: ${s.failed?.why ?? 'no answer'})`,
-    s.outcome === 'tie' ? 'tie' : s.outcome === 'python' ? 'Python' : `Node.js (${s.nodeImpl})`,
+    s.outcome === 'tie' || s.outcome === 'undecided'
+      ? s.outcome
+      : s.outcome === 'python'
+        ? 'Python'
+        : `Node.js (${s.nodeImpl})`,
   ]);
   return { head, rows };
 }

@@ -218,7 +218,7 @@ export function verdictClient(
     });
   };
 
-  const POINT = { python: '#1c7ed6', node: '#2f9e44', tie: '#868e96' } as const;
+  const POINT = { python: '#1c7ed6', node: '#2f9e44', tie: '#868e96', undecided: '#ced4da' } as const;
 
   // Under the curves: the size range where Python takes over, the even line, which side is which, whiskers.
   const crossoverDecor = (v: Extract<VerdictChart, { kind: 'crossover' }>, min: number, max: number) => ({

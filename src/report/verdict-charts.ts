@@ -3,7 +3,7 @@
 // study E(N) of the best of each runtime; for a claim the size sweep decides, Python's speed over Node.js by
 // size, the crossover curve. A verdict with nothing measured gets no picture, only its reason.
 import { spanPct, spanX } from '../analysis/headline.js';
-import type { Analysis, Crossover, Span, Verdict, VerdictRow } from '../results/types.js';
+import type { Analysis, Crossover, CrossoverStep, Span, Verdict, VerdictRow } from '../results/types.js';
 import { WORKLOADS } from '../workloads.js';
 import { rowWhere } from './matchups.js';
 
@@ -29,7 +29,7 @@ export interface CardGroup {
 export interface CardCurve {
   family: 'ml' | 'data';
   label: string;
-  points: Array<{ x: number; y: number; low: number; high: number; outcome: 'node' | 'python' | 'tie' }>;
+  points: Array<{ x: number; y: number; low: number; high: number; outcome: CrossoverStep['outcome'] }>;
   /** Sizes a side failed at (no ratio to draw): drawn at the edge of the side that won them. */
   failed: Array<{ x: number; side: 'node' | 'python' }>;
   flip?: { above: number; below: number };

@@ -236,8 +236,11 @@ export interface CrossoverStep {
   nodeImpl: string;
   /** Python's speed over that Node.js implementation (above 1: Python is faster), with its interval; null: a side failed. */
   ratio: Estimate | null;
-  /** Who is ahead at this size; a side that failed here loses it. */
-  outcome: 'node' | 'python' | 'tie';
+  /**
+   * Who is ahead at this size (a side that failed here loses it); tie: alike within a narrow interval;
+   * undecided: an interval that contains 1 but is too wide for a tie.
+   */
+  outcome: 'node' | 'python' | 'tie' | 'undecided';
   /** A side every run of which failed at this size (its requests errored or got no answer), and why, in words. */
   failed?: { side: 'node' | 'python'; why: string };
   /** Each Node.js implementation's time; null: it failed at this size. */

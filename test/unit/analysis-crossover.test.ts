@@ -279,7 +279,7 @@ describe('a size one side failed at', () => {
 });
 
 describe('the sweep in words', () => {
-  it('says ties as ties: no side "stays ahead" where the noise decides nothing', () => {
+  it('says a lean as undecided: no side "stays ahead", and no tie from an interval this wide', () => {
     const r = makeResults({
       stacks: ['node-http', 'fastapi-uvicorn'],
       workloads: ['ml'],
@@ -293,12 +293,15 @@ describe('the sweep in words', () => {
     const [x] = crossovers(r);
     assert.deepEqual(
       x!.steps.map((s) => s.outcome),
-      ['tie', 'tie'],
+      ['undecided', 'undecided'],
     );
-    assert.equal(x!.text, 'Node.js (loops) and NumPy tie for ML inference at 1 and 100 MFLOP');
+    assert.equal(
+      x!.text,
+      'Node.js (loops) and NumPy are not told apart for ML inference at 1 and 100 MFLOP (too wide for a tie)',
+    );
   });
 
-  it('on a real quick run: the sort that pandas failed at 1M rows, the ties said as ties', () => {
+  it('on a real quick run: the sort that pandas failed at 1M rows, the leans said as undecided', () => {
     const a = analyze(quickRunDec07());
     const by = (op?: string) => a.crossover.find((x) => (x.op ?? '') === (op ?? ''))!;
     const sort = by('sort');
@@ -310,14 +313,17 @@ describe('the sweep in words', () => {
       sort.text,
       /pandas failed at 1M rows \(no answer within 0\.6 s\), Node\.js \(loops\) answered$/,
     );
-    // groupby at 1M: loops answered (arquero's one failed run aside) and the two runs tie with pandas.
+    // groupby at 1M: loops answered (arquero's one failed run aside); two runs a side cannot tell it from pandas.
     assert.equal(by('groupby').steps.at(-1)!.failed, undefined);
-    assert.match(by('groupby').text, /a tie at 200k and 1M rows$/);
-    assert.equal(by().text, 'Node.js (loops) and NumPy tie for ML inference at 0.15, 8.7 and 540 MFLOP');
+    assert.match(by('groupby').text, /not told apart at 200k and 1M rows \(too wide for a tie\)$/);
+    assert.equal(
+      by().text,
+      'Node.js (loops) and NumPy are not told apart for ML inference at 0.15, 8.7 and 540 MFLOP (too wide for a tie)',
+    );
     for (const x of a.crossover) assert.doesNotMatch(x.text, /stays ahead|\(a tie there\)/);
     const text = (id: string) => a.verdicts.find((v) => v.claim === id)!.headline.text;
     assert.match(text('data-heavy'), /; pandas ahead at no size$/);
-    assert.match(text('ml-logic'), /; a tie at every size$/);
+    assert.match(text('ml-logic'), /; no size decided$/);
   });
 });
 

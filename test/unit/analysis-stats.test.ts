@@ -13,6 +13,7 @@ import {
   prng,
   ratioEstimate,
   t975,
+  TIE_BOUND,
 } from '../../src/analysis/stats.js';
 import { around } from '../fixtures/results-synthetic.js';
 
@@ -117,15 +118,28 @@ describe('ratios and ties', () => {
     assert.equal(c.tie, true);
     assert.match(c.text, /^tie: fastify and express on io \(\d\.\d\d-\d\.\d\d\)$/);
   });
-  it('calls a tie when the interval contains 1', () => {
+  it('calls a tie when the interval contains 1 and keeps the two within 25 %', () => {
+    const c = compareRuns(
+      'io',
+      'rps',
+      { stack: 'express', runs: [1050, 1080, 1060] },
+      { stack: 'fastify', runs: [1000, 1060, 1010] },
+    )!;
+    assert.ok(c.ratio.median > 1.03 && c.ratio.high <= TIE_BOUND, JSON.stringify(c.ratio));
+    assert.equal(c.tie, true);
+    assert.equal(c.undecided, undefined);
+  });
+  it('calls an interval that contains 1 but is wider undecided, not a tie: a lean is not a claim', () => {
     const c = compareRuns(
       'io',
       'rps',
       { stack: 'express', runs: [800, 1300, 1000] },
       { stack: 'fastify', runs: [900, 1250, 1100] },
     )!;
-    assert.ok(c.ratio.median > 1.03);
-    assert.equal(c.tie, true);
+    assert.ok(c.ratio.low <= 1 && c.ratio.high > TIE_BOUND, JSON.stringify(c.ratio));
+    assert.equal(c.tie, false);
+    assert.equal(c.undecided, true);
+    assert.match(c.text, /^undecided: .* too wide for a tie\)$/);
   });
   it('widens a ratio by the between-run noise of both sides: 5% apart is a tie, 15% apart is not', () => {
     const close = compareRuns(

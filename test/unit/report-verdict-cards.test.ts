@@ -72,7 +72,8 @@ describe('the verdict cards’ pictures', () => {
     assert.ok(ml.curves[0]!.flip, 'the flip');
     assert.deepEqual(
       ml.curves[0]!.points.map((p) => p.outcome),
-      ['tie', 'python', 'python'],
+      // The smallest size's two runs a side give an interval too wide for a tie.
+      ['undecided', 'python', 'python'],
     );
     const data = chartOf('data-heavy') as Extract<VerdictChart, { kind: 'crossover' }>;
     assert.deepEqual(data.curves.map((c) => c.label).sort(), ['groupby', 'sort']);
