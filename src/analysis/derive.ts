@@ -44,6 +44,18 @@ export interface Derived {
 export const measured = (w: WorkloadFigures | undefined): StackFigures[] =>
   (w?.stacks ?? []).filter((s) => s.status === 'measured');
 
+/**
+ * Whether a scaling capacity was the balancer's ceiling rather than the replicas': at the rate found it used
+ * over 80 % of the CPU it had (one thread: one core at most). Then the figure is a lower bound of the
+ * replicas'. Older results said so in `limitedBy`.
+ */
+export function balancerBound(c: Capacity): boolean {
+  const b = c.deployment?.balancer;
+  if (c.limitedBy === 'balancer') return true;
+  if (!b?.cores || c.limitedBy === 'generator') return false;
+  return (c.rps * b.cpuUsPerRequest) / 1e6 > 0.8 * b.cores;
+}
+
 /** The capacity at the most instances searched, with the bracket the search established. */
 function headlineCapacity(caps: Capacity[]): CapacityFigure | undefined {
   if (caps.length === 0) return undefined;
@@ -51,7 +63,7 @@ function headlineCapacity(caps: Capacity[]): CapacityFigure | undefined {
   return {
     value: c.rps,
     low: c.low,
-    high: c.limitedBy === 'generator' || c.limitedBy === 'balancer' ? null : c.high,
+    high: c.limitedBy === 'generator' || balancerBound(c) ? null : c.high,
     resolved: c.resolved,
     precision: c.precision,
     instances: c.instances,

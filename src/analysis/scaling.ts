@@ -9,6 +9,7 @@ import type {
   ScalingStep,
   StackRecord,
 } from '../results/types.js';
+import { balancerBound } from './derive.js';
 import { CAPACITY_SIDE } from './stats.js';
 import { fitUsl } from './usl.js';
 
@@ -20,7 +21,7 @@ function step(c: Capacity): ScalingStep {
     n: d.n,
     value: c.rps,
     low: c.low,
-    high: c.limitedBy === 'generator' || c.limitedBy === 'balancer' ? null : c.high,
+    high: c.limitedBy === 'generator' || balancerBound(c) ? null : c.high,
     resolved: c.resolved,
     budget: d.budget.text,
     ...(d.balancer?.shares ? { shares: d.balancer.shares } : {}),

@@ -230,6 +230,7 @@ export const Deployment = z.object({
       kind: z.enum(['haproxy', 'nginx']),
       version: z.string(),
       cpuUsPerRequest: nonneg.describe("the balancer's own CPU per request answered through it"),
+      cores: nonneg.optional().describe('the CPU the balancer had (one thread: at most 1 core)'),
       shares: z.array(nonneg).optional().describe("each replica's share of the requests (or connections)"),
     })
     .optional(),

@@ -350,17 +350,6 @@ async function measureAt(
   const passed =
     chat || !atCap?.passed ? (atCap ? cap.rps * (ctx.suite.scalingProbeMs / 1000) : served) : atCap.passed;
   const lbUsPerRequest = lbPid && passed > 0 ? (lbCpu * 1e6) / passed : undefined;
-  // The balancer at the capacity found: near the CPU the replicas leave it (one thread: one core at most),
-  // the figure is the balancer's ceiling, a lower bound of the replicas'.
-  const lbCores = lbUsPerRequest !== undefined ? (cap.rps * lbUsPerRequest) / 1e6 : 0;
-  if (lbCores > 0.8 * Math.min(1, plan.balancerCores) && cap.limitedBy !== 'generator') {
-    cap.limitedBy = 'balancer';
-    cap.high = null;
-    cap.resolved = false;
-    ctx.results.notes.push(
-      `scaling: ${rec.id} x${n} on ${workload}: the balancer used ${lbCores.toFixed(2)} of the ${Math.min(1, plan.balancerCores)} core it had at the capacity found; the figure is a lower bound`,
-    );
-  }
   const periods = budgets.map((b, i) => {
     const s = b.stats();
     return {
@@ -384,6 +373,8 @@ async function measureAt(
             kind: dep.balancer.kind,
             version: dep.balancer.version,
             cpuUsPerRequest: lbUsPerRequest ?? 0,
+            // What it had, beside what it used: analysis decides whether it was the limit.
+            cores: Math.min(1, plan.balancerCores),
             ...(shares && total > 0 ? { shares: shares.map((s) => s / total) } : {}),
           },
         }

@@ -11,7 +11,8 @@ import {
 } from '../../src/analysis/split.js';
 import { roundOrders, slicePlan } from '../../src/runner/split.js';
 import { t975 } from '../../src/analysis/stats.js';
-import type { SplitProbe } from '../../src/results/types.js';
+import type { Capacity, SplitProbe } from '../../src/results/types.js';
+import { balancerBound } from '../../src/analysis/derive.js';
 import { BUILTIN_IDS, classLeaders, STACKS } from '../../src/stacks/registry.js';
 import { makeResults } from '../fixtures/results-synthetic.js';
 
@@ -176,5 +177,33 @@ describe('the quick suite stacks', () => {
       classes,
     );
     assert.ok(leaders.includes('node-http') && leaders.includes('fastapi-uvicorn'));
+  });
+});
+
+describe('the quota form: whose ceiling a capacity was', () => {
+  const cap = (rps: number, usPerRequest: number, cores?: number, limitedBy: Capacity['limitedBy'] = 'slo') =>
+    ({
+      rps,
+      limitedBy,
+      deployment: {
+        form: 'replicas',
+        n: 4,
+        budget: { kind: 'quota', coresEach: 0.125, text: '4 x 0.125 core' },
+        balancer: {
+          kind: 'haproxy',
+          version: '2.6',
+          cpuUsPerRequest: usPerRequest,
+          ...(cores ? { cores } : {}),
+        },
+      },
+    }) as Capacity;
+  it("reads a capacity as the balancer's when it used over 80 % of the core it had there", () => {
+    assert.equal(balancerBound(cap(20_000, 45, 0.5)), true, '0.9 of 0.5 core');
+    assert.equal(balancerBound(cap(5_000, 45, 0.5)), false, '0.225 of 0.5 core');
+    // Older results said so themselves; without the budget recorded, nothing is judged.
+    assert.equal(balancerBound(cap(5_000, 45, undefined, 'balancer')), true);
+    assert.equal(balancerBound(cap(20_000, 45)), false);
+    // The generator's limit is its own finding.
+    assert.equal(balancerBound(cap(20_000, 45, 0.5, 'generator')), false);
   });
 });
