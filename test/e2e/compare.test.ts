@@ -1,44 +1,17 @@
 // stackbench compare end to end, for real: a Node.js and a Python service started by command, one more reached
 // by URL; a pair whose difference is known (a 5 ms wait against a 15 ms one at 16 connections: 3x the
-// throughput) must come out in that direction; every kind of bad target is one message and exit 2 with nothing
-// left running; a threshold and a regression against a baseline exit 3.
+// throughput) must come out in that direction; a threshold and a regression against a baseline exit 3.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Results } from '../../src/results/types.js';
-import { freePort } from '../../src/machine/net.js';
-import { leftovers, ROOT, runCli } from '../helpers/cli.js';
+import { leftovers, runCli } from '../helpers/cli.js';
+import { NODE_WAIT, PY_WAIT, urlService } from '../helpers/wait-service.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'sb-compare-'));
-const NODE_WAIT = (ms: number, status = 200) =>
-  `${process.execPath} ${join(ROOT, 'test/fixtures/wait-server.mjs')} {port} ${ms} ${status}`;
-const PY_WAIT = (ms: number) => `/usr/bin/python3 ${join(ROOT, 'test/fixtures/wait_server.py')} {port} ${ms}`;
 const short = ['-c', '16', '-d', '500ms', '--reps', '3'];
-
-/** A service the test runs itself, reached by URL; stopped by the returned function. */
-async function urlService(ms: number, status = 200): Promise<{ url: string; stop: () => void }> {
-  const port = await freePort();
-  const child = spawn(
-    process.execPath,
-    [join(ROOT, 'test/fixtures/wait-server.mjs'), String(port), String(ms), String(status)],
-    {
-      stdio: 'ignore',
-    },
-  );
-  const deadline = Date.now() + 5000;
-  while (Date.now() < deadline) {
-    const ok = await fetch(`http://127.0.0.1:${port}/`).then(
-      () => true,
-      () => false,
-    );
-    if (ok) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return { url: `http://127.0.0.1:${port}/`, stop: () => child.kill('SIGKILL') };
-}
 
 test(
   'compare: a known difference comes out in its direction, from command and URL targets',
@@ -91,63 +64,6 @@ test(
       assert.deepEqual(leftovers(r.runId), []);
     } finally {
       slowUrl.stop();
-    }
-  },
-);
-
-test(
-  'compare: each bad target is one message naming it, exit 2, nothing left running',
-  { timeout: 120_000 },
-  async () => {
-    const five = await urlService(0, 503);
-    try {
-      const cases: Array<[string[], RegExp]> = [
-        [
-          [`a=sh -c "echo boom; exit 3" {port}`],
-          /target "a" exited \(code 3\) before answering.*\n\s+\| boom/,
-        ],
-        [
-          ['a=sleep 30 {port}', '--ready-timeout', '1s'],
-          /target "a" did not answer on 127\.0\.0\.1:\d+\/ within 1 s/,
-        ],
-        [
-          [
-            `a=${process.execPath} -e "require('http').createServer((q,s)=>s.end()).listen(0,'127.0.0.1')" {port}`,
-          ],
-          /target "a" listens on \d+, not on the port it was given \(\d+\)/,
-        ],
-        [
-          ['a=http://127.0.0.1:9/'],
-          /target "a" refused the connection at 127\.0\.0\.1:9 \(GET \/\) — check that the service runs/,
-        ],
-        [[`a=${five.url}`], /target "a" answered 503 to GET \//],
-        [['a=http://10.9.8.7/'], /SB_REMOTE_TARGET.*--allow-remote 10\.9\.8\.7/],
-        [['a=http://127.0.0.1:9/', 'a=http://127.0.0.1:9/'], /target "a": two targets have this name/],
-        [['a=node server.js'], /target "a": the command "node server.js" has no \{port\}/],
-      ];
-      // The cases are independent (each its own folder and ports): run at once, they take the slowest's time.
-      const runs = await Promise.all(
-        cases.map(([args]) =>
-          runCli(['compare', ...args, '-d', '200ms', '--reps', '1', '--probes', '0', '--out', tmp()]),
-        ),
-      );
-      for (const [i, [args, expected]] of cases.entries()) {
-        const r = runs[i]!;
-        assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
-        assert.match(r.stderr, expected);
-        assert.equal(r.stderr.split('\n').filter((l) => l.startsWith('error[')).length, 1, r.stderr);
-        assert.deepEqual(leftovers(r.runId), [], args.join(' '));
-      }
-      const dir = tmp();
-      writeFileSync(
-        join(dir, 'stackbench.config.json'),
-        JSON.stringify({ targets: { a: { command: 'x' } }, slo: 'fast' }),
-      );
-      const bad = await runCli(['compare', '--config', join(dir, 'stackbench.config.json'), '--out', tmp()]);
-      assert.equal(bad.code, 2);
-      assert.match(bad.stderr, /SB_BAD_CONFIG.*2 problems: .*targets\.a\.command.*\{port\}.*slo/);
-    } finally {
-      five.stop();
     }
   },
 );

@@ -215,7 +215,10 @@ describe('run --kube measures each step through the agents', () => {
       lostPoint,
       `a point flagged generator-lost: ${points.map((p) => p.flags.join('+')).join(', ')}`,
     );
-    assert.match(lostPoint.agents![1]!.lost ?? '', /^at \d+\.\d s of the load: its stream (closed|failed: read ECONNRESET)/);
+    assert.match(
+      lostPoint.agents![1]!.lost ?? '',
+      /^at \d+\.\d s of the load: its stream (closed|failed: read ECONNRESET)/,
+    );
     assert.equal(
       first![1].workloads.some((w) => w.capacity),
       false,

@@ -99,7 +99,10 @@ describe('WebSocket load against a chat server', () => {
     assert.equal(t.ok[0] ?? 0, 0, 'nothing in the warm-up or the first slice');
     assert.ok(t.ok[1]! > 0 && t.ok[3]! > 0, JSON.stringify(t.ok));
     assert.ok((t.ok[2] ?? 0) <= 8, `at most a tail in slice 2: ${JSON.stringify(t.ok)}`);
-    assert.ok(typeof t.p99Ms[1] === 'number' && t.p99Ms[1]! > 0 && t.p99Ms[1]! < 100, JSON.stringify(t.p99Ms));
+    assert.ok(
+      typeof t.p99Ms[1] === 'number' && t.p99Ms[1]! > 0 && t.p99Ms[1]! < 100,
+      JSON.stringify(t.p99Ms),
+    );
     assert.equal(t.p99Ms[0] ?? null, null, 'no p99 for a slice with no delivery');
   });
 
