@@ -11,7 +11,6 @@
 import { monoMs } from '../engine/shard.js';
 import { runLoad } from '../engine/index.js';
 import type { LoadOptions, LoadPart, LoadResult } from '../engine/types.js';
-import type { Deployment } from '../lab/deployment.js';
 import { coreDelta, coreTimes, type CoreTimes } from '../machine/procstat.js';
 import { groupCpuSeconds } from '../probes/proctree.js';
 import type { SplitProbe } from '../results/types.js';

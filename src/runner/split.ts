@@ -15,8 +15,11 @@ import type { Deployment } from '../lab/deployment.js';
 import type { StudyContext } from './suites.js';
 import { warmUntilSteady } from './warmup.js';
 
-/** Each replica's own warm-up: its JIT and pools, before any slice; the load's lead warms the first N again. */
-const MEMBER_WARM_MS = 600;
+/**
+ * Each replica's own warm-up: its JIT and pools, before any slice; the load's lead warms the first N again (and
+ * a deployment that served the stack's workload before is warm from it).
+ */
+const MEMBER_WARM_MS = 400;
 /**
  * The calibration's open-loop probes, metered: CPU per request falls as the rate rises (a split's ratio with
  * it: fastapi-uvicorn json at 4 replicas read 2.02x at 1,200 req/s, 1.59x at 1,967 and 1.26x at 2,800), so the

@@ -89,8 +89,8 @@ export const SUITES: Record<SuiteName, Suite> = {
     name: 'quick',
     stacks: 'leaders',
     // Most cells settle within 3-5 chunks of 200 ms; on a noisy 2-core VM some never read steady and ran to
-    // the cap: 1 s (at 2 s, 4 of 9 cells of a stack ran to it; --suite full: 10 s).
-    warmupMs: 1000,
+    // the cap: 0.8 s (at 2 s, 4 of 9 cells of a stack ran to it; --suite full: 10 s).
+    warmupMs: 800,
     rewarmMs: 50,
     // 300 ms runs: ~1,000-5,000 answers each on this machine, the median of 3 for the headline.
     durationMs: 300,
@@ -100,7 +100,9 @@ export const SUITES: Record<SuiteName, Suite> = {
     // Most searches settle in 4-6 probes; a server that collapses far past its ceiling can take 9 or 10, since
     // its delivery under overload only steers (runner/capacity.ts).
     probes: 10,
-    probeMs: 400,
+    // 300 ms probes: ~100 answers at the slowest stacks' capacities here, so a probe's p99 is its 2nd-highest
+    // latency at worst; --suite full probes 3 s.
+    probeMs: 300,
     // Brackets within 15 % (a probe fewer than 10 % on most searches); --suite full narrows them to 5 %.
     precision: 0.15,
     scalingProbeMs: 1000,
@@ -111,11 +113,11 @@ export const SUITES: Record<SuiteName, Suite> = {
       forms: ['replicas'],
       stacks: 'leading',
       faults: ['chat'],
-      // 12 rounds of 400 ms slices: 14 s of load per stack and workload, the N's taking turns; a round's log
-      // ratio spreads 0.1-0.2 here, so a ratio's interval is about ±6-14 %. With the main run, that is all the
-      // 8 minutes allow; alone (--scaling only), 12 rounds more where a ratio is wider than ±10 % (api/run.ts).
+      // 10 rounds of 400 ms slices: 12 s of load per stack and workload, the N's taking turns; a round's log
+      // ratio spreads 0.1-0.2 here, so a ratio's interval is about ±7-15 %. With the main run, that is all the
+      // 8 minutes allow; alone (--scaling only), 10 rounds more where a ratio is wider than ±10 % (api/run.ts).
       // --suite full: 24 rounds of 500 ms (up to 48, to ±6 %), and a saturation load too (docs/BENCHMARKS.md).
-      split: { rounds: 12, maxRounds: 12, within: 0.1, sliceMs: 400, saturation: false, busy: 0.5 },
+      split: { rounds: 10, maxRounds: 10, within: 0.1, sliceMs: 400, saturation: false, busy: 0.5 },
       capacity: false,
     },
     // From the headline's size to where BLAS and columnar code pay: 0.13, 8.7 and 537 MFLOP; 10k to 1M rows.
