@@ -7,9 +7,9 @@ import type { Efficiency } from '../results/types.js';
 /**
  * The widest interval a side may have and still decide: within ±25 % of its value (high/value and value/low
  * both ≤ 1.25). Why 25 %: two stacks that split equally well are then told apart from a 10-point difference
- * only when both are this narrow. On this machine a round's split-cost log ratio spreads with sd 0.175 (three
- * runs of 3 rounds, 136 degrees of freedom: docs/BENCHMARKS.md), so 3 rounds give about ±22 % and 6 rounds ±15 %;
- * the old quota capacities' E(N) came out within ±60–250 %.
+ * only when both are this narrow. On this machine a round of the interleaved split-cost study spreads its log
+ * ratio with sd 0.1-0.2, so 10 rounds give about ±7-15 % (docs/BENCHMARKS.md); the old quota capacities' E(N)
+ * came out within ±60–250 %.
  */
 export const NARROW = 1.25;
 /** "Alike" needs the difference's interval inside ±10 points of efficiency (an equivalence test). */

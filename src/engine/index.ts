@@ -157,7 +157,6 @@ interface ShardRun {
   result: Promise<ShardResult>;
 }
 
-
 /** Process CPU (all threads) between the first shard entering its window and the last leaving it. */
 class CpuWindow {
   private started = 0;
@@ -309,7 +308,8 @@ function combine(
   hist.destroy();
   if (opts.model === 'open') result.pacing = pacing;
   if (results.some((r) => r.interrupted)) result.interrupted = true;
-  if (opts.timelineMs) result.timeline = mergeTimelines(
+  if (opts.timelineMs)
+    result.timeline = mergeTimelines(
       opts.timelineMs,
       results.map((r) => r.timeline),
     );

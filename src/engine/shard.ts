@@ -129,7 +129,6 @@ export class Shard implements ConnOwner, ModelHost {
     this.timeline!.mark(Math.max(0, now - this.measureStart), !error, latencyUs);
   }
 
-
   /**
    * Run, with traffic from `startAt` (monoMs(); default now): every shard of a load, in any thread or agent on
    * this host, given the same start shares one t0, so their lanes interleave as one schedule.

@@ -123,8 +123,7 @@ export async function deploy(
   const stop = async () => {
     await balancer?.stop();
     for (const m of members) await m?.stop();
-    for (const b of [...budgets, balancerBudget])
-      await b?.remove({ timeoutMs: 5000 }).catch(() => {});
+    for (const b of [...budgets, balancerBudget]) await b?.remove({ timeoutMs: 5000 }).catch(() => {});
   };
   try {
     // A replica runs its instance rule as if its budget were whole cores (at least one): flask-gunicorn keeps its

@@ -151,7 +151,8 @@ export async function splitStudy(run: SplitRun): Promise<number> {
   const rate = chat ? CHAT_RATE : await calibrate(run);
   if (ctx.signal?.aborted) return rate;
   const drive = async (from: number) => {
-    const slices = slicePlan(run.replicas, settings.rounds, dep.members.length, !chat, from);
+    const count = Math.min(settings.rounds, settings.maxRounds - from);
+    const slices = slicePlan(run.replicas, count, dep.members.length, !chat, from);
     const got = chat
       ? await chatDrive(run, slices, rate)
       : await httpDrive(run, slices, {
@@ -163,6 +164,7 @@ export async function splitStudy(run: SplitRun): Promise<number> {
     return { slices, probes: got.map((p) => ({ ...p, slice: p.slice + from * run.replicas.length })) };
   };
   const first = await drive(0);
+  // More rounds while a ratio is still wide, up to maxRounds in all.
   const probes: SplitProbe[] = first.probes;
   for (
     let from = settings.rounds;

@@ -121,7 +121,6 @@ export class WsSession {
     this.timeline?.mark((nowUs() - this.measureStartUs) / 1000, ok, latencyUs);
   }
 
-
   async run(): Promise<LoadResult> {
     const signal = this.opts.signal;
     const onAbort = () => this.wake?.();
