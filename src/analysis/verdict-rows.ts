@@ -136,6 +136,9 @@ const point = (v: number): Span => ({ value: v, low: v, high: v });
 export const sweepAt = (x: Crossover, s: CrossoverStep) =>
   `${x.op ? `${x.op}, ` : ''}${sizeText(x.family, s.size)}`;
 
+/** A sweep step's outcome as a row's, seen from Python (the favoured side). */
+const FROM_PYTHON = { python: 'win', node: 'loss', tie: 'tie', undecided: 'undecided' } as const;
+
 /** Requests per second from ms per request; null (a side that failed) stays null. */
 const perSecond = (ms: number | null) => (ms === null ? null : point(1000 / ms));
 
@@ -160,14 +163,7 @@ export function sweepRows(xs: Crossover[]): VerdictRow[] {
         ratio: s.ratio ? { value: s.ratio.median, low: s.ratio.low, high: s.ratio.high } : null,
         favouredFigure: perSecond(s.pythonMs),
         opponentFigure: perSecond(s.nodeMs),
-        outcome:
-          s.outcome === 'python'
-            ? 'win'
-            : s.outcome === 'node'
-              ? 'loss'
-              : s.outcome === 'undecided'
-                ? 'undecided'
-                : 'tie',
+        outcome: FROM_PYTHON[s.outcome],
         notes: [
           `one connection; Node.js: ${s.nodeImpl}`,
           ...failed,

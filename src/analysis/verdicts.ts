@@ -106,14 +106,7 @@ function grouped(ms: Matchup[]): string {
   for (const m of ms) {
     const cls = m.opp.runtime === 'python' ? m.opp.serverClass : 'Node.js';
     const fig = Number.isFinite(m.ratio) ? `${fmtRatio(m.ratio)}x` : 'no figure';
-    const tag =
-      m.outcome === 'tie'
-        ? ', tie'
-        : m.outcome === 'loss'
-          ? ', slower'
-          : m.outcome === 'undecided'
-            ? ', undecided'
-            : '';
+    const tag = { win: '', tie: ', tie', loss: ', slower', undecided: ', undecided' }[m.outcome];
     byClass.set(cls, [...(byClass.get(cls) ?? []), `${m.opp.stack} ${fig}${tag}`]);
   }
   const order = ['WSGI sync', 'WSGI gthread', 'WSGI gevent', 'ASGI', 'Node.js'];
