@@ -1,7 +1,7 @@
 // The split-cost study, run back to back: `stackbench run --scaling only` K times with the same stacks and
 // workloads, then per stack, workload and N the CPU per request at N over at 1 from each run (with its
-// interval), how far the runs are apart (max / min - 1: the bar is 10 %), and each run's verdict on the
-// horizontal-scaling claim. What the study's figures are worth on this machine, not a timed test.
+// interval), how far the runs are from their mean (the largest |run / mean - 1|: the bar is ±10 %), and each
+// run's verdict on the horizontal-scaling claim. What the study's figures are worth on this machine, not a timed test.
 // Usage: node dist/bench/scaling-split.js [runs=3] [stacks=default] [workloads=json,io,chat] [earlier,folders]
 // (earlier results folders of the same command count as its first runs: a run is minutes long). A run that exits
 // 1 with its results complete (a stack failed a check: said in its failures) counts; its failures are listed.
@@ -40,6 +40,8 @@ for (let k = results.length; k < runs; k++) {
 }
 
 const rows: Array<Array<string | number>> = [];
+const agree: string[] = [];
+const apart: string[] = [];
 const curves = results.map((x) => x.res.analysis!.split);
 for (const c of curves[0]!) {
   for (const step of c.steps.filter((s) => s.n > 1)) {
@@ -47,7 +49,9 @@ for (const c of curves[0]!) {
       cs.find((x) => x.stack === c.stack && x.workload === c.workload)?.steps.find((s) => s.n === step.n),
     );
     const values = same.map((s) => s?.ratio.value ?? NaN);
-    const spread = Math.max(...values) / Math.min(...values) - 1;
+    const mean = values.reduce((a, v) => a + v, 0) / values.length;
+    const spread = Math.max(...values.map((v) => Math.abs(v / mean - 1)));
+    if (Number.isFinite(spread)) (spread <= 0.1 ? agree : apart).push(`${c.workload} ${c.stack} x${step.n}`);
     const one = c.steps.find((s) => s.n === 1)!;
     rows.push([
       c.workload,
@@ -57,7 +61,8 @@ for (const c of curves[0]!) {
       ...same.map((s) =>
         s ? `${fmt(s.ratio.value, 2)} (${fmt(s.ratio.low, 2)}–${fmt(s.ratio.high, 2)})` : '—',
       ),
-      `${fmt(spread * 100, 0)} %`,
+      Number.isFinite(spread) ? `±${fmt(spread * 100, 0)} %` : 'n/a',
+      `${fmt(one.rounds, 0)}`,
     ]);
   }
 }
@@ -77,10 +82,13 @@ const md = [
       'N',
       'µs/request at 1 (run 1)',
       ...results.map((_, k) => `at N / at 1, run ${k + 1}`),
-      'runs apart',
+      'from the mean',
+      'rounds (run 1)',
     ],
     rows,
   ),
+  '',
+  `Within ±10 % of their mean: ${agree.length} of ${agree.length + apart.length} ratios${apart.length ? ` (not: ${apart.join(', ')})` : ''}.`,
   '',
   ...verdicts.map((v, k) => `- run ${k + 1} (${results[k]!.seconds.toFixed(0)} s): ${v}`),
   ...results.flatMap((x, k) => x.res.failures.map((f) => `- run ${k + 1} failure: ${f}`)),
