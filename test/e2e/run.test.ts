@@ -12,6 +12,9 @@ import { leftovers, processesOf, runCli, startCli } from '../helpers/cli.js';
 import { launchChromium, openReport } from '../helpers/chromium.js';
 import { shortClaim } from '../../src/report/verdict-lines.js';
 
+/** A text as a regular expression that matches it ("speed+io" has a "+"). */
+const escape = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const tmp = () => mkdtempSync(join(tmpdir(), 'sb-run-'));
 const short = ['--reps', '3', '-d', '300ms', '--probes', '2', '--scaling', 'off'];
@@ -87,7 +90,10 @@ test(
     assert.match(r.stdout, /verdicts on the article/);
     // One line per claim: by its id, or by its short name where the ids leave the headlines too little room.
     for (const v of verdicts)
-      assert.match(r.stdout, new RegExp(`^  ${v.verdict} +(${v.claim}|${shortClaim(v.claim)}) `, 'm'));
+      assert.match(
+        r.stdout,
+        new RegExp(`^  ${v.verdict} +(${v.claim}|${escape(shortClaim(v.claim))}) `, 'm'),
+      );
     assert.ok(readFileSync(join(out, 'report.md'), 'utf8').includes('raw-performance'));
 
     const browser = await launchChromium();
