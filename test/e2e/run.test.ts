@@ -68,11 +68,12 @@ test(
         assert.equal(closed.length, 3, `${stack}/${workload}: 3 closed runs`);
         for (const p of closed) {
           assert.ok(p.rps > 0 && p.latency.count > 0, `${stack}/${workload} measured`);
-          assert.ok(
-            p.server.cpuSeconds > 0 && p.server.peakPssMiB > 10,
-            `${stack}/${workload} server cost sampled`,
-          );
+          assert.ok(p.server.peakPssMiB > 10, `${stack}/${workload} server memory sampled`);
         }
+        // CPU comes in 10 ms ticks: one 300 ms run next to two other test files can read none (it did, in a
+        // CI run); the three together cannot.
+        const cpu = closed.reduce((a, p) => a + p.server.cpuSeconds, 0);
+        assert.ok(cpu > 0, `${stack}/${workload} server CPU sampled: ${cpu} s`);
         // The quick suite searches capacity where the claim is about concurrency (io), not on json.
         const searched = res.capacities.filter((c) => c.stack === stack && c.workload === workload);
         assert.deepEqual(
