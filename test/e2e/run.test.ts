@@ -17,7 +17,8 @@ const escape = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const tmp = () => mkdtempSync(join(tmpdir(), 'sb-run-'));
-const short = ['--reps', '3', '-d', '300ms', '--probes', '2', '--scaling', 'off'];
+// 500 ms runs: a 300 ms run beside two other test files (lane 1) once got no answer in its window.
+const short = ['--reps', '3', '-d', '500ms', '--probes', '2', '--scaling', 'off'];
 
 test(
   'run: a short real run writes results.json, report.md and a report.html that renders',
