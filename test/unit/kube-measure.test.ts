@@ -9,7 +9,7 @@
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, type Server } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Forwarder } from '../../src/kube/forward.js';
@@ -99,35 +99,55 @@ beforeEach(async () => {
 afterEach(async () => {
   registerKubeMeasure(kubeMeasure);
   for (const a of agents) await a.proc.stop();
+  sniff = undefined;
   for (const s of stats.splice(0)) s.close();
   await fake.stop();
   rmSync(dir, { recursive: true, force: true });
   delete process.env.KUBECONFIG;
 });
 
-/** gen-K's agent port is local agent K's own; a balancer's stats page is the fake's. */
-const forward: Forwarder = async (_ns, pod, port) => {
-  if (port === 7070) {
-    const k = Number(/^gen-(\d+)/.exec(pod)![1]);
-    return { pod, port: agents[k]!.port, close: async () => {} };
-  }
-  const page = statsPage(fake, pod);
-  stats.push(page);
+/** A message the coordinator sent an agent, seen on its way (the SIGKILL test times its kill by them). */
+type Sniff = (k: number, msg: { t: string; opts?: { model?: string } }) => void;
+let sniff: Sniff | undefined;
+
+/** A relay to local agent K that reads the coordinator's lines as they pass: the port-forward a pod would have. */
+async function relay(k: number): Promise<Server> {
+  const page = createServer((from: Socket) => {
+    const to = connect(agents[k]!.port, '127.0.0.1');
+    let pending = '';
+    from.on('data', (d) => {
+      pending += String(d);
+      const lines = pending.split('\n');
+      pending = lines.pop()!;
+      for (const l of lines) if (l) sniff?.(k, JSON.parse(l) as Parameters<Sniff>[1]);
+    });
+    from.pipe(to).pipe(from);
+    const end = () => (from.destroy(), to.destroy());
+    from.once('close', end).on('error', end);
+    to.once('close', end).on('error', end);
+  });
   await new Promise<void>((r) => page.listen(0, '127.0.0.1', () => r()));
+  return page;
+}
+
+/** gen-K's agent port is local agent K's, through a relay; a balancer's stats page is the fake's. */
+const forward: Forwarder = async (_ns, pod, port) => {
+  const page = port === 7070 ? await relay(Number(/^gen-(\d+)/.exec(pod)![1])) : statsPage(fake, pod);
+  stats.push(page);
+  if (!page.listening) await new Promise<void>((r) => page.listen(0, '127.0.0.1', () => r()));
   return { pod, port: (page.address() as { port: number }).port, close: async () => void page.close() };
 };
 
 /** The registered measure, unchanged but for the target: the local server instead of the balancer's DNS name. */
-function measureLocally(onPoint?: KubeMeasureOptions['onPoint']): void {
+function measureLocally(): void {
   registerKubeMeasure((o) => {
-    const m = kubeMeasure({ ...o, onPoint });
+    const m = kubeMeasure(o);
     return (step) => m({ ...step, target });
   });
 }
 
 const measure: KubeMeasureOptions = {
-  // 100 ms before each probe's window, as this test was written with (the quick suite's is now 50 ms); the
-  // SIGKILL test needs a second probe at N = 1 to kill an agent in.
+  // Two probes a step, each 500 ms after 100 ms (at least its floor + 100 ms) of load before its window.
   suite: { ...SUITES.quick, warmupMs: 600, rewarmMs: 100, probes: 2, scalingProbeMs: 500 },
   objective: objectiveOf(100, 0.001),
   workloads: ['io'],
@@ -199,13 +219,19 @@ describe('run --kube measures each step through the agents', () => {
   });
 
   it('an agent SIGKILLed mid-probe: its point flagged, the step a fault, the next step not measured', async () => {
+    // Agent 1 is killed 250 ms into the first probe's load (an open-loop run; the warm-up's are closed), by
+    // what it is sent rather than by a timer after a point: a search may end after one probe.
     let killed = false;
-    measureLocally((step, p) => {
-      // After the first probe, kill agent 1 while the next one is under way.
-      if (step.n !== 1 || killed || p.kind !== 'scaling') return;
-      killed = true;
-      setTimeout(() => process.kill(agents[1]!.proc.pid, 'SIGKILL'), 250);
-    });
+    let armed = false;
+    measureLocally();
+    sniff = (k, msg) => {
+      if (k !== 1 || killed) return;
+      if (msg.t === 'run' && msg.opts?.model === 'open') armed = true;
+      if (msg.t === 'start' && armed) {
+        killed = true;
+        setTimeout(() => process.kill(agents[1]!.proc.pid, 'SIGKILL'), 250);
+      }
+    };
     const { result } = await kube();
     assert.equal(killed, true);
     const [first, second] = result.steps.map((s) => [s, s.result as KubeStepResult] as const);
