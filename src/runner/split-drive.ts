@@ -58,9 +58,11 @@ function reader(run: SplitRun): () => Reading {
   const usage = (i: number) => dep.budgets[i]?.stats().usageUs ?? null;
   const lbUsage = () => dep.balancerBudget?.stats().usageUs ?? null;
   return () => {
-    const exact = dep.members.every((_, i) => usage(i) !== null);
+    // Each cgroup read once a reading: two reads of one replica would be two different instants.
+    const used = dep.members.map((_, i) => usage(i));
+    const exact = used.every((u) => u !== null);
     const replicasUs = dep.members.reduce(
-      (a, m, i) => a + (usage(i) ?? groupCpuSeconds(m.proc.pid) * 1e6),
+      (a, m, i) => a + (used[i] ?? groupCpuSeconds(m.proc.pid) * 1e6),
       0,
     );
     const lb = lbUsage();
