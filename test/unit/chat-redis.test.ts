@@ -1,6 +1,6 @@
 // Chat across replicas and workers through Redis, on real servers and a real private redis-server: for
-// node-http, fastify, express, node-cluster (WORKERS=2) and fastapi-uvicorn (2 workers), two replicas on two
-// ports with one Redis pass the verifier's cross-replica check; Redis killed mid-chat leaves them serving
+// node-http, fastify, express, node-cluster (WORKERS=2), fastapi-uvicorn, flask-gevent and django-asgi (2
+// workers each), two replicas on two ports with one Redis pass the verifier's cross-replica check; Redis killed mid-chat leaves them serving
 // (and the sockets open), and once Redis is back on its port they reconnect. Without Redis, a process that
 // is one of several workers refuses /chat with 503; with Redis down at startup, a server still starts.
 // Each stack is started with the registry's own launch (argv, cwd, env), as the lab starts it.
@@ -196,6 +196,8 @@ const CASES: { id: StackId; workers: number }[] = [
   { id: 'express', workers: 1 },
   { id: 'node-cluster', workers: 2 },
   { id: 'fastapi-uvicorn', workers: 2 },
+  { id: 'flask-gevent', workers: 2 },
+  { id: 'django-asgi', workers: 2 },
 ];
 
 for (const { id, workers } of CASES) {

@@ -13,7 +13,9 @@ across several workers the messages go through Redis (see chat.py), or /chat is 
 """
 
 import logging
+import struct
 import threading
+from typing import Callable
 
 from gevent import monkey
 
@@ -30,6 +32,7 @@ patch_psycopg()
 
 import gevent  # noqa: E402
 import gevent.event  # noqa: E402
+import gevent.lock  # noqa: E402
 import redis  # noqa: E402
 from flask import Request, Response, request  # noqa: E402
 from geventwebsocket.exceptions import WebSocketError  # noqa: E402
@@ -53,6 +56,17 @@ class Member:
     def __init__(self, ws) -> None:
         self.ws = ws
         self.lock = threading.Lock()  # gevent's lock: threading is monkey-patched
+
+    def close(self) -> None:
+        # gevent-websocket's close() sends its message alone, without the code, and as the text of its repr
+        # (0.10.1, its last release): the frame is sent here, 1001 (going away), and the socket marked closed so
+        # that the client's answering close frame ends the view's receive() without a second, malformed one.
+        try:
+            with self.lock:
+                self.ws.send_frame(struct.pack("!H", 1001) + b"server shutting down", self.ws.OPCODE_CLOSE)
+                self.ws.closed = True
+        except (WebSocketError, OSError):
+            pass
 
     def send(self, text: str) -> bool:
         try:
@@ -83,9 +97,11 @@ def deliver(room: str, text: str) -> None:
 class RedisFanout:
     """Publishes this worker's messages and delivers what Redis sends back to this worker's members.
 
-    One pub/sub connection per worker, read by one greenlet; subscriptions follow the rooms that have local
-    members. If Redis goes away, publishing fails (the message is lost, the sender stays connected) and the
-    reader reconnects with backoff, subscribing again to every room with local members.
+    One pub/sub connection per worker, read by one greenlet; subscriptions follow the rooms held here: a
+    /chat connection holds its room from before its handshake (the worker's handler asks, see
+    `before_websocket`) until it ends, so a member hears everything published once its handshake is done.
+    If Redis goes away, publishing fails (the message is lost, the sender stays connected) and the reader
+    reconnects with backoff, subscribing again to every room held.
     """
 
     def __init__(self, url: str) -> None:
@@ -100,6 +116,7 @@ class RedisFanout:
         # Per room with members here: set once Redis has confirmed the subscription. Per channel: the
         # confirmations still expected, in the order the SUBSCRIBEs were sent (Redis answers in that order).
         self._ready: "dict[str, gevent.event.Event]" = {}
+        self._holds: "dict[str, int]" = {}  # per room: the connections holding it
         self._waiting: "dict[str, list[gevent.event.Event]]" = {}
         self._wake = gevent.event.Event()  # a join happened: the reader has a connection to read
         self._down = False  # Redis failed and has not answered since: said once, not per message
@@ -113,10 +130,11 @@ class RedisFanout:
         except (redis.RedisError, OSError) as error:
             self._failed("publishing", error)
 
-    def join(self, room: str) -> None:
-        """Called for every member that joins: the first one of a room subscribes to its channel; each one
-        waits (2 s at most) until Redis has confirmed that subscription, so a member receives every message
-        published after it joined, its own first of all."""
+    def hold(self, room: str) -> None:
+        """Called for every /chat connection before its handshake: the first one of a room subscribes to its
+        channel; each one waits (2 s at most) until Redis has confirmed that subscription, so a member receives
+        every message published after it joined, its own first of all."""
+        self._holds[room] = self._holds.get(room, 0) + 1
         ready = self._ready.get(room)
         if ready is None:
             name = chat.channel(room)
@@ -134,8 +152,13 @@ class RedisFanout:
             self._wake.set()
         ready.wait(timeout=chat.JOIN_WAIT_S)
 
-    def leave(self, room: str) -> None:
-        """Called when the last member of a room in this worker has left."""
+    def release(self, room: str) -> None:
+        """Called when a /chat connection has ended: the last one of a room unsubscribes."""
+        held = self._holds.get(room, 0) - 1
+        if held > 0:
+            self._holds[room] = held
+            return
+        self._holds.pop(room, None)
         self._ready.pop(room, None)
         try:
             with self._lock:
@@ -159,7 +182,7 @@ class RedisFanout:
                     self._subscribe_rooms(fresh=True)
                     continue
                 if self._pubsub.connection is None:
-                    if any(_rooms.values()):
+                    if self._holds:
                         # Members, but no connection: Redis was down when they joined. Try again.
                         gevent.sleep(backoff)
                         backoff = min(backoff * 2, 2.0)
@@ -191,8 +214,8 @@ class RedisFanout:
                 self._waiting.pop(name, None)
 
     def _subscribe_rooms(self, fresh: bool) -> None:
-        """Subscribe to every room with members here: on a new connection (fresh: the old one broke), or on
-        the current one if it has none yet."""
+        """Subscribe to every room held here: on a new connection (fresh: the old one broke), or on the
+        current one if it has none yet."""
         with self._lock:
             if fresh:
                 old, self._pubsub = self._pubsub, self._client.pubsub()
@@ -207,7 +230,7 @@ class RedisFanout:
                 self._waiting.clear()
             elif self._pubsub.connection is not None:
                 return  # a join connected meanwhile
-            channels = [chat.channel(room) for room, members in _rooms.items() if members]
+            channels = [chat.channel(room) for room in self._holds]
             if channels:
                 try:
                     self._pubsub.subscribe(*channels)
@@ -216,13 +239,19 @@ class RedisFanout:
 
 
 _fanout: "RedisFanout | None" = None
+# Building the fan-out can yield to another greenlet: without this lock, two members joining a fresh worker at
+# once each built one, and every message then reached that worker's members twice (two subscriptions).
+_fanout_lock = gevent.lock.Semaphore()
 
 
 def _broker() -> "RedisFanout | None":
     global _fanout
     url = chat.broker_url()
-    if url is not None and _fanout is None:
-        _fanout = RedisFanout(url)  # in the worker, on the first chat connection (never before fork)
+    if url is None:
+        return None
+    with _fanout_lock:
+        if _fanout is None:
+            _fanout = RedisFanout(url)  # in the worker, on the first chat connection (never before fork)
     return _fanout
 
 
@@ -234,6 +263,20 @@ def refuses_websocket(environ: dict) -> bool:
     if environ.get("PATH_INFO") != "/chat":
         return False
     return chat.refusal(Request(environ).args.get("room")) is not None
+
+
+def before_websocket(environ: dict) -> "Callable[[], None] | None":
+    """Asked by the worker's handler before it answers an accepted handshake: with a broker, the room is held
+    (subscribed, confirmed) first, as the ASGI stacks accept only once subscribed; the handler calls what
+    this returns once the connection has ended."""
+    if environ.get("PATH_INFO") != "/chat":
+        return None
+    room = chat.room(Request(environ).args.get("room"))
+    broker = _broker()
+    if broker is None or room is None:
+        return None
+    broker.hold(room)
+    return lambda: broker.release(room)
 
 
 def chat_view():
@@ -248,13 +291,11 @@ def chat_view():
         return response, status
     room = chat.room(raw_room)
     assert room is not None  # refusal() checked it
-    broker = _broker()
+    broker = _broker()  # the handler has held the room on it already (before_websocket)
     member = Member(ws)
     members = _rooms.setdefault(room, set())
     members.add(member)
     try:
-        if broker is not None:
-            broker.join(room)
         while True:
             try:
                 message = ws.receive()  # None once the client closed or the socket broke
@@ -271,8 +312,6 @@ def chat_view():
         members.discard(member)
         if not members and _rooms.get(room) is members:
             del _rooms[room]
-            if broker is not None:
-                broker.leave(room)
     # geventwebsocket discards whatever the view returns after a WebSocket session.
     return Response(status=204)
 
@@ -282,3 +321,14 @@ def chat_view():
 # limit, the FastAPI stack's client).
 app = create_app(chat_view, db_pool_max=10, http_pool_max=100)
 app.refuses_websocket = refuses_websocket  # type: ignore[attr-defined]
+app.before_websocket = before_websocket  # type: ignore[attr-defined]
+
+
+def on_exit() -> None:
+    """Asked by the worker when told to stop (SIGTERM): every chat member is closed with 1001 (going away)."""
+    for members in list(_rooms.values()):
+        for member in list(members):
+            member.close()
+
+
+app.on_exit = on_exit  # type: ignore[attr-defined]
