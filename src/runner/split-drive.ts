@@ -61,10 +61,7 @@ function reader(run: SplitRun): () => Reading {
     // Each cgroup read once a reading: two reads of one replica would be two different instants.
     const used = dep.members.map((_, i) => usage(i));
     const exact = used.every((u) => u !== null);
-    const replicasUs = dep.members.reduce(
-      (a, m, i) => a + (used[i] ?? groupCpuSeconds(m.proc.pid) * 1e6),
-      0,
-    );
+    const replicasUs = dep.members.reduce((a, m, i) => a + (used[i] ?? groupCpuSeconds(m.proc.pid) * 1e6), 0);
     const lb = lbUsage();
     return {
       at: monoMs(),
