@@ -9,7 +9,7 @@ import type { WorkloadId } from '../workloads.js';
 import type { Crossover, CrossoverStep } from './crossover.js';
 import { sizeText } from './crossover.js';
 import { invert, sweepAt } from './verdict-rows.js';
-import { fmtRatio } from './stats.js';
+import { fmtInt, fmtRatio } from './stats.js';
 
 /** An end of an interval in the figure's precision, one decimal at least below 10; an open end is 0 or ∞. */
 function end(x: number | null, of: number): string {
@@ -48,7 +48,10 @@ export function rowFigure(row: VerdictRow, aheadFirst: boolean): HeadlineFigure 
   if (!row.ratio) return undefined;
   const flip = aheadFirst && row.ratio.value < 1;
   const r = flip ? invert(row.ratio) : row.ratio;
+  const [fa, fb] = flip ? [row.opponentFigure, row.favouredFigure] : [row.favouredFigure, row.opponentFigure];
+  const floors = fa?.high === null && fb?.high === null ? { a: fa.low, b: fb.low } : undefined;
   return {
+    ...(floors ? { floors } : {}),
     value: r.value,
     low: r.low,
     high: r.high,
@@ -78,8 +81,26 @@ export function leadPhrase(f: HeadlineFigure, c: Context): string {
 /** "fastify ties fastapi-uvicorn on io: 1.04x (0.90–1.20)" */
 export const tiePhrase = (f: HeadlineFigure) => `${f.a} ties ${f.b} ${where(f)}: ${spanX(f)}`;
 
-/** "node-http 3.0x (0.8–∞) flask-gevent on service" — a lean the figures cannot confirm. */
-export const leanPhrase = (f: HeadlineFigure) => `${f.a} ${spanX(f)} ${f.b} ${where(f)}`;
+/**
+ * "node-cluster and fastapi-uvicorn both ≥ 16,000/s": two lower bounds (no ceiling found), whose ratio says
+ * nothing ("1.00x (0–∞)"); undefined for any other figure.
+ */
+export function floorsForm(f: HeadlineFigure): string | undefined {
+  if (!f.floors) return undefined;
+  const { a, b } = f.floors;
+  return Math.round(a) === Math.round(b)
+    ? `${f.a} and ${f.b} both ≥ ${fmtInt(a)}/s`
+    : `${f.a} ≥ ${fmtInt(a)}/s, ${f.b} ≥ ${fmtInt(b)}/s`;
+}
+
+/**
+ * "node-http 3.0x (0.8–∞) flask-gevent on service" — a lean the figures cannot confirm; two lower bounds are
+ * said as such: "... both ≥ 16,000/s on chat (no ceiling found)".
+ */
+export function leanPhrase(f: HeadlineFigure): string {
+  const floors = floorsForm(f);
+  return floors ? `${floors} ${where(f)} (no ceiling found)` : `${f.a} ${spanX(f)} ${f.b} ${where(f)}`;
+}
 
 export const line = (verdict: VerdictValue, phrase: string, figure?: HeadlineFigure): Headline => ({
   text: `${verdict} — ${phrase}`,

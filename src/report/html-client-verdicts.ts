@@ -45,7 +45,9 @@ export function verdictClient(
       return { win: 'Node.js ↑', loss: 'Python ↑', tie: '= alike', undecided: '? undecided' }[g.outcome];
     const ratio = g.text.split(' ')[0] ?? '';
     if (g.outcome === 'tie') return '= tie';
-    if (g.outcome === 'undecided') return `? ${ratio}`;
+    // Two lower bounds (no ceiling found on either side): their ratio decides nothing, so none is shown.
+    if (g.outcome === 'undecided')
+      return g.fav?.high === null && g.opp?.high === null ? '? bounds' : `? ${ratio}`;
     return ratio;
   };
 

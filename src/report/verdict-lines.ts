@@ -3,7 +3,7 @@
 // ("node-cluster 1.86x (1.10–3.16) vs fastapi-uvicorn on json" down to "node-cluster 1.86x (1.10–3.16)
 // fastapi-uvicorn"), so that at 80 columns every line keeps the verdict, the figure with its interval and the
 // pair. Only a name too long for any of these is cut, after the figure.
-import { spanPct, spanX } from '../analysis/headline.js';
+import { floorsForm, spanPct, spanX } from '../analysis/headline.js';
 import type { HeadlineFigure, Span, Verdict } from '../results/types.js';
 import { cut } from './fit.js';
 
@@ -46,6 +46,8 @@ export function figureForm(f: HeadlineFigure, tie: boolean, level: number): stri
     const on2 = level === 0 ? ` on ${f.workload}` : level < 3 ? ` ${f.workload}` : '';
     return `${n ? `E(${n}) ` : ''}${a}${vs}${b}${on2}`;
   }
+  const floors = floorsForm(f);
+  if (floors) return `${floors}${on}`;
   if (tie) return `${f.a} ties ${f.b}${on}${level < 2 ? ':' : ''} ${spanX(f)}`;
   return `${f.a} ${spanX(f)}${vs}${f.b}${on}`;
 }

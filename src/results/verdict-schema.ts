@@ -34,6 +34,12 @@ export const HeadlineFigure = z.object({
   metric: VerdictMetric,
   at: z.string().optional().describe('where the figure holds: a size of the sweep, or a replica count'),
   versus: Span.optional().describe("unit %: b's own figure on the same scale (a's is value, low, high)"),
+  floors: z
+    .object({ a: z.number(), b: z.number() })
+    .optional()
+    .describe(
+      "both sides' figures are lower bounds (no ceiling found): what each sustained at least; the ratio then decides nothing",
+    ),
 });
 
 export const Headline = z.object({

@@ -16,6 +16,7 @@ import {
   type ScalingOutcome,
 } from '../../src/analysis/headline.js';
 import { invert } from '../../src/analysis/verdict-rows.js';
+import { verdictLines } from '../../src/report/verdict-lines.js';
 import { RULES } from '../../src/analysis/verdicts.js';
 import type { Crossover, Results, Verdict, VerdictRow } from '../../src/results/types.js';
 import { Verdict as VerdictSchema } from '../../src/results/verdict-schema.js';
@@ -347,6 +348,66 @@ describe('a runtime headline made from its rows', () => {
       h.text,
       /^undecided — 1 of 3 won, 2 undecided: fastapi-uvicorn 2\.0x \(0\.8–∞\) node-http on service$/,
     );
+  });
+
+  it('undecided on two lower bounds: what each sustained at least, not a ratio of 0 to ∞', () => {
+    // A quick run (2026-12-07): both chat capacities stopped at the generator's 16,000/s with no ceiling found,
+    // and the headline read "node-cluster 1.00x (0–∞) fastapi-uvicorn on chat".
+    const bounds = (a: number, b: number): VerdictRow => ({
+      ...row('io', 'undecided', a / b, 0, null),
+      favouredFigure: { value: a, low: a, high: null },
+      opponentFigure: { value: b, low: b, high: null },
+    });
+    const same = runtimeHeadline(
+      'undecided',
+      [row('db', 'win', 3, 2, 4), bounds(16000, 16000)],
+      {
+        wins: 1,
+        total: 2,
+        undecided: 1,
+      },
+      'Node.js',
+      c,
+      [],
+    );
+    assert.equal(
+      same.text,
+      'undecided — 1 of 2 won, 1 undecided: node-http and fastapi-uvicorn both ≥ 16,000/s on io (no ceiling found)',
+    );
+    assert.deepEqual(same.figure!.floors, { a: 16000, b: 16000 });
+    const v: Verdict = {
+      claim: 'realtime-chat-streaming',
+      verdict: 'undecided',
+      headline: same,
+      summary: '',
+      evidence: [],
+      matchups: [],
+    };
+    const line = verdictLines([v], 80);
+    assert.match(
+      line[0]!,
+      /undecided +realtime(-chat-streaming)? +node-http and fastapi-uvicorn both ≥ 16,000\/s/,
+    );
+    // Unequal floors: each its own, the one ahead first.
+    const apart = runtimeHeadline(
+      'undecided',
+      [bounds(9000, 12000)],
+      { wins: 0, total: 1, undecided: 1 },
+      'Node.js',
+      c,
+      [],
+    );
+    assert.match(
+      apart.text,
+      /: fastapi-uvicorn ≥ 12,000\/s, node-http ≥ 9,000\/s on io \(no ceiling found\)$/,
+    );
+    // One bound only: a ratio with an open end, as before.
+    const one = row('io', 'undecided', 1.5, 0.8, null);
+    one.favouredFigure = { value: 3000, low: 3000, high: null };
+    one.opponentFigure = { value: 2000, low: 1900, high: 2100 };
+    const h = runtimeHeadline('undecided', [one], { wins: 0, total: 1, undecided: 1 }, 'Node.js', c, []);
+    assert.equal(h.figure!.floors, undefined);
+    assert.match(h.text, /node-http 1\.50x \(0\.80–∞\) fastapi-uvicorn on io$/);
   });
 
   it('depends: the clearest loss, from the side that won it, rather than a tie', () => {
