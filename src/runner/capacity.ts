@@ -13,7 +13,10 @@
 // 3. Narrow the bracket [highest met, lowest bound] until high / low <= 1 + precision (10 % quick, 5 % full): first
 //    just inside the precision below a throughput ceiling, then by the geometric middle; or the probes run out
 //    (then the bracket is what it is, and says so).
-// The generator being the limit ends the search with a lower bound, stated. A stream's own length is not latency
+// The generator being the limit makes the answer a lower bound, stated; below the rate it could not send, the
+// search goes on by the geometric middle until what met is within the precision of it (a chat probe 4x up from
+// 17,000 deliveries/s saturated one generator core, which then had stopped the search at 17,000, though the
+// generator sends 2x as much unsaturated). A stream's own length is not latency
 // to hold against it: its SLO is the stream's length plus the SLO. Chat searches its message rate and counts
 // deliveries (a message to a room of k members is k deliveries); the bracket is in deliveries per second.
 import type { Capacity, Point } from '../results/types.js';
@@ -109,6 +112,8 @@ export async function searchCapacity(spec: CapacitySpec): Promise<Capacity> {
   let triedNear = false;
   /** The least any probe that fell behind delivered inside its window: where the ceiling seems to be. */
   let ceiling: number | undefined;
+  /** The least rate the generator could not send: no probe goes there again. */
+  let generatorCap: number | undefined;
   // The first probe: just under the closed-loop figure (most stacks meet the SLO a little below saturation);
   // from it where the closed loop is capped far below the ceiling; chat from 8x its headline message rate.
   let x =
@@ -135,17 +140,31 @@ export async function searchCapacity(spec: CapacitySpec): Promise<Capacity> {
     const p99 = p.latency.percentilesMs['99'] ?? Infinity;
     cap.probes.push({ rate: p.rate!, rps: p.rps, p99Ms: p99, errorRate: p.errorRate, met: o.met });
     if (o.limitedBy === 'generator') {
-      // We could not push harder: what met before is a lower bound, and the search ends here.
-      cap.limitedBy = 'generator';
-      cap.high = null;
-      break;
+      // We could not push this hard: what met is a lower bound; the gap up to here is searched while wider than
+      // the precision, for a tighter bound (or the server's own ceiling, should it come first).
+      generatorCap = Math.min(generatorCap ?? Infinity, unitRate);
+      // An upper bound from a rate at or past what the generator can send is not the server's.
+      if (cap.high !== null && cap.high >= generatorCap) cap.high = null;
     }
+    const nx = o.limitedBy === 'generator' ? unitRate : following(cap, o, p, unitRate);
+    if (nx === undefined) break;
+    const below = underGenerator(nx, cap, generatorCap, spec.precision);
+    if (below === undefined) break;
+    x = below;
+  }
+  cap.resolved = done();
+  if (generatorCap !== undefined && cap.high === null) cap.limitedBy = 'generator';
+  return cap;
+
+  /** After a probe the generator kept up with: the bracket and state updated, the next rate (none: done). */
+  function following(cap: Capacity, o: Outcome, p: Point, unitRate: number): number | undefined {
+    const p99 = p.latency.percentilesMs['99'] ?? Infinity;
     const state: SearchState = { low: cap.low, high: cap.high, ceiling, triedNear };
     bound(cap, state, o, unitRate, Math.max(p.rps, p.windowRps), p99);
     ({ ceiling, triedNear } = state);
     // A bound below what met (noise near the ceiling): the met figure stands, the bracket closes at it.
     if (cap.high !== null && cap.high < cap.low) cap.high = cap.low;
-    if (done()) break;
+    if (done()) return undefined;
     const next = nextRate(
       { low: cap.low, high: cap.high, ceiling, triedNear },
       o.met,
@@ -156,11 +175,27 @@ export async function searchCapacity(spec: CapacitySpec): Promise<Capacity> {
         precision: spec.precision,
       },
     );
-    x = next.rate;
     triedNear = next.triedNear;
+    return next.rate;
   }
-  cap.resolved = done();
-  return cap;
+}
+
+/**
+ * A next rate kept under the least rate the generator could not send (`limit`): as it is when below; else the
+ * geometric middle between what met and the limit, or half the limit while nothing met (a first chat probe
+ * saturated the generator, and the search had ended with no bound at all); undefined, ending the search, once
+ * what met is within the precision of the limit.
+ */
+function underGenerator(
+  rate: number,
+  cap: Capacity,
+  limit: number | undefined,
+  precision: number,
+): number | undefined {
+  if (limit === undefined || rate < limit) return rate;
+  if (!(cap.low > 0)) return limit / 2;
+  if (limit / cap.low <= 1 + precision) return undefined;
+  return Math.sqrt(cap.low * limit);
 }
 
 /**

@@ -94,7 +94,30 @@ describe('searchCapacity on a simulated server', () => {
     assert.equal(cap.high, null);
     assert.equal(cap.resolved, false);
     assert.ok(cap.low > 0 && cap.low <= 6000);
-    assert.ok(points.at(-1)!.flags.includes('generator-saturated'));
+    // Below the rate it could not send, the search narrowed to within the precision of the generator's limit
+    // (it had stopped at the first saturated probe, 4,000: a bound a third too low).
+    assert.ok(cap.low >= 6000 / 1.1, `a lower bound near the generator's 6,000: ${cap.low}`);
+    assert.ok(points.some((p) => p.flags.includes('generator-saturated')));
+    assert.ok(points.every((p) => p.flags.includes('generator-saturated') || p.rate! <= 6000));
+  });
+
+  it('steps down when the very first probe saturates the generator, for a bound rather than none', async () => {
+    // The estimate puts the first probe at 8,000; the generator sends 3,000 at most.
+    const sim = { capacity: 20_000, serviceMs: 1, generatorCeiling: 3000 };
+    const { cap, points } = await search(sim, 10_000, 0.1, 10);
+    assert.ok(points[0]!.flags.includes('generator-saturated'));
+    assert.equal(cap.limitedBy, 'generator');
+    assert.ok(cap.low >= 3000 / 1.1 && cap.low <= 3000, `a lower bound near 3,000: ${cap.low}`);
+  });
+
+  it('finds the server’s ceiling when it lies below the rate the generator could not send', async () => {
+    // Climbing x4 from 4,000 to 16,000 saturates the generator (10,000); the server's own ceiling (~7,950
+    // within the SLO) is below that and is bracketed as usual.
+    const sim = { capacity: 8000, serviceMs: 1, generatorCeiling: 10_000 };
+    const { cap } = await search(sim, 5000, 0.1, 10);
+    assert.ok(cap.resolved, JSON.stringify(cap.probes));
+    assert.notEqual(cap.limitedBy, 'generator');
+    assert.ok(holds(cap, truth(sim)), `${cap.low} <= ${truth(sim)} <= ${cap.high}`);
   });
 
   it('reports a wide bracket honestly when the probes run out', async () => {
