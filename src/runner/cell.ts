@@ -18,7 +18,20 @@ export interface CellContext {
   objective: Objective;
   record: Recorder;
   signal?: AbortSignal;
+  /** Per subject, workload and connections: the stretch its closed runs needed (see closedRun). */
+  stretched?: Map<string, number>;
 }
+
+/**
+ * Closed runs longer than the suite's, for a cell whose answers take longer than its run: re-warm (the load
+ * running, unmeasured) and window, ms. On 300 ms runs fastapi-uvicorn's /data (pandas; ~3.7 s a request with 64
+ * at once on one core) and flask-gevent's /db (~350 ms) saw nothing come back and read 0 req/s with every
+ * request a timeout, three quick runs in a row: the run's own end, not the server's.
+ */
+const STRETCH = [
+  { warmMs: 1000, windowMs: 1000 },
+  { warmMs: 4000, windowMs: 2000 },
+] as const;
 
 /** When to stop measuring a subject: an interruption, the subject gone, or what else the schedule says. */
 export type Halted = () => boolean;
@@ -38,7 +51,12 @@ export function warm(ctx: CellContext, subject: Subject, workload: WorkloadId): 
   return warmUntilSteady(subject, workload, ctx.suite.connections[0]!, ctx.suite.warmupMs, ctx.signal);
 }
 
-/** One closed-loop run (chat: its fixed message rate over held clients) at `connections`, recorded. */
+/**
+ * One closed-loop run (chat: its fixed message rate over held clients) at `connections`, recorded. A run whose
+ * window saw fewer than two answers a connection was about a round trip long or less (nothing at all had come
+ * back, or each connection's answers fell in or out of it together): it is measured again, longer, with the
+ * pipeline filled first (STRETCH), and the cell's later runs start there. Only the last attempt is recorded.
+ */
 export async function closedRun(
   ctx: CellContext,
   subject: Subject,
@@ -47,18 +65,29 @@ export async function closedRun(
   connections = ctx.suite.connections[0]!,
 ): Promise<Point> {
   const chat = WORKLOADS[workload].protocol === 'ws';
-  const p = await measurePoint({
-    ...pointSpec(ctx, subject, workload),
-    kind: 'closed',
-    model: chat ? 'open' : 'closed',
-    rate: chat ? CHAT_RATE : undefined,
-    connections,
-    durationMs: ctx.suite.durationMs,
-    warmupMs: ctx.suite.rewarmMs,
-    rep,
-  });
-  await ctx.record.point(p);
-  return p;
+  const key = `${subject.id}/${workload}/${connections}`;
+  const stretched = (ctx.stretched ??= new Map());
+  let level = stretched.get(key) ?? 0;
+  for (;;) {
+    const s = STRETCH[level - 1];
+    const p = await measurePoint({
+      ...pointSpec(ctx, subject, workload),
+      kind: 'closed',
+      model: chat ? 'open' : 'closed',
+      rate: chat ? CHAT_RATE : undefined,
+      connections,
+      durationMs: Math.max(ctx.suite.durationMs, s?.windowMs ?? 0),
+      warmupMs: Math.max(ctx.suite.rewarmMs, s?.warmMs ?? 0),
+      rep,
+    });
+    const short = !chat && p.requests < 2 * connections && level < STRETCH.length && !ctx.signal?.aborted;
+    if (!short || subject.exited()) {
+      stretched.set(key, level);
+      await ctx.record.point(p);
+      return p;
+    }
+    level++;
+  }
 }
 
 /**
