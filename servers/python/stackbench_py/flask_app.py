@@ -50,6 +50,10 @@ def _db_pool() -> "tuple[psycopg2.pool.ThreadedConnectionPool, threading.Bounded
         if _pool is None:
             size = current_app.config["DB_POOL_MAX"]
             _pool = psycopg2.pool.ThreadedConnectionPool(1, size, common.pg_url())
+            # psycopg2's pool closes a connection given back while it holds `minconn` idle ones: with 1, the
+            # greenlets of a gevent worker sharing it opened a new PostgreSQL connection for nearly every query
+            # (flask-gevent /db: ~50 req/s at 64 connections). Opened as needed, kept up to `size`.
+            _pool.minconn = size
             _pool_slots = threading.BoundedSemaphore(size)
         assert _pool_slots is not None
         return _pool, _pool_slots
