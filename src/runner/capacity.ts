@@ -146,7 +146,7 @@ export async function searchCapacity(spec: CapacitySpec): Promise<Capacity> {
       // An upper bound from a rate at or past what the generator can send is not the server's.
       if (cap.high !== null && cap.high >= generatorCap) cap.high = null;
     }
-    const nx = o.limitedBy === 'generator' ? unitRate : following(cap, o, p, unitRate);
+    const nx = o.limitedBy === 'generator' ? unitRate : following(o, p, unitRate, p99);
     if (nx === undefined) break;
     const below = underGenerator(nx, cap, generatorCap, spec.precision);
     if (below === undefined) break;
@@ -157,8 +157,7 @@ export async function searchCapacity(spec: CapacitySpec): Promise<Capacity> {
   return cap;
 
   /** After a probe the generator kept up with: the bracket and state updated, the next rate (none: done). */
-  function following(cap: Capacity, o: Outcome, p: Point, unitRate: number): number | undefined {
-    const p99 = p.latency.percentilesMs['99'] ?? Infinity;
+  function following(o: Outcome, p: Point, unitRate: number, p99: number): number | undefined {
     const state: SearchState = { low: cap.low, high: cap.high, ceiling, triedNear };
     bound(cap, state, o, unitRate, Math.max(p.rps, p.windowRps), p99);
     ({ ceiling, triedNear } = state);
