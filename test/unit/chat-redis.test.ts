@@ -315,7 +315,9 @@ for (const { id, workers } of CASES) {
       const code = await exited(r.child, 8000);
       const took = performance.now() - t0;
       assert.equal(code, 0, `exit (${code}) after SIGTERM:\n${r.output()}`);
-      assert.ok(took < 3000, `took ${took.toFixed(0)} ms to stop`);
+      // Well under gunicorn's graceful_timeout (10 s), which is what a stop waited before members were closed;
+      // ~1.4 s idle, 3.1 s seen with CI's other lane loading both cores.
+      assert.ok(took < 6000, `took ${took.toFixed(0)} ms to stop (graceful_timeout is 10 s)`);
       assert.equal(members[0]!.ws.readyState === WebSocket.OPEN, false, 'its member was closed');
     });
   });
