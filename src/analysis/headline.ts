@@ -49,9 +49,18 @@ export function rowFigure(row: VerdictRow, aheadFirst: boolean): HeadlineFigure 
   const flip = aheadFirst && row.ratio.value < 1;
   const r = flip ? invert(row.ratio) : row.ratio;
   const [fa, fb] = flip ? [row.opponentFigure, row.favouredFigure] : [row.favouredFigure, row.opponentFigure];
-  const floors = fa?.high === null && fb?.high === null ? { a: fa.low, b: fb.low } : undefined;
+  const open = (x: Span | undefined) => x?.high === null;
+  const sides =
+    fa && fb && (open(fa) || open(fb))
+      ? {
+          a: open(fa) ? fa.low : fa.value,
+          b: open(fb) ? fb.low : fb.value,
+          aFloor: open(fa),
+          bFloor: open(fb),
+        }
+      : undefined;
   return {
-    ...(floors ? { floors } : {}),
+    ...(sides ? { sides } : {}),
     value: r.value,
     low: r.low,
     high: r.high,
@@ -82,20 +91,23 @@ export function leadPhrase(f: HeadlineFigure, c: Context): string {
 export const tiePhrase = (f: HeadlineFigure) => `${f.a} ties ${f.b} ${where(f)}: ${spanX(f)}`;
 
 /**
- * "node-cluster and fastapi-uvicorn both ≥ 16,000/s": two lower bounds (no ceiling found), whose ratio says
- * nothing ("1.00x (0–∞)"); undefined for any other figure.
+ * The sides' own figures where the one behind is a lower bound, whose ratio would only say "at most":
+ * "node-cluster and fastapi-uvicorn both ≥ 16,000/s" (two floors: their ratio, 1.00x (0–∞), says nothing);
+ * "fastapi-uvicorn 53,800/s, node-http ≥ 34,900/s" (a quick run read "fastapi-uvicorn 1.54x (0–2.40) node-http",
+ * a lead the figures do not show). Undefined otherwise: a floor ahead keeps its ratio, a lower bound on it.
  */
 export function floorsForm(f: HeadlineFigure): string | undefined {
-  if (!f.floors) return undefined;
-  const { a, b } = f.floors;
-  return Math.round(a) === Math.round(b)
-    ? `${f.a} and ${f.b} both ≥ ${fmtInt(a)}/s`
-    : `${f.a} ≥ ${fmtInt(a)}/s, ${f.b} ≥ ${fmtInt(b)}/s`;
+  const s = f.sides;
+  if (!s?.bFloor) return undefined;
+  const fig = (x: number, floor: boolean) => `${floor ? '≥ ' : ''}${fmtInt(x)}/s`;
+  return s.aFloor && Math.round(s.a) === Math.round(s.b)
+    ? `${f.a} and ${f.b} both ≥ ${fmtInt(s.a)}/s`
+    : `${f.a} ${fig(s.a, s.aFloor)}, ${f.b} ${fig(s.b, true)}`;
 }
 
 /**
- * "node-http 3.0x (0.8–∞) flask-gevent on service" — a lean the figures cannot confirm; two lower bounds are
- * said as such: "... both ≥ 16,000/s on chat (no ceiling found)".
+ * "node-http 3.0x (0.8–∞) flask-gevent on service" — a lean the figures cannot confirm; where the side behind is
+ * a lower bound, the figures themselves: "... both ≥ 16,000/s on chat (no ceiling found)".
  */
 export function leanPhrase(f: HeadlineFigure): string {
   const floors = floorsForm(f);

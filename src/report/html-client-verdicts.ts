@@ -45,10 +45,12 @@ export function verdictClient(
       return { win: 'Node.js ↑', loss: 'Python ↑', tie: '= alike', undecided: '? undecided' }[g.outcome];
     const ratio = g.text.split(' ')[0] ?? '';
     if (g.outcome === 'tie') return '= tie';
-    // Two lower bounds (no ceiling found on either side): their ratio decides nothing, so none is shown.
-    if (g.outcome === 'undecided')
-      return g.fav?.high === null && g.opp?.high === null ? '? bounds' : `? ${ratio}`;
-    return ratio;
+    // A lower bound (no ceiling found) bounds the ratio on one side: the claim's side's floor from below ("≥"),
+    // its opponent's from above ("≤"); two of them decide nothing, so no ratio is shown.
+    const [favFloor, oppFloor] = [g.fav?.high === null, g.opp?.high === null];
+    if (favFloor && oppFloor) return '? bounds';
+    const bounded = favFloor ? `≥${ratio}` : oppFloor ? `≤${ratio}` : ratio;
+    return g.outcome === 'undecided' ? `? ${bounded}` : bounded;
   };
 
   // A bar's 95 % whisker; open above (a lower bound), an arrow head. Returns where the bar's ink ends.

@@ -34,11 +34,11 @@ export const HeadlineFigure = z.object({
   metric: VerdictMetric,
   at: z.string().optional().describe('where the figure holds: a size of the sweep, or a replica count'),
   versus: Span.optional().describe("unit %: b's own figure on the same scale (a's is value, low, high)"),
-  floors: z
-    .object({ a: z.number(), b: z.number() })
+  sides: z
+    .object({ a: z.number(), b: z.number(), aFloor: z.boolean(), bFloor: z.boolean() })
     .optional()
     .describe(
-      "both sides' figures are lower bounds (no ceiling found): what each sustained at least; the ratio then decides nothing",
+      "each side's own figure, given when either is a lower bound (no ceiling found: what it sustained at least); the ratio then bounds the truth on one side only, or, with both floors, decides nothing",
     ),
 });
 

@@ -7,6 +7,7 @@ import { analyze } from '../../src/analysis/index.js';
 import { CLAIMS, type Claim } from '../../src/analysis/claims.js';
 import { derive } from '../../src/analysis/derive.js';
 import {
+  floorsForm,
   notMeasured,
   runtimeHeadline,
   scalingHeadline,
@@ -122,7 +123,8 @@ describe('headlines on a real quick run', () => {
     for (const v of a.verdicts.filter((x) => x.verdict !== 'not measured')) {
       const f = v.headline.figure;
       assert.ok(f, `${v.claim} has a figure`);
-      const shown = f.unit === 'x' ? spanX(f) : spanPct(f);
+      // Where the side behind is a lower bound, the sides' figures stand for the ratio.
+      const shown = floorsForm(f) ?? (f.unit === 'x' ? spanX(f) : spanPct(f));
       assert.ok(v.headline.text.includes(shown), `${v.claim}: "${shown}" in "${v.headline.text}"`);
       assert.ok(v.headline.text.includes(f.a) && v.headline.text.includes(f.b), v.headline.text);
       figureIsARow(v);
@@ -286,7 +288,7 @@ describe('a runtime headline with rows that have nothing to divide', () => {
 describe('a runtime headline made from its rows', () => {
   const c = { sloP99Ms: 100 };
   const row = (
-    workload: 'io' | 'db' | 'service',
+    workload: 'io' | 'db' | 'service' | 'chat',
     outcome: VerdictRow['outcome'],
     value: number,
     low: number,
@@ -374,7 +376,7 @@ describe('a runtime headline made from its rows', () => {
       same.text,
       'undecided — 1 of 2 won, 1 undecided: node-http and fastapi-uvicorn both ≥ 16,000/s on io (no ceiling found)',
     );
-    assert.deepEqual(same.figure!.floors, { a: 16000, b: 16000 });
+    assert.deepEqual(same.figure!.sides, { a: 16000, b: 16000, aFloor: true, bFloor: true });
     const v: Verdict = {
       claim: 'realtime-chat-streaming',
       verdict: 'undecided',
@@ -401,13 +403,24 @@ describe('a runtime headline made from its rows', () => {
       apart.text,
       /: fastapi-uvicorn ≥ 12,000\/s, node-http ≥ 9,000\/s on io \(no ceiling found\)$/,
     );
-    // One bound only: a ratio with an open end, as before.
+    // One bound, on the side ahead: a ratio with an open end, a lower bound on the truth.
     const one = row('io', 'undecided', 1.5, 0.8, null);
     one.favouredFigure = { value: 3000, low: 3000, high: null };
     one.opponentFigure = { value: 2000, low: 1900, high: 2100 };
     const h = runtimeHeadline('undecided', [one], { wins: 0, total: 1, undecided: 1 }, 'Node.js', c, []);
-    assert.equal(h.figure!.floors, undefined);
+    assert.deepEqual(h.figure!.sides, { a: 3000, b: 2000, aFloor: true, bFloor: false });
     assert.match(h.text, /node-http 1\.50x \(0\.80–∞\) fastapi-uvicorn on io$/);
+    // One bound, on the side behind (a quick run of 2026-12-07): its ratio is only an upper limit, so the
+    // figures are said, not "fastapi-uvicorn 1.54x (0–2.40) node-http on chat".
+    const behind = row('chat', 'undecided', 34900 / 53800, 0.42, null);
+    behind.favouredFigure = { value: 34900, low: 34900, high: null };
+    behind.opponentFigure = { value: 53800, low: 52000, high: 55600 };
+    const hb = runtimeHeadline('undecided', [behind], { wins: 0, total: 1, undecided: 1 }, 'Node.js', c, []);
+    assert.deepEqual(hb.figure!.sides, { a: 53800, b: 34900, aFloor: false, bFloor: true });
+    assert.equal(hb.figure!.a, 'fastapi-uvicorn');
+    assert.match(hb.text, /: fastapi-uvicorn 53,800\/s, node-http ≥ 34,900\/s on chat \(no ceiling found\)$/);
+    const lines = verdictLines([{ ...v, headline: hb }], 80);
+    assert.match(lines[0]!, /fastapi-uvicorn 53,800\/s, node-http ≥ 34,900\/s/);
   });
 
   it('depends: the clearest loss, from the side that won it, rather than a tie', () => {
