@@ -28,6 +28,7 @@ const MEASURING = [
   'unit/engine-lazy',
   'unit/engine-bad-servers',
   'unit/kube-measure',
+  'unit/sweep-window',
 ].map((f) => `dist/test/${f}.test.js`);
 const all = ['unit', 'e2e'].flatMap((dir) =>
   readdirSync(join(root, 'dist/test', dir))

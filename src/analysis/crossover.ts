@@ -18,11 +18,19 @@ const NOT_MEASURED = ['interrupted', 'server-exited', 'generator-lost'];
 
 interface Runs {
   label: string;
-  /** The clean runs' throughput. */
+  /** The clean runs' rates (sweepRate). */
   rps: number[];
   /** Runs whose requests failed (flag "errors"). */
   failed: Point[];
 }
+
+/**
+ * A sweep run's rate from the time its answers took: one connection in a closed loop, so 1000 / mean latency.
+ * Answers / window would count a request cut off by the window's end as nothing: a 2.5 s window that held two
+ * 1.1 s answers reads 0.8/s, not 0.9/s — an error as large as a step between sizes when a window holds a few.
+ */
+export const sweepRate = (p: Point) =>
+  p.latency.count > 0 && p.latency.meanMs > 0 ? 1000 / p.latency.meanMs : p.rps;
 
 /** Runs per stack, implementation and size, for one family (and op). */
 function series(points: Point[]) {
@@ -33,7 +41,7 @@ function series(points: Point[]) {
     const s = out.get(key) ?? { stack: p.stack, impl: t.impl, runs: new Map() };
     const at = s.runs.get(t.size) ?? { label: t.label, rps: [], failed: [] };
     if (p.flags.includes('errors')) at.failed.push(p);
-    else at.rps.push(p.rps);
+    else at.rps.push(sweepRate(p));
     s.runs.set(t.size, at);
     out.set(key, s);
   }

@@ -37,6 +37,8 @@ export interface Subject {
   runtime: Runtime;
   /** Server cores it was given: the N of its instance rule. */
   instances: number;
+  /** Its server processes (a pre-fork server's workers), where known: each warms its own caches. */
+  workers?: number;
   exited(): boolean;
   drive(workload: WorkloadId, spec: DriveSpec): Promise<LoadResult>;
   /** Wait until it is idle and every instance is free to serve; ms waited, or -1 when it never settled. */
@@ -60,6 +62,7 @@ export function stackSubject(
     id: stack.id,
     runtime,
     instances: stack.cpus.length,
+    workers: stack.workers,
     exited: () => stack.proc.exited,
     drive: (workload, spec) => driveStack(stack.port, workload, spec, chatGraceMs, send),
     settle: () => settleStack(stack),

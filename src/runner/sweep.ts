@@ -80,35 +80,70 @@ function leaders(results: Results, workload: 'ml' | 'data'): StackRecord[] {
     .filter((s): s is StackRecord => s !== undefined);
 }
 
-/** The time one request takes is the measure: a window long enough for a few of the slowest. */
+/**
+ * The time one request takes is the measure (analysis/crossover.ts reads it from the answers' latency): a window
+ * holds MIN_ANSWERS answers at least. 600 ms holds hundreds at the small sizes; a slow size is measured again in
+ * a window made for it, up to MAX_WINDOW_MS (the engine's request timeout is 10 s). A fixed 600 ms window read
+ * pandas' 1 s sort of 1M rows and arquero's 1.8 s as "failed: no answer within 0.6 s".
+ */
 const WINDOW_MS = 600;
+const MAX_WINDOW_MS = 8000;
+const MIN_ANSWERS = 2;
 
-async function measureSize(
-  ctx: StudyContext,
+/** A window that holds MIN_ANSWERS requests of `ms` each with room to spare, in 100 ms steps. */
+export function windowFor(ms: number): number {
+  const want = Math.ceil(((MIN_ANSWERS + 0.5) * ms) / 100) * 100;
+  return Math.min(MAX_WINDOW_MS, Math.max(WINDOW_MS, want));
+}
+
+/** The warm-up's loads, each longer, until every process has answered at the size. */
+const WARM_MS = [300, 1200, 4800, 9600];
+
+/**
+ * A process builds a size's model or table at its first request there (not the measured work), and a pre-fork
+ * server's workers each build their own: one connection per process, until as many answers came back. (One
+ * 150 ms call ended before its answer: two of flask-gunicorn's three workers stayed cold at 1M rows, and each
+ * measured run that reached one paid the 0.5 s build.)
+ */
+/** What measuring a size needs of the run. */
+type SizeContext = Pick<StudyContext, 'signal' | 'objective' | 'results' | 'onPoint'>;
+
+async function warmSize(ctx: SizeContext, subject: Subject, workload: 'ml' | 'data', path: string) {
+  const connections = Math.max(1, subject.workers ?? subject.instances);
+  for (const durationMs of WARM_MS) {
+    if (ctx.signal?.aborted || subject.exited()) return;
+    // The sized endpoints are GETs (docs/WORKLOADS.md), whatever the headline's method.
+    const r = await subject.drive(workload, {
+      model: 'closed',
+      connections,
+      durationMs,
+      path,
+      method: 'GET',
+      signal: ctx.signal,
+    });
+    if (r.requests >= connections) return;
+  }
+}
+
+/** One size on one stack: warmed, then `reps` runs in windows that hold its answers (WINDOW_MS). */
+export async function measureSize(
+  ctx: SizeContext,
   subject: Subject,
   workload: 'ml' | 'data',
   path: string,
   tag: SweepTag,
   reps: number,
 ): Promise<void> {
-  // A first request at this size builds its model or table (not the measured work): one unmeasured call first.
-  // The sized endpoints are GETs (docs/WORKLOADS.md), whatever the headline's method.
-  await subject.drive(workload, {
-    model: 'closed',
-    connections: 1,
-    durationMs: 150,
-    path,
-    method: 'GET',
-    signal: ctx.signal,
-  });
-  for (let rep = 0; rep < reps && !ctx.signal?.aborted && !subject.exited(); rep++) {
-    const p = await measurePoint({
+  await warmSize(ctx, subject, workload, path);
+  let windowMs = WINDOW_MS;
+  const measure = (rep: number) =>
+    measurePoint({
       subject,
       workload,
       kind: 'sweep',
       model: 'closed',
       connections: 1,
-      durationMs: WINDOW_MS,
+      durationMs: windowMs,
       warmupMs: 0,
       rep,
       objective: ctx.objective,
@@ -116,6 +151,20 @@ async function measureSize(
       path,
       method: 'GET',
     });
+  for (let rep = 0; rep < reps && !ctx.signal?.aborted && !subject.exited(); rep++) {
+    let p = await measure(rep);
+    // Too few answers for the window: again in one made for the time they took (four times as long when none
+    // came back); the size's later runs start there, and only the last attempt is recorded.
+    while (
+      p.requests < MIN_ANSWERS &&
+      windowMs < MAX_WINDOW_MS &&
+      !ctx.signal?.aborted &&
+      !subject.exited()
+    ) {
+      const next = p.latency.count > 0 ? windowFor(p.latency.meanMs) : windowMs * 4;
+      windowMs = Math.min(MAX_WINDOW_MS, Math.max(next, windowMs + 100));
+      p = await measure(rep);
+    }
     await ctx.onPoint({ ...p, sweep: tag });
     // A size the stack fails at is a finding, said; its runs feed no crossover.
     if (p.flags.includes('errors') && rep === 0)
