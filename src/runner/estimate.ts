@@ -53,7 +53,7 @@ export interface Planned {
 }
 
 /**
- * What the whole run should take: the matrix (cellSeconds), ~5 s per size of the sweep, and per stack and
+ * What the whole run should take: the matrix (cellSeconds), ~11 s per size of the sweep, and per stack and
  * workload of the scaling study a deployment, the split-cost rounds, a search per N where asked, the fault.
  */
 export function plannedSeconds(plan: Planned): number {
@@ -65,8 +65,10 @@ export function plannedSeconds(plan: Planned): number {
       python * stretched * plan.suite.repetitions * STRETCH_S
     : 0;
   const sw = plan.sweep;
+  // Per size, on both leaders and every implementation: 11 s since the slow sizes (1M rows, 540 MFLOP) are
+  // warmed on every process and measured in windows that hold their answers (quick run, 2026-12-07: 100 s).
   const sweep = sw
-    ? 5 *
+    ? 11 *
       ((sw.families.includes('ml') ? sw.ml.length : 0) +
         (sw.families.includes('data') ? sw.dataRows.length * sw.dataOps.length : 0))
     : 0;
