@@ -7,7 +7,7 @@ import { runSettingsOf } from '../../config/settings.js';
 import { interrupt } from '../../machine/process.js';
 import { byFlag, consolidate, RUN_FIELDS } from '../../options/index.js';
 import { terminalSummary } from '../../report/terminal.js';
-import { averageCellSeconds, plannedSeconds } from '../../runner/estimate.js';
+import { aboutText, averageCellSeconds, plannedSeconds } from '../../runner/estimate.js';
 import { defineCommand } from '../command.js';
 import { finishRun } from '../finish.js';
 import { flagsOf, optionsFromFlags } from '../flags.js';
@@ -52,9 +52,8 @@ export const runCommand = defineCommand({
         onPlan: (plan) => {
           if (values.json) return;
           progress = runProgress(Boolean(process.stderr.isTTY), averageCellSeconds(plan));
-          const minutes = Math.max(1, Math.round(plannedSeconds(plan) / 60));
           process.stderr.write(
-            `stackbench run (${plan.suite.name}): ${plan.main ? `${plan.stacks.length} stacks x ${plan.workloads.length} workloads` : 'no main run'}${plan.sweep ? ', the size sweep' : ''}${plan.scaling ? `, the scaling study (${plan.scaling.workloads.join(', ')})` : ''}${plan.agents ? `, loaded by ${plan.agents.length} agents` : ''}, about ${minutes} min → ${plan.outDir}\n`,
+            `stackbench run (${plan.suite.name}): ${plan.main ? `${plan.stacks.length} stacks x ${plan.workloads.length} workloads` : 'no main run'}${plan.sweep ? ', the size sweep' : ''}${plan.scaling ? `, the scaling study (${plan.scaling.workloads.join(', ')})` : ''}${plan.agents ? `, loaded by ${plan.agents.length} agents` : ''}, ${aboutText(plannedSeconds(plan))} → ${plan.outDir}\n`,
           );
         },
         onEvent: (e) => progress?.onEvent(e),
