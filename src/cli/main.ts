@@ -39,6 +39,13 @@ async function main(argv: string[]): Promise<number> {
 
 // Ctrl-C stops cleanly, a second one kills: the CLI's own behaviour, not something importing the library does.
 handleSignals();
+// A reader that goes away (`stackbench run 2>&1 | head -1`) must not end a run: unheard, the next write's EPIPE
+// crashed it at its first line and left results.json "running" with no points. What is not printed is in the
+// files.
+for (const out of [process.stdout, process.stderr])
+  out.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+  });
 main(process.argv.slice(2)).then(
   async (code) => {
     await cleanupAll();

@@ -10,7 +10,7 @@ import { fitLine } from '../../src/cli/progress.js';
 import { writeResultsAtomic } from '../../src/results/store.js';
 import { okServer } from '../fixtures/http-servers.js';
 import { sampleResults } from '../fixtures/report-sample.js';
-import { runCli, startCli } from '../helpers/cli.js';
+import { leftovers, runCli, startCli } from '../helpers/cli.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'sb-hard-'));
 
@@ -98,6 +98,41 @@ describe('run and load refuse what they cannot honour', () => {
     assert.equal(forced.code, 0, forced.stderr);
     assert.notEqual(readFileSync(join(out, 'results.json'), 'utf8'), before);
     assert.match(forced.stderr, /1 stacks x 1 workloads, about \d+ (s|min) →/);
+  });
+
+  it('finishes the run when its reader goes away (| head -1): results and reports written, exit 0', async () => {
+    const out = tmp();
+    const { child, runId, done } = startCli(
+      [
+        'run',
+        '--stacks',
+        'node-http',
+        '--workloads',
+        'json',
+        '--reps',
+        '1',
+        '-d',
+        '200ms',
+        '--probes',
+        '0',
+      ].concat(['--scaling', 'off', '--sweep', 'off', '--out', out]),
+    );
+    // The reader takes the first line and closes both pipes, as head does.
+    child.stderr!.once('data', () => {
+      child.stdout!.destroy();
+      child.stderr!.destroy();
+    });
+    const code = await new Promise<number | null>((res) => child.once('exit', (c) => res(c)));
+    await Promise.race([done, new Promise((res) => setTimeout(res, 1000))]);
+    assert.equal(code, 0);
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as {
+      status: string;
+      points: [];
+    };
+    assert.equal(results.status, 'complete');
+    assert.ok(results.points.length > 0, 'its points');
+    assert.ok(readFileSync(join(out, 'report.md'), 'utf8').length > 0, 'its report');
+    assert.deepEqual(leftovers(runId), []);
   });
 
   it('refuses a stray comma and a negative SLO in our words', async () => {
