@@ -271,25 +271,36 @@ for (const id of stackIds) {
     after(() => stopLater(stack));
 
     it('sends the 5 events one by one, 50 ms apart, chunked, with the SSE headers', async () => {
-      const s = await timedGet(`${stack.base}/stream?n=5&interval=50`);
-      assert.equal(s.status, 200);
-      assert.equal(s.body, events(5));
-      assert.match(s.headers['content-type'] ?? '', /^text\/event-stream(; ?charset=utf-8)?$/i);
-      assert.equal(s.headers['cache-control'], 'no-cache');
-      assert.equal(s.headers['transfer-encoding'], 'chunked');
-      assert.equal(s.headers['content-length'], undefined);
-      assert.ok(s.headers.server, 'Server header');
-      assert.ok(!Number.isNaN(Date.parse(s.headers.date ?? '')), 'Date header');
-      // Each event on its own schedule, not all at the end: event i arrives about i * 50 ms after the request.
-      assert.equal(s.eventAt.length, 5);
-      s.eventAt.forEach((at, k) => {
-        assert.ok(at >= (k + 1) * 50 - 5, `event ${k + 1} at ${at.toFixed(1)} ms is early`);
-      });
-      // Spread over the stream, not sent at its end: the first event at least 3 intervals before the last (a
-      // bound in time alone failed once here, 154 ms for ~50, a first request beside two other test files).
-      const spread = (s.eventAt[4] ?? 0) - (s.eventAt[0] ?? 0);
-      assert.ok(spread >= 150, `events ${s.eventAt.map((t) => t.toFixed(0)).join(', ')} ms: not spread out`);
-      assert.ok(s.endAt >= 250 && s.endAt < 500, `stream took ${s.endAt.toFixed(1)} ms`);
+      // Content and lower bounds hold on every read; the spread and the upper bound on the best of three reads:
+      // a first request beside two other test files once came 132 ms late and two events arrived together, while
+      // a server that sends every event at the end fails all three.
+      const late: string[] = [];
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const s = await timedGet(`${stack.base}/stream?n=5&interval=50`);
+        assert.equal(s.status, 200);
+        assert.equal(s.body, events(5));
+        assert.match(s.headers['content-type'] ?? '', /^text\/event-stream(; ?charset=utf-8)?$/i);
+        assert.equal(s.headers['cache-control'], 'no-cache');
+        assert.equal(s.headers['transfer-encoding'], 'chunked');
+        assert.equal(s.headers['content-length'], undefined);
+        assert.ok(s.headers.server, 'Server header');
+        assert.ok(!Number.isNaN(Date.parse(s.headers.date ?? '')), 'Date header');
+        // Each event on its own schedule, not all at the end: event i arrives about i * 50 ms after the request.
+        assert.equal(s.eventAt.length, 5);
+        s.eventAt.forEach((at, k) => {
+          assert.ok(at >= (k + 1) * 50 - 5, `event ${k + 1} at ${at.toFixed(1)} ms is early`);
+        });
+        assert.ok(s.endAt >= 250, `stream took ${s.endAt.toFixed(1)} ms`);
+        // Spread over the stream, not sent at its end: the first event at least 3 intervals before the last.
+        const spread = (s.eventAt[4] ?? 0) - (s.eventAt[0] ?? 0);
+        const why = [
+          spread >= 150 ? '' : `events ${s.eventAt.map((t) => t.toFixed(0)).join(', ')} ms: not spread out`,
+          s.endAt < 500 ? '' : `stream took ${s.endAt.toFixed(1)} ms`,
+        ].filter(Boolean);
+        if (why.length === 0) return;
+        late.push(why.join(', '));
+      }
+      assert.fail(`late on all 3 reads: ${late.join('; ')}`);
     });
 
     it('uses the defaults (n=5, interval=50) without parameters', async () => {
