@@ -13,6 +13,20 @@ import { sampleResults } from '../fixtures/report-sample.js';
 import { leftovers, runCli, startCli } from '../helpers/cli.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'sb-hard-'));
+/** The shortest real run: node-http on json, one 200 ms run, no capacity search. */
+const TINY_RUN = [
+  'run',
+  '--stacks',
+  'node-http',
+  '--workloads',
+  'json',
+  '--reps',
+  '1',
+  '-d',
+  '200ms',
+  '--probes',
+  '0',
+];
 
 function oneLine(r: { code: number | null; stdout: string; stderr: string }, pattern: RegExp): void {
   assert.equal(r.code, 2, r.stderr);
@@ -78,23 +92,7 @@ describe('run and load refuse what they cannot honour', () => {
     const r = await runCli(['run', '--stacks', 'node-http', '--workloads', 'json', '--out', out]);
     oneLine(r, /SB_OUT_EXISTS.*--force/);
     assert.equal(readFileSync(join(out, 'results.json'), 'utf8'), before, 'kept as it was');
-    const forced = await runCli(
-      [
-        'run',
-        '--stacks',
-        'node-http',
-        '--workloads',
-        'json',
-        '--reps',
-        '1',
-        '-d',
-        '200ms',
-        '--probes',
-        '0',
-        '--scaling',
-        'off',
-      ].concat(['--out', out, '--force']),
-    );
+    const forced = await runCli([...TINY_RUN, '--scaling', 'off', '--out', out, '--force']);
     assert.equal(forced.code, 0, forced.stderr);
     assert.notEqual(readFileSync(join(out, 'results.json'), 'utf8'), before);
     assert.match(forced.stderr, /1 stacks x 1 workloads, about \d+ (s|min) →/);
@@ -102,21 +100,15 @@ describe('run and load refuse what they cannot honour', () => {
 
   it('finishes the run when its reader goes away (| head -1): results and reports written, exit 0', async () => {
     const out = tmp();
-    const { child, runId, done } = startCli(
-      [
-        'run',
-        '--stacks',
-        'node-http',
-        '--workloads',
-        'json',
-        '--reps',
-        '1',
-        '-d',
-        '200ms',
-        '--probes',
-        '0',
-      ].concat(['--scaling', 'off', '--sweep', 'off', '--out', out]),
-    );
+    const { child, runId, done } = startCli([
+      ...TINY_RUN,
+      '--scaling',
+      'off',
+      '--sweep',
+      'off',
+      '--out',
+      out,
+    ]);
     // The reader takes the first line and closes both pipes, as head does.
     child.stderr!.once('data', () => {
       child.stdout!.destroy();
